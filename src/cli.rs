@@ -1,0 +1,229 @@
+//! Headless subcommands over the same core as the app.
+
+use crate::io::project_file;
+use crate::metrics::report::{self, Report};
+use crate::metrics::ScenarioMetrics;
+use crate::model::project::Project;
+use crate::model::scenario::Scenario;
+use crate::model::settings::WorkloadPreset;
+use anyhow::{anyhow, bail, Context, Result};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::Write;
+use std::path::PathBuf;
+
+/// The project opened when none is given.
+pub const SAMPLE_PROJECT: &str = "sample_maps/mid_atlantic.tdproj";
+
+#[derive(Parser, Debug)]
+#[command(name = "territory-designer", version, about = "Design balanced sales territories, offline")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<CliCommand>,
+    /// Project to open in the app (default: the bundled sample).
+    pub project: Option<PathBuf>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CliCommand {
+    /// Print per-territory metrics and balance of a scenario.
+    Report {
+        project: PathBuf,
+        /// Scenario name (default: the baseline).
+        #[arg(long)]
+        scenario: Option<String>,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+        /// Workload-index preset to use instead of the project's weights:
+        /// field, inside or strategic.
+        #[arg(long)]
+        preset: Option<String>,
+    },
+    /// Build the bundled sample project from registry data (deterministic).
+    GenerateSample {
+        /// Folder with centroids/ and counties/ (e.g. ../shared/data).
+        #[arg(long, default_value = "../shared/data")]
+        data: PathBuf,
+        #[arg(long, default_value = SAMPLE_PROJECT)]
+        out: PathBuf,
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+    Csv,
+}
+
+/// Runs a headless subcommand, writing to `out`.
+pub fn run(command: CliCommand, out: &mut dyn Write) -> Result<()> {
+    match command {
+        CliCommand::Report { project, scenario, format, preset } => {
+            let mut project = project_file::load(&project)?;
+            if let Some(preset) = preset {
+                let preset = WorkloadPreset::parse(&preset)
+                    .ok_or_else(|| anyhow!("unknown preset '{preset}': use field, inside or strategic"))?;
+                project.settings.apply_preset(preset);
+            }
+            let scenario = pick_scenario(&project, scenario.as_deref())?;
+            let metrics = ScenarioMetrics::compute(&project, scenario);
+            let report = report::build(&project, scenario, &metrics);
+            write_report(&report, format, out)
+        }
+        CliCommand::GenerateSample { data, out: path, seed } => {
+            let mut spec = crate::sample::SampleSpec::mid_atlantic();
+            spec.seed = seed;
+            let project = crate::sample::generate(&data, &spec)?;
+            project_file::save(&project, &path)?;
+            writeln!(
+                out,
+                "wrote {}: {} ZIP areas, {} accounts, {} reps",
+                path.display(),
+                project.units.len(),
+                project.accounts.len(),
+                project.reps.len()
+            )?;
+            Ok(())
+        }
+    }
+}
+
+/// Finds a scenario by name, or the baseline when no name is given.
+pub fn pick_scenario<'a>(project: &'a Project, name: Option<&str>) -> Result<&'a Scenario> {
+    match name {
+        Some(name) => project.scenario_by_name(name).ok_or_else(|| {
+            let names: Vec<_> = project.scenarios.iter().map(|s| format!("'{}'", s.name)).collect();
+            anyhow!("no scenario named '{name}'; the project has {}", names.join(", "))
+        }),
+        None => project.baseline_scenario().context("the project has no baseline scenario"),
+    }
+}
+
+pub fn write_report(report: &Report, format: Format, out: &mut dyn Write) -> Result<()> {
+    match format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut *out, report)?;
+            writeln!(out)?;
+        }
+        Format::Csv => {
+            let mut writer = csv::Writer::from_writer(out);
+            writer.write_record([
+                "name", "rep", "units", "accounts", "potential", "visit_hours", "drive_hours", "workload",
+                "workload_index", "deviation_pct",
+            ])?;
+            for r in &report.territories {
+                writer.write_record([
+                    r.name.clone(),
+                    r.rep.clone().unwrap_or_default(),
+                    r.units.to_string(),
+                    r.accounts.to_string(),
+                    format!("{:.0}", r.potential),
+                    format!("{:.1}", r.visit_hours),
+                    format!("{:.1}", r.drive_hours),
+                    format!("{:.3}", r.workload),
+                    format!("{:.3}", r.workload_index),
+                    format!("{:.2}", r.deviation_pct),
+                ])?;
+            }
+            writer.flush()?;
+        }
+        Format::Table => write_table(report, out)?,
+    }
+    Ok(())
+}
+
+fn write_table(report: &Report, out: &mut dyn Write) -> Result<()> {
+    let baseline = if report.baseline { " (baseline)" } else { "" };
+    writeln!(out, "Scenario: {}{baseline}", report.scenario)?;
+    writeln!(
+        out,
+        "{:<28} {:<18} {:>6} {:>8} {:>14} {:>9} {:>9} {:>8} {:>7} {:>8}",
+        "Territory", "Rep", "ZIPs", "Accounts", "Potential", "Visit h", "Drive h", "Workload", "Index", "Dev %"
+    )?;
+    for r in &report.territories {
+        writeln!(
+            out,
+            "{:<28} {:<18} {:>6} {:>8} {:>14} {:>9.0} {:>9.0} {:>8.2} {:>7.2} {:>+8.1}",
+            truncate(&r.name, 28),
+            truncate(r.rep.as_deref().unwrap_or("(vacant)"), 18),
+            r.units,
+            r.accounts,
+            money(r.potential),
+            r.visit_hours,
+            r.drive_hours,
+            r.workload,
+            r.workload_index,
+            r.deviation_pct
+        )?;
+    }
+    let b = &report.balance;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "Balance: Gini potential {:.3}, Gini workload {:.3}, max deviation {:.1}%, quartile ratio {}, index {:.2}-{:.2}",
+        b.gini_potential,
+        b.gini_workload,
+        b.max_deviation_pct,
+        b.quartile_ratio.map(|q| format!("{q:.2}x")).unwrap_or_else(|| "unbounded".into()),
+        b.workload_index_min,
+        b.workload_index_max
+    )?;
+    if b.balanced {
+        writeln!(out, "Balanced: every figure is within its threshold.")?;
+    } else {
+        writeln!(out, "Unbalanced:")?;
+        for flag in &b.flags {
+            writeln!(out, "  - {flag}")?;
+        }
+    }
+    Ok(())
+}
+
+fn truncate(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        text.to_string()
+    } else {
+        let mut s: String = text.chars().take(width - 1).collect();
+        s.push('…');
+        s
+    }
+}
+
+/// Formats money with thousands separators: 1234567 -> "$1,234,567".
+pub fn money(value: f64) -> String {
+    let negative = value < 0.0;
+    let digits = format!("{:.0}", value.abs());
+    let mut grouped = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(ch);
+    }
+    format!("{}${grouped}", if negative { "-" } else { "" })
+}
+
+/// Loads the project the app should open: the given one, or the bundled sample.
+pub fn project_to_open(path: Option<PathBuf>) -> Result<(PathBuf, Project)> {
+    let path = path.unwrap_or_else(|| PathBuf::from(SAMPLE_PROJECT));
+    if !path.exists() {
+        bail!("{} does not exist", path.display());
+    }
+    let project = project_file::load(&path)?;
+    Ok((path, project))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::money;
+
+    #[test]
+    fn money_groups_thousands() {
+        assert_eq!(money(0.0), "$0");
+        assert_eq!(money(999.4), "$999");
+        assert_eq!(money(1234567.0), "$1,234,567");
+        assert_eq!(money(-1000.0), "-$1,000");
+    }
+}

@@ -1,0 +1,3 @@
+//! Reading and writing files: the project file; imports and exports come later.
+
+pub mod project_file;

@@ -1,0 +1,170 @@
+//! The project file (`.tdproj`): one self-contained, gzip-compressed JSON document with a
+//! format tag and a schema version. Saves are atomic (temp file, fsync, rename); loads
+//! name the problem and never panic; files from a newer schema are refused.
+
+use crate::model::project::Project;
+use flate2::read::GzDecoder;
+use flate2::write::GzEncoder;
+use flate2::Compression;
+use serde::{Deserialize, Serialize};
+use std::fs::{self, File};
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+/// The format tag every project file carries.
+pub const FORMAT: &str = "territory-designer-project";
+/// The schema this build writes and the newest it reads.
+pub const SCHEMA_VERSION: u32 = 1;
+/// The file extension of project files.
+pub const EXTENSION: &str = "tdproj";
+
+#[derive(Debug, Error)]
+pub enum ProjectFileError {
+    #[error("cannot read {path}: {source}")]
+    Read { path: PathBuf, source: io::Error },
+    #[error("cannot save {path}: {source}. The previous file, if any, is unchanged")]
+    Write { path: PathBuf, source: io::Error },
+    #[error("{path} is empty: it is not a Territory Designer project")]
+    Empty { path: PathBuf },
+    #[error("{path} is truncated or damaged ({detail}); open its autosave or a backup copy")]
+    Damaged { path: PathBuf, detail: String },
+    #[error("{path} is not a Territory Designer project ({detail})")]
+    NotAProject { path: PathBuf, detail: String },
+    #[error(
+        "{path} was saved by a newer Territory Designer (schema version {found}; this version reads up to {supported}). Update Territory Designer to open it"
+    )]
+    NewerVersion { path: PathBuf, found: u32, supported: u32 },
+    #[error("{path} is inconsistent: {detail}")]
+    Invalid { path: PathBuf, detail: String },
+}
+
+/// The envelope around the project. Unknown top-level fields are kept on a round trip.
+#[derive(Serialize, Deserialize)]
+struct Envelope<P> {
+    format: String,
+    schema_version: u32,
+    #[serde(default)]
+    saved_by: String,
+    project: P,
+    #[serde(flatten)]
+    extra: serde_json::Map<String, serde_json::Value>,
+}
+
+#[derive(Deserialize)]
+struct Header {
+    format: Option<String>,
+    schema_version: Option<u32>,
+}
+
+/// Serializes a project to the bytes of a project file.
+pub fn to_bytes(project: &Project) -> io::Result<Vec<u8>> {
+    let envelope = Envelope {
+        format: FORMAT.to_string(),
+        schema_version: SCHEMA_VERSION,
+        saved_by: format!("territory-designer {}", env!("CARGO_PKG_VERSION")),
+        project,
+        extra: serde_json::Map::new(),
+    };
+    let mut encoder = GzEncoder::new(Vec::new(), Compression::default());
+    serde_json::to_writer(&mut encoder, &envelope).map_err(io::Error::other)?;
+    encoder.finish()
+}
+
+/// Saves atomically: write a temporary file beside the target, fsync it, rename it over
+/// the target, fsync the directory. A crash leaves either the old or the new file.
+pub fn save(project: &Project, path: &Path) -> Result<(), ProjectFileError> {
+    let write_err = |source| ProjectFileError::Write { path: path.to_path_buf(), source };
+    let bytes = to_bytes(project).map_err(write_err)?;
+    write_atomically(path, &bytes).map_err(write_err)
+}
+
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let file_name = path.file_name().ok_or_else(|| io::Error::other("the path has no file name"))?;
+    let tmp = dir.join(format!(".{}.tmp-{}", file_name.to_string_lossy(), std::process::id()));
+    let result = (|| {
+        let mut file = File::create(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        drop(file);
+        fs::rename(&tmp, path)?;
+        if let Ok(dir) = File::open(&dir) {
+            // Not every platform can fsync a directory; the rename is done either way.
+            let _ignored = dir.sync_all();
+        }
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ignored = fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// Loads and validates a project file.
+pub fn load(path: &Path) -> Result<Project, ProjectFileError> {
+    let bytes = fs::read(path).map_err(|source| ProjectFileError::Read { path: path.to_path_buf(), source })?;
+    from_bytes(&bytes, path)
+}
+
+/// Parses the bytes of a project file; `path` is only used in messages.
+pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Project, ProjectFileError> {
+    let path_buf = path.to_path_buf();
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(ProjectFileError::Empty { path: path_buf });
+    }
+    let json: Vec<u8> = if bytes.starts_with(&[0x1f, 0x8b]) {
+        let mut out = Vec::with_capacity(bytes.len() * 6);
+        if let Err(err) = GzDecoder::new(bytes).read_to_end(&mut out) {
+            return Err(ProjectFileError::Damaged { path: path_buf, detail: format!("compressed data: {err}") });
+        }
+        out
+    } else {
+        bytes.to_vec()
+    };
+    let header: Header = serde_json::from_slice(&json).map_err(|err| classify(err, &path_buf))?;
+    match header.format.as_deref() {
+        Some(FORMAT) => {}
+        Some(other) => {
+            return Err(ProjectFileError::NotAProject { path: path_buf, detail: format!("its format is '{other}'") })
+        }
+        None => {
+            return Err(ProjectFileError::NotAProject { path: path_buf, detail: "it has no format tag".into() })
+        }
+    }
+    let version = header.schema_version.ok_or_else(|| ProjectFileError::NotAProject {
+        path: path_buf.clone(),
+        detail: "it has no schema version".into(),
+    })?;
+    if version > SCHEMA_VERSION {
+        return Err(ProjectFileError::NewerVersion { path: path_buf, found: version, supported: SCHEMA_VERSION });
+    }
+    let envelope: Envelope<Project> = serde_json::from_slice(&json).map_err(|err| match err.classify() {
+        serde_json::error::Category::Eof => {
+            ProjectFileError::Damaged { path: path_buf.clone(), detail: err.to_string() }
+        }
+        _ => ProjectFileError::Invalid { path: path_buf.clone(), detail: err.to_string() },
+    })?;
+    let mut project = envelope.project;
+    project.rebuild_indexes();
+    project.validate().map_err(|detail| ProjectFileError::Invalid { path: path_buf, detail })?;
+    Ok(project)
+}
+
+fn classify(err: serde_json::Error, path: &Path) -> ProjectFileError {
+    match err.classify() {
+        serde_json::error::Category::Eof => {
+            ProjectFileError::Damaged { path: path.to_path_buf(), detail: format!("it ends early: {err}") }
+        }
+        _ => ProjectFileError::NotAProject { path: path.to_path_buf(), detail: format!("not a project document: {err}") },
+    }
+}
+
+/// Where autosaves of a project go: beside it, hidden.
+pub fn autosave_path(path: &Path) -> PathBuf {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "project".into());
+    path.with_file_name(format!(".{name}.autosave"))
+}

@@ -1,0 +1,15 @@
+//! Territory Designer: design balanced sales territories offline.
+//!
+//! Layers: `model` (pure domain and commands), `spatial` (indexes, selection, geometry),
+//! `drivetime`, `metrics`, `io` (files), `sample` (the bundled sample's generator),
+//! `session` (an open project with undo and live metrics), `cli` (headless
+//! subcommands). Only `ui` may import egui, eframe or walkers.
+
+pub mod cli;
+pub mod drivetime;
+pub mod io;
+pub mod metrics;
+pub mod model;
+pub mod sample;
+pub mod session;
+pub mod spatial;

@@ -1,0 +1,46 @@
+use clap::Parser;
+use std::process::ExitCode;
+use territory_designer::cli::{self, Cli};
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            use clap::error::ErrorKind;
+            if matches!(err.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+                print!("{err}");
+                return ExitCode::SUCCESS;
+            }
+            // One line: the reason, without clap's usage block.
+            let text = err.to_string();
+            let first = text.lines().next().unwrap_or("invalid arguments").trim_start_matches("error: ");
+            eprintln!("error: {first} (see --help)");
+            return ExitCode::from(2);
+        }
+    };
+    let result = match cli.command {
+        Some(command) => cli::run(command, &mut std::io::stdout().lock()),
+        None => open_app(cli.project),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {}", one_line(&err));
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn one_line(err: &anyhow::Error) -> String {
+    err.chain().map(|e| e.to_string()).collect::<Vec<_>>().join(": ").replace('\n', " ")
+}
+
+/// Until the map window lands, opening a project prints its report.
+fn open_app(project: Option<std::path::PathBuf>) -> anyhow::Result<()> {
+    let (path, project) = cli::project_to_open(project)?;
+    let scenario = cli::pick_scenario(&project, None)?;
+    let metrics = territory_designer::metrics::ScenarioMetrics::compute(&project, scenario);
+    let report = territory_designer::metrics::report::build(&project, scenario, &metrics);
+    println!("{} ({})", project.name, path.display());
+    cli::write_report(&report, cli::Format::Table, &mut std::io::stdout().lock())
+}

@@ -1,0 +1,435 @@
+//! Metrics per territory and for the whole scenario, updated incrementally from a
+//! command's `Effects`, with a full recompute that tests compare against.
+//!
+//! Per territory we keep additive sums (accounts, potential, visit hours, travel hours,
+//! ...). An account moving from A to B subtracts its contribution from A and adds it to B:
+//! O(changed accounts). Derived figures (workload, index, balance) are recomputed from the
+//! sums in O(territories) afterwards.
+
+pub mod balance;
+pub mod report;
+
+use crate::drivetime::{DensityClass, DistanceEstimate, DriveTimeModel};
+use crate::model::command::Effects;
+use crate::model::entities::{Account, LonLat};
+use crate::model::ids::{AccountId, ScenarioId, TerritoryId};
+use crate::model::project::Project;
+use crate::model::scenario::Scenario;
+use crate::model::settings::Settings;
+use serde::Serialize;
+use std::collections::{BTreeSet, HashMap};
+
+/// Additive figures of one territory (or of the unassigned pool).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct TerritorySums {
+    pub units: u32,
+    pub accounts: u32,
+    pub tier_weighted_accounts: f64,
+    pub potential: f64,
+    pub revenue: f64,
+    pub visits: f64,
+    pub visit_hours: f64,
+    /// Yearly travel hours: visits x round-trip time from the territory's anchor.
+    pub travel_hours: f64,
+    /// Sum of one-way drive hours over accounts (for the mean drive time).
+    pub one_way_hours: f64,
+    pub centroid_lon_sum: f64,
+    pub centroid_lat_sum: f64,
+}
+
+/// Derived figures of one territory.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TerritoryMetrics {
+    pub id: TerritoryId,
+    pub units: u32,
+    pub accounts: u32,
+    pub tier_weighted_accounts: f64,
+    pub potential: f64,
+    pub revenue: f64,
+    pub visit_hours: f64,
+    /// Yearly travel (drive) hours.
+    pub drive_hours: f64,
+    /// Mean one-way drive time to an account, minutes.
+    pub mean_drive_minutes: f64,
+    /// Travel as a share of the rep's selling time, percent.
+    pub drive_share_pct: f64,
+    pub capacity_hours: f64,
+    /// (visit hours + drive hours) / (capacity x experience); 1.0 = exactly full.
+    pub workload: f64,
+    /// Weighted mix of the four inputs relative to the team average; 1.0 = average.
+    pub workload_index: f64,
+    /// Deviation of potential from the mean potential, percent.
+    pub deviation_pct: f64,
+}
+
+/// Balance across the territories of a scenario.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Balance {
+    pub gini_potential: f64,
+    pub gini_workload: f64,
+    pub max_deviation_pct: f64,
+    /// Top-quartile over bottom-quartile potential; `None` when the bottom is zero.
+    pub quartile_ratio: Option<f64>,
+    pub workload_index_min: f64,
+    pub workload_index_max: f64,
+    pub mean_potential: f64,
+    /// Threshold breaches, as readable sentences.
+    pub flags: Vec<String>,
+    pub balanced: bool,
+}
+
+/// What one account contributes wherever it goes, except travel.
+#[derive(Clone, Copy, Debug)]
+struct AccountLoad {
+    tier_weight: f64,
+    potential: f64,
+    revenue: f64,
+    visits: f64,
+    visit_hours: f64,
+    location: LonLat,
+    density: DensityClass,
+}
+
+/// Live metrics of one scenario.
+#[derive(Clone, Debug)]
+pub struct ScenarioMetrics {
+    pub scenario: ScenarioId,
+    sums: HashMap<TerritoryId, TerritorySums>,
+    unassigned: TerritorySums,
+    loads: Vec<AccountLoad>,
+    unit_density: Vec<DensityClass>,
+    model: DistanceEstimate,
+    /// Derived per-territory figures, in the scenario's display order.
+    pub territories: Vec<TerritoryMetrics>,
+    pub balance: Balance,
+}
+
+impl ScenarioMetrics {
+    /// Computes everything from scratch.
+    pub fn compute(project: &Project, scenario: &Scenario) -> Self {
+        let settings = &project.settings;
+        let model = DistanceEstimate::new(settings.drive);
+        let unit_density: Vec<_> = project.units.iter().map(|u| model.density_of_unit(u.area_km2)).collect();
+        let loads = project.accounts.iter().map(|a| account_load(a, settings, &unit_density)).collect();
+        let mut metrics = Self {
+            scenario: scenario.id,
+            sums: HashMap::new(),
+            unassigned: TerritorySums::default(),
+            loads,
+            unit_density,
+            model,
+            territories: Vec::new(),
+            balance: empty_balance(),
+        };
+        metrics.recompute_sums(project, scenario);
+        metrics.derive(project, scenario);
+        metrics
+    }
+
+    fn recompute_sums(&mut self, project: &Project, scenario: &Scenario) {
+        self.sums = scenario.territories.iter().map(|t| (t.id, TerritorySums::default())).collect();
+        self.unassigned = TerritorySums::default();
+        for (unit, territory) in scenario.unit_territory.iter().enumerate() {
+            let centroid = project.units[unit].centroid;
+            let sums = self.slot(*territory);
+            sums.units += 1;
+            sums.centroid_lon_sum += centroid.lon;
+            sums.centroid_lat_sum += centroid.lat;
+        }
+        for account in &project.accounts {
+            let territory = scenario.account_territory(account.id, account.unit);
+            let load = self.loads[account.id.index()];
+            add_load(self.slot(territory), &load, 1.0);
+        }
+        let ids: Vec<_> = scenario.territories.iter().map(|t| t.id).collect();
+        for id in ids {
+            self.recompute_travel(project, scenario, id);
+        }
+    }
+
+    fn slot(&mut self, territory: Option<TerritoryId>) -> &mut TerritorySums {
+        match territory {
+            Some(t) => self.sums.entry(t).or_default(),
+            None => &mut self.unassigned,
+        }
+    }
+
+    /// The point travel is measured from: the rep's home base, or for a vacant territory
+    /// the mean centre of its units.
+    fn anchor(&self, project: &Project, scenario: &Scenario, id: TerritoryId) -> Option<LonLat> {
+        let territory = scenario.territory(id)?;
+        if let Some(rep) = territory.rep.and_then(|r| project.reps.get(r.index())) {
+            return Some(rep.home);
+        }
+        let sums = self.sums.get(&id)?;
+        (sums.units > 0).then(|| {
+            LonLat::new(sums.centroid_lon_sum / sums.units as f64, sums.centroid_lat_sum / sums.units as f64)
+        })
+    }
+
+    fn is_vacant(&self, project: &Project, scenario: &Scenario, id: TerritoryId) -> bool {
+        scenario.territory(id).is_none_or(|t| t.rep.is_none_or(|r| r.index() >= project.reps.len()))
+    }
+
+    fn one_way(&self, anchor: LonLat, load: &AccountLoad) -> f64 {
+        self.model.one_way_hours(anchor, load.location, load.density)
+    }
+
+    /// Recomputes the travel sums of one territory from its accounts: O(all accounts).
+    fn recompute_travel(&mut self, project: &Project, scenario: &Scenario, id: TerritoryId) {
+        let anchor = self.anchor(project, scenario, id);
+        let (mut travel, mut one_way_sum) = (0.0, 0.0);
+        if let Some(anchor) = anchor {
+            for account in &project.accounts {
+                if scenario.account_territory(account.id, account.unit) == Some(id) {
+                    let load = &self.loads[account.id.index()];
+                    let one_way = self.one_way(anchor, load);
+                    travel += load.visits * 2.0 * one_way;
+                    one_way_sum += one_way;
+                }
+            }
+        }
+        let sums = self.sums.entry(id).or_default();
+        sums.travel_hours = travel;
+        sums.one_way_hours = one_way_sum;
+    }
+
+    /// Updates the metrics from a command's effects (the scenario is already changed).
+    pub fn update(&mut self, project: &Project, scenario: &Scenario, effects: &Effects) {
+        if effects.structure_changed {
+            self.recompute_sums(project, scenario);
+            self.derive(project, scenario);
+            return;
+        }
+        let mut retravel: BTreeSet<TerritoryId> = effects.rep_changed.iter().copied().collect();
+        for &(unit, from, to) in &effects.units {
+            let centroid = project.units[unit.index()].centroid;
+            for (territory, sign) in [(from, -1.0), (to, 1.0)] {
+                let sums = self.slot(territory);
+                if sign > 0.0 {
+                    sums.units += 1;
+                } else {
+                    sums.units -= 1;
+                }
+                sums.centroid_lon_sum += sign * centroid.lon;
+                sums.centroid_lat_sum += sign * centroid.lat;
+                if let Some(t) = territory {
+                    if self.is_vacant(project, scenario, t) {
+                        retravel.insert(t);
+                    }
+                }
+            }
+        }
+        for m in &effects.accounts {
+            let load = self.loads[m.account.index()];
+            for (territory, sign) in [(m.from, -1.0), (m.to, 1.0)] {
+                add_load(self.slot(territory), &load, sign);
+                let Some(t) = territory else { continue };
+                if retravel.contains(&t) || self.is_vacant(project, scenario, t) {
+                    retravel.insert(t);
+                    continue;
+                }
+                if let Some(anchor) = self.anchor(project, scenario, t) {
+                    let one_way = self.one_way(anchor, &load);
+                    let sums = self.slot(territory);
+                    sums.travel_hours += sign * load.visits * 2.0 * one_way;
+                    sums.one_way_hours += sign * one_way;
+                }
+            }
+        }
+        for t in retravel {
+            self.recompute_travel(project, scenario, t);
+        }
+        self.derive(project, scenario);
+    }
+
+    pub fn sums(&self, id: TerritoryId) -> Option<&TerritorySums> {
+        self.sums.get(&id)
+    }
+
+    /// Figures of units and accounts that belong to no territory.
+    pub fn unassigned(&self) -> &TerritorySums {
+        &self.unassigned
+    }
+
+    pub fn territory(&self, id: TerritoryId) -> Option<&TerritoryMetrics> {
+        self.territories.iter().find(|t| t.id == id)
+    }
+
+    /// One-way drive hours from a territory's anchor to a point in an area of the given
+    /// unit size (used by the drive-time heatmap).
+    pub fn drive_hours_to(&self, project: &Project, scenario: &Scenario, id: TerritoryId, to: LonLat, unit_index: usize) -> Option<f64> {
+        let anchor = self.anchor(project, scenario, id)?;
+        let density = *self.unit_density.get(unit_index)?;
+        Some(self.model.one_way_hours(anchor, to, density))
+    }
+
+    /// Recomputes the derived figures from the sums: O(territories).
+    fn derive(&mut self, project: &Project, scenario: &Scenario) {
+        let settings = &project.settings;
+        let mut rows = Vec::with_capacity(scenario.territories.len());
+        for territory in &scenario.territories {
+            let s = self.sums.get(&territory.id).copied().unwrap_or_default();
+            let capacity = match territory.rep.and_then(|r| project.reps.get(r.index())) {
+                Some(rep) => rep.capacity_hours * rep.experience,
+                None => settings.default_capacity_hours,
+            };
+            let hours = s.visit_hours + s.travel_hours;
+            rows.push(TerritoryMetrics {
+                id: territory.id,
+                units: s.units,
+                accounts: s.accounts,
+                tier_weighted_accounts: s.tier_weighted_accounts,
+                potential: s.potential,
+                revenue: s.revenue,
+                visit_hours: s.visit_hours,
+                drive_hours: s.travel_hours,
+                mean_drive_minutes: if s.accounts > 0 { s.one_way_hours / s.accounts as f64 * 60.0 } else { 0.0 },
+                drive_share_pct: if capacity > 0.0 { s.travel_hours / capacity * 100.0 } else { 0.0 },
+                capacity_hours: capacity,
+                workload: if capacity > 0.0 { hours / capacity } else { 0.0 },
+                workload_index: 1.0,
+                deviation_pct: 0.0,
+            });
+        }
+        let mean_of = |f: fn(&TerritoryMetrics) -> f64, rows: &[TerritoryMetrics]| {
+            balance::mean(&rows.iter().map(f).collect::<Vec<_>>())
+        };
+        let means = [
+            mean_of(|r| r.tier_weighted_accounts, &rows),
+            mean_of(|r| r.potential, &rows),
+            mean_of(|r| r.visit_hours, &rows),
+            mean_of(|r| r.drive_hours, &rows),
+        ];
+        let w = settings.index_weights;
+        let weights = [w.accounts, w.potential, w.visits, w.drive];
+        let weight_sum: f64 = weights.iter().sum();
+        for row in &mut rows {
+            let values = [row.tier_weighted_accounts, row.potential, row.visit_hours, row.drive_hours];
+            row.workload_index = if weight_sum > 0.0 {
+                (0..4)
+                    .map(|i| weights[i] * if means[i] > 0.0 { values[i] / means[i] } else { 1.0 })
+                    .sum::<f64>()
+                    / weight_sum
+            } else {
+                1.0
+            };
+            row.deviation_pct = balance::deviation_pct(row.potential, means[1]);
+        }
+        self.balance = compute_balance(&rows, settings);
+        self.territories = rows;
+    }
+}
+
+fn account_load(account: &Account, settings: &Settings, unit_density: &[DensityClass]) -> AccountLoad {
+    let visits = account.visits_per_year.max(0.0);
+    AccountLoad {
+        tier_weight: settings.tier_weights.get(account.tier),
+        potential: account.potential,
+        revenue: account.revenue,
+        visits,
+        visit_hours: visits * settings.hours_per_visit.get(account.tier),
+        location: account.location,
+        density: account
+            .unit
+            .and_then(|u| unit_density.get(u.index()).copied())
+            .unwrap_or(DensityClass::Suburban),
+    }
+}
+
+fn add_load(sums: &mut TerritorySums, load: &AccountLoad, sign: f64) {
+    if sign > 0.0 {
+        sums.accounts += 1;
+    } else {
+        sums.accounts -= 1;
+    }
+    sums.tier_weighted_accounts += sign * load.tier_weight;
+    sums.potential += sign * load.potential;
+    sums.revenue += sign * load.revenue;
+    sums.visits += sign * load.visits;
+    sums.visit_hours += sign * load.visit_hours;
+}
+
+fn empty_balance() -> Balance {
+    Balance {
+        gini_potential: 0.0,
+        gini_workload: 0.0,
+        max_deviation_pct: 0.0,
+        quartile_ratio: None,
+        workload_index_min: 1.0,
+        workload_index_max: 1.0,
+        mean_potential: 0.0,
+        flags: Vec::new(),
+        balanced: true,
+    }
+}
+
+fn compute_balance(rows: &[TerritoryMetrics], settings: &Settings) -> Balance {
+    if rows.is_empty() {
+        return empty_balance();
+    }
+    let th = settings.thresholds;
+    let potentials: Vec<f64> = rows.iter().map(|r| r.potential).collect();
+    let workloads: Vec<f64> = rows.iter().map(|r| r.workload).collect();
+    let gini_potential = balance::gini(&potentials);
+    let gini_workload = balance::gini(&workloads);
+    let max_deviation_pct = balance::max_abs_deviation_pct(&potentials);
+    let quartile_ratio = balance::quartile_ratio(&potentials);
+    let index_min = rows.iter().map(|r| r.workload_index).fold(f64::INFINITY, f64::min);
+    let index_max = rows.iter().map(|r| r.workload_index).fold(f64::NEG_INFINITY, f64::max);
+    let mut flags = Vec::new();
+    if max_deviation_pct > th.tolerance * 100.0 {
+        flags.push(format!(
+            "potential deviates up to {max_deviation_pct:.1}% from the mean (tolerance {:.0}%)",
+            th.tolerance * 100.0
+        ));
+    }
+    if gini_potential > th.gini {
+        flags.push(format!("Gini of potential {gini_potential:.3} is above {:.2}: structural imbalance", th.gini));
+    }
+    if gini_workload > th.gini {
+        flags.push(format!("Gini of workload {gini_workload:.3} is above {:.2}: structural imbalance", th.gini));
+    }
+    match quartile_ratio {
+        Some(q) if q > th.quartile_ratio => {
+            flags.push(format!("top/bottom quartile ratio {q:.2}x is above {:.1}x", th.quartile_ratio))
+        }
+        None if rows.len() > 1 => flags.push("the bottom quartile has no potential".into()),
+        _ => {}
+    }
+    let outside = rows.iter().filter(|r| r.workload_index < th.index_low || r.workload_index > th.index_high).count();
+    if outside > 0 {
+        flags.push(format!(
+            "{outside} of {} territories have a workload index outside {:.1}-{:.1}",
+            rows.len(),
+            th.index_low,
+            th.index_high
+        ));
+    }
+    Balance {
+        gini_potential,
+        gini_workload,
+        max_deviation_pct,
+        quartile_ratio,
+        workload_index_min: index_min,
+        workload_index_max: index_max,
+        mean_potential: balance::mean(&potentials),
+        balanced: flags.is_empty(),
+        flags,
+    }
+}
+
+/// The effective territory of every account (override, else unit's territory).
+pub fn account_territories(project: &Project, scenario: &Scenario) -> Vec<Option<TerritoryId>> {
+    project.accounts.iter().map(|a| scenario.account_territory(a.id, a.unit)).collect()
+}
+
+/// Ids of accounts whose effective territory differs between two scenarios.
+pub fn moved_accounts(project: &Project, from: &Scenario, to: &Scenario) -> Vec<AccountId> {
+    project
+        .accounts
+        .iter()
+        .filter(|a| from.account_territory(a.id, a.unit) != to.account_territory(a.id, a.unit))
+        .map(|a| a.id)
+        .collect()
+}

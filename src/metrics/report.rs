@@ -1,0 +1,108 @@
+//! The per-territory report shared by the `report` subcommand and exports.
+
+use super::{Balance, ScenarioMetrics};
+use crate::model::project::Project;
+use crate::model::scenario::Scenario;
+use serde::Serialize;
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ReportRow {
+    pub name: String,
+    pub rep: Option<String>,
+    pub units: u32,
+    pub accounts: u32,
+    pub potential: f64,
+    pub revenue: f64,
+    pub visit_hours: f64,
+    pub drive_hours: f64,
+    pub workload: f64,
+    pub workload_index: f64,
+    pub deviation_pct: f64,
+    pub locked: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct BalanceReport {
+    pub gini_potential: f64,
+    pub gini_workload: f64,
+    pub max_deviation_pct: f64,
+    pub quartile_ratio: Option<f64>,
+    pub workload_index_min: f64,
+    pub workload_index_max: f64,
+    pub balanced: bool,
+    pub flags: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Report {
+    pub scenario: String,
+    pub baseline: bool,
+    pub territories: Vec<ReportRow>,
+    pub unassigned_units: u32,
+    pub unassigned_accounts: u32,
+    pub total_accounts: u32,
+    pub total_potential: f64,
+    pub balance: BalanceReport,
+}
+
+/// Name of the row that lists units and accounts in no territory.
+pub const UNASSIGNED_ROW: &str = "(unassigned)";
+
+pub fn build(project: &Project, scenario: &Scenario, metrics: &ScenarioMetrics) -> Report {
+    let mut territories: Vec<ReportRow> = scenario
+        .territories
+        .iter()
+        .zip(&metrics.territories)
+        .map(|(t, m)| ReportRow {
+            name: t.name.clone(),
+            rep: t.rep.and_then(|r| project.reps.get(r.index())).map(|r| r.name.clone()),
+            units: m.units,
+            accounts: m.accounts,
+            potential: m.potential,
+            revenue: m.revenue,
+            visit_hours: m.visit_hours,
+            drive_hours: m.drive_hours,
+            workload: m.workload,
+            workload_index: m.workload_index,
+            deviation_pct: m.deviation_pct,
+            locked: t.locked,
+        })
+        .collect();
+    let pool = metrics.unassigned();
+    if pool.units > 0 || pool.accounts > 0 {
+        territories.push(ReportRow {
+            name: UNASSIGNED_ROW.into(),
+            rep: None,
+            units: pool.units,
+            accounts: pool.accounts,
+            potential: pool.potential,
+            revenue: pool.revenue,
+            visit_hours: pool.visit_hours,
+            drive_hours: 0.0,
+            workload: 0.0,
+            workload_index: 0.0,
+            deviation_pct: 0.0,
+            locked: false,
+        });
+    }
+    let b: &Balance = &metrics.balance;
+    Report {
+        scenario: scenario.name.clone(),
+        baseline: project.baseline == scenario.id,
+        unassigned_units: pool.units,
+        unassigned_accounts: pool.accounts,
+        total_accounts: project.accounts.len() as u32,
+        total_potential: project.accounts.iter().map(|a| a.potential).sum(),
+        territories,
+        balance: BalanceReport {
+            gini_potential: b.gini_potential,
+            gini_workload: b.gini_workload,
+            max_deviation_pct: b.max_deviation_pct,
+            quartile_ratio: b.quartile_ratio,
+            workload_index_min: b.workload_index_min,
+            workload_index_max: b.workload_index_max,
+            balanced: b.balanced,
+            flags: b.flags.clone(),
+        },
+    }
+}

@@ -1,0 +1,447 @@
+//! Every edit of a scenario is a `Command`. Applying one validates it fully, mutates the
+//! scenario, and returns the `Effects` (what changed, for incremental metrics and
+//! redraws) and the inverse command (for undo). A refused command changes nothing.
+
+use super::entities::{Account, Rgb, Territory};
+use super::ids::{AccountId, RepId, TerritoryId, UnitId};
+use super::scenario::Scenario;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use thiserror::Error;
+
+/// A change of one property of a territory.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum TerritoryChange {
+    Name(String),
+    Color(Rgb),
+    Rep(Option<RepId>),
+    Locked(bool),
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Command {
+    /// Sets the territory of each listed unit (`None` = unassigned).
+    SetUnitTerritories(Vec<(UnitId, Option<TerritoryId>)>),
+    /// Sets or clears (`None`) the territory override of each listed account.
+    SetAccountOverrides(Vec<(AccountId, Option<TerritoryId>)>),
+    /// Inserts a territory at a display position, then sets the id counter.
+    InsertTerritory { position: usize, territory: Territory, next_territory_id: u32 },
+    /// Removes an empty territory (no units, no overrides), then sets the id counter.
+    RemoveTerritory { id: TerritoryId, next_territory_id: u32 },
+    UpdateTerritory { id: TerritoryId, change: TerritoryChange },
+    /// Several commands as one undo step.
+    Batch { label: String, commands: Vec<Command> },
+}
+
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum CommandError {
+    #[error("territory '{0}' is locked: unlock it before changing its ZIPs, accounts or rep")]
+    Locked(String),
+    #[error("there is no territory with id {0}")]
+    NoSuchTerritory(u32),
+    #[error("there is no unit with id {0}")]
+    NoSuchUnit(u32),
+    #[error("there is no account with id {0}")]
+    NoSuchAccount(u32),
+    #[error("there is no rep with id {0}")]
+    NoSuchRep(u32),
+    #[error("territory '{0}' still has ZIPs or accounts; reassign them first")]
+    NotEmpty(String),
+    #[error("a territory with id {0} already exists")]
+    DuplicateTerritory(u32),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// An account whose effective territory changed.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct AccountMove {
+    pub account: AccountId,
+    pub from: Option<TerritoryId>,
+    pub to: Option<TerritoryId>,
+}
+
+/// What a command changed.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Effects {
+    /// Units whose territory changed: (unit, from, to).
+    pub units: Vec<(UnitId, Option<TerritoryId>, Option<TerritoryId>)>,
+    /// Accounts whose effective territory changed, in the order the changes happened.
+    pub accounts: Vec<AccountMove>,
+    /// Accounts whose override changed (even if the effective territory did not).
+    pub overrides: Vec<AccountId>,
+    /// Territories whose rep changed (drive times must be recomputed).
+    pub rep_changed: Vec<TerritoryId>,
+    /// Territories whose name, colour or lock changed.
+    pub props_changed: Vec<TerritoryId>,
+    /// Territories were added or removed.
+    pub structure_changed: bool,
+}
+
+impl Effects {
+    pub fn is_empty(&self) -> bool {
+        self.units.is_empty()
+            && self.accounts.is_empty()
+            && self.overrides.is_empty()
+            && self.rep_changed.is_empty()
+            && self.props_changed.is_empty()
+            && !self.structure_changed
+    }
+
+    pub fn merge(&mut self, other: Effects) {
+        self.units.extend(other.units);
+        self.accounts.extend(other.accounts);
+        self.overrides.extend(other.overrides);
+        self.rep_changed.extend(other.rep_changed);
+        self.props_changed.extend(other.props_changed);
+        self.structure_changed |= other.structure_changed;
+    }
+
+    /// Every territory touched in any way.
+    pub fn touched_territories(&self) -> BTreeSet<TerritoryId> {
+        let mut set = BTreeSet::new();
+        for (_, from, to) in &self.units {
+            set.extend(from.iter().chain(to.iter()).copied());
+        }
+        for m in &self.accounts {
+            set.extend(m.from.iter().chain(m.to.iter()).copied());
+        }
+        set.extend(self.rep_changed.iter().copied());
+        set.extend(self.props_changed.iter().copied());
+        set
+    }
+}
+
+/// What the project offers a command besides the scenario it edits.
+pub struct CommandContext<'a> {
+    pub accounts: &'a [Account],
+    pub unit_accounts: &'a [Vec<AccountId>],
+    pub rep_count: usize,
+}
+
+/// The result of applying a command.
+pub struct Applied {
+    pub effects: Effects,
+    pub inverse: Command,
+}
+
+impl Command {
+    /// Assigns units to a territory (or unassigns them with `None`).
+    pub fn assign_units(units: impl IntoIterator<Item = UnitId>, to: Option<TerritoryId>) -> Command {
+        Command::SetUnitTerritories(units.into_iter().map(|u| (u, to)).collect())
+    }
+
+    /// Makes accounts belong to a territory regardless of their unit.
+    pub fn assign_accounts(accounts: impl IntoIterator<Item = AccountId>, to: TerritoryId) -> Command {
+        Command::SetAccountOverrides(accounts.into_iter().map(|a| (a, Some(to))).collect())
+    }
+
+    /// Removes the overrides of accounts: they follow their unit again.
+    pub fn clear_overrides(accounts: impl IntoIterator<Item = AccountId>) -> Command {
+        Command::SetAccountOverrides(accounts.into_iter().map(|a| (a, None)).collect())
+    }
+
+    /// Creates a territory at the end of the list; returns the command and the new id.
+    pub fn create_territory(
+        scenario: &Scenario,
+        name: impl Into<String>,
+        color: Rgb,
+        rep: Option<RepId>,
+    ) -> (Command, TerritoryId) {
+        let id = TerritoryId(scenario.next_territory_id);
+        let territory = Territory { id, name: name.into(), color, rep, locked: false };
+        let cmd = Command::InsertTerritory {
+            position: scenario.territories.len(),
+            territory,
+            next_territory_id: scenario.next_territory_id + 1,
+        };
+        (cmd, id)
+    }
+
+    /// Deletes a territory: its units become unassigned and overrides to it are cleared.
+    pub fn delete_territory(scenario: &Scenario, id: TerritoryId) -> Command {
+        let units: Vec<_> = scenario
+            .unit_territory
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| **t == Some(id))
+            .map(|(u, _)| (UnitId(u as u32), None))
+            .collect();
+        let overrides: Vec<_> = scenario
+            .account_overrides
+            .iter()
+            .filter(|(_, t)| **t == id)
+            .map(|(a, _)| (*a, None))
+            .collect();
+        let name = scenario.territory(id).map(|t| t.name.clone()).unwrap_or_default();
+        Command::Batch {
+            label: format!("Delete territory {name}"),
+            commands: vec![
+                Command::SetUnitTerritories(units),
+                Command::SetAccountOverrides(overrides),
+                Command::RemoveTerritory { id, next_territory_id: scenario.next_territory_id },
+            ],
+        }
+    }
+
+    pub fn rename_territory(id: TerritoryId, name: impl Into<String>) -> Command {
+        Command::UpdateTerritory { id, change: TerritoryChange::Name(name.into()) }
+    }
+
+    pub fn recolor_territory(id: TerritoryId, color: Rgb) -> Command {
+        Command::UpdateTerritory { id, change: TerritoryChange::Color(color) }
+    }
+
+    pub fn set_territory_rep(id: TerritoryId, rep: Option<RepId>) -> Command {
+        Command::UpdateTerritory { id, change: TerritoryChange::Rep(rep) }
+    }
+
+    pub fn set_locked(id: TerritoryId, locked: bool) -> Command {
+        Command::UpdateTerritory { id, change: TerritoryChange::Locked(locked) }
+    }
+
+    /// A short description for menus and the status bar ("Undo: ...").
+    pub fn label(&self, scenario: &Scenario) -> String {
+        let name = |id: TerritoryId| scenario.territory(id).map(|t| t.name.clone()).unwrap_or_else(|| id.to_string());
+        match self {
+            Command::SetUnitTerritories(list) => {
+                let targets: BTreeSet<_> = list.iter().map(|(_, t)| *t).collect();
+                let count = list.len();
+                let noun = if count == 1 { "ZIP" } else { "ZIPs" };
+                match targets.iter().next() {
+                    Some(Some(t)) if targets.len() == 1 => format!("Assign {count} {noun} to {}", name(*t)),
+                    Some(None) if targets.len() == 1 => format!("Unassign {count} {noun}"),
+                    _ => format!("Reassign {count} {noun}"),
+                }
+            }
+            Command::SetAccountOverrides(list) => {
+                let count = list.len();
+                let noun = if count == 1 { "account" } else { "accounts" };
+                match list.first() {
+                    Some((_, Some(t))) if list.iter().all(|(_, x)| *x == Some(*t)) => {
+                        format!("Assign {count} {noun} to {}", name(*t))
+                    }
+                    Some((_, None)) if list.iter().all(|(_, x)| x.is_none()) => {
+                        format!("Clear {count} account {}", if count == 1 { "override" } else { "overrides" })
+                    }
+                    _ => format!("Change {count} account overrides"),
+                }
+            }
+            Command::InsertTerritory { territory, .. } => format!("Create territory {}", territory.name),
+            Command::RemoveTerritory { id, .. } => format!("Remove territory {}", name(*id)),
+            Command::UpdateTerritory { id, change } => match change {
+                TerritoryChange::Name(new) => format!("Rename {} to {new}", name(*id)),
+                TerritoryChange::Color(_) => format!("Recolour {}", name(*id)),
+                TerritoryChange::Rep(_) => format!("Change rep of {}", name(*id)),
+                TerritoryChange::Locked(true) => format!("Lock {}", name(*id)),
+                TerritoryChange::Locked(false) => format!("Unlock {}", name(*id)),
+            },
+            Command::Batch { label, .. } => label.clone(),
+        }
+    }
+
+    /// Validates and applies the command. On error the scenario is unchanged.
+    pub fn apply(self, scenario: &mut Scenario, ctx: &CommandContext) -> Result<Applied, CommandError> {
+        match self {
+            Command::SetUnitTerritories(list) => set_unit_territories(scenario, ctx, list),
+            Command::SetAccountOverrides(list) => set_account_overrides(scenario, ctx, list),
+            Command::InsertTerritory { position, territory, next_territory_id } => {
+                if scenario.territory(territory.id).is_some() {
+                    return Err(CommandError::DuplicateTerritory(territory.id.0));
+                }
+                if let Some(rep) = territory.rep {
+                    if rep.index() >= ctx.rep_count {
+                        return Err(CommandError::NoSuchRep(rep.0));
+                    }
+                }
+                if territory.id.0 >= next_territory_id {
+                    return Err(CommandError::Invalid(format!(
+                        "territory id {} must be below the id counter {next_territory_id}",
+                        territory.id.0
+                    )));
+                }
+                let id = territory.id;
+                let position = position.min(scenario.territories.len());
+                let previous_next = scenario.next_territory_id;
+                scenario.territories.insert(position, territory);
+                scenario.next_territory_id = next_territory_id;
+                Ok(Applied {
+                    effects: Effects { structure_changed: true, ..Effects::default() },
+                    inverse: Command::RemoveTerritory { id, next_territory_id: previous_next },
+                })
+            }
+            Command::RemoveTerritory { id, next_territory_id } => {
+                let position = scenario.territory_position(id).ok_or(CommandError::NoSuchTerritory(id.0))?;
+                let territory = &scenario.territories[position];
+                if territory.locked {
+                    return Err(CommandError::Locked(territory.name.clone()));
+                }
+                let in_use = scenario.unit_territory.iter().any(|t| *t == Some(id))
+                    || scenario.account_overrides.values().any(|t| *t == id);
+                if in_use {
+                    return Err(CommandError::NotEmpty(territory.name.clone()));
+                }
+                let previous_next = scenario.next_territory_id;
+                let territory = scenario.territories.remove(position);
+                scenario.next_territory_id = next_territory_id;
+                Ok(Applied {
+                    effects: Effects { structure_changed: true, ..Effects::default() },
+                    inverse: Command::InsertTerritory { position, territory, next_territory_id: previous_next },
+                })
+            }
+            Command::UpdateTerritory { id, change } => {
+                let territory = scenario.territory_mut(id).ok_or(CommandError::NoSuchTerritory(id.0))?;
+                let mut effects = Effects::default();
+                let old = match change {
+                    TerritoryChange::Name(name) => {
+                        effects.props_changed.push(id);
+                        TerritoryChange::Name(std::mem::replace(&mut territory.name, name))
+                    }
+                    TerritoryChange::Color(color) => {
+                        effects.props_changed.push(id);
+                        TerritoryChange::Color(std::mem::replace(&mut territory.color, color))
+                    }
+                    TerritoryChange::Rep(rep) => {
+                        if territory.locked {
+                            return Err(CommandError::Locked(territory.name.clone()));
+                        }
+                        if let Some(r) = rep {
+                            if r.index() >= ctx.rep_count {
+                                return Err(CommandError::NoSuchRep(r.0));
+                            }
+                        }
+                        effects.rep_changed.push(id);
+                        TerritoryChange::Rep(std::mem::replace(&mut territory.rep, rep))
+                    }
+                    TerritoryChange::Locked(locked) => {
+                        effects.props_changed.push(id);
+                        TerritoryChange::Locked(std::mem::replace(&mut territory.locked, locked))
+                    }
+                };
+                Ok(Applied { effects, inverse: Command::UpdateTerritory { id, change: old } })
+            }
+            Command::Batch { label, commands } => {
+                let mut effects = Effects::default();
+                let mut inverses: Vec<Command> = Vec::with_capacity(commands.len());
+                for command in commands {
+                    match command.apply(scenario, ctx) {
+                        Ok(applied) => {
+                            effects.merge(applied.effects);
+                            inverses.push(applied.inverse);
+                        }
+                        Err(err) => {
+                            // Roll back what this batch already did, newest first.
+                            for inverse in inverses.into_iter().rev() {
+                                if inverse.apply(scenario, ctx).is_err() {
+                                    debug_assert!(false, "inverse of an applied command failed");
+                                }
+                            }
+                            return Err(err);
+                        }
+                    }
+                }
+                inverses.reverse();
+                Ok(Applied { effects, inverse: Command::Batch { label, commands: inverses } })
+            }
+        }
+    }
+}
+
+fn locked_name(scenario: &Scenario, territory: Option<TerritoryId>) -> Option<String> {
+    let t = scenario.territory(territory?)?;
+    t.locked.then(|| t.name.clone())
+}
+
+fn check_target(scenario: &Scenario, to: Option<TerritoryId>) -> Result<(), CommandError> {
+    if let Some(t) = to {
+        if scenario.territory(t).is_none() {
+            return Err(CommandError::NoSuchTerritory(t.0));
+        }
+    }
+    Ok(())
+}
+
+fn set_unit_territories(
+    scenario: &mut Scenario,
+    ctx: &CommandContext,
+    list: Vec<(UnitId, Option<TerritoryId>)>,
+) -> Result<Applied, CommandError> {
+    // Validate everything before the first change.
+    for &(unit, to) in &list {
+        let from = *scenario.unit_territory.get(unit.index()).ok_or(CommandError::NoSuchUnit(unit.0))?;
+        if from == to {
+            continue;
+        }
+        check_target(scenario, to)?;
+        if let Some(name) = locked_name(scenario, from).or_else(|| locked_name(scenario, to)) {
+            return Err(CommandError::Locked(name));
+        }
+    }
+    let mut effects = Effects::default();
+    let mut inverse = Vec::with_capacity(list.len());
+    for (unit, to) in list {
+        let slot = &mut scenario.unit_territory[unit.index()];
+        let from = *slot;
+        if from == to {
+            continue;
+        }
+        *slot = to;
+        inverse.push((unit, from));
+        effects.units.push((unit, from, to));
+        for &account in ctx.unit_accounts.get(unit.index()).map(Vec::as_slice).unwrap_or(&[]) {
+            if !scenario.account_overrides.contains_key(&account) {
+                effects.accounts.push(AccountMove { account, from, to });
+            }
+        }
+    }
+    inverse.reverse();
+    Ok(Applied { effects, inverse: Command::SetUnitTerritories(inverse) })
+}
+
+fn set_account_overrides(
+    scenario: &mut Scenario,
+    ctx: &CommandContext,
+    list: Vec<(AccountId, Option<TerritoryId>)>,
+) -> Result<Applied, CommandError> {
+    let effective = |scenario: &Scenario, account: AccountId, over: Option<TerritoryId>| {
+        over.or_else(|| ctx.accounts[account.index()].unit.and_then(|u| scenario.unit_territory(u)))
+    };
+    for &(account, to) in &list {
+        if account.index() >= ctx.accounts.len() {
+            return Err(CommandError::NoSuchAccount(account.0));
+        }
+        let old_override = scenario.account_overrides.get(&account).copied();
+        if old_override == to {
+            continue;
+        }
+        check_target(scenario, to)?;
+        let from = effective(scenario, account, old_override);
+        let new = effective(scenario, account, to);
+        if from != new {
+            if let Some(name) = locked_name(scenario, from).or_else(|| locked_name(scenario, new)) {
+                return Err(CommandError::Locked(name));
+            }
+        }
+    }
+    let mut effects = Effects::default();
+    let mut inverse = Vec::with_capacity(list.len());
+    for (account, to) in list {
+        let old_override = scenario.account_overrides.get(&account).copied();
+        if old_override == to {
+            continue;
+        }
+        let from = effective(scenario, account, old_override);
+        match to {
+            Some(t) => scenario.account_overrides.insert(account, t),
+            None => scenario.account_overrides.remove(&account),
+        };
+        let new = effective(scenario, account, to);
+        inverse.push((account, old_override));
+        effects.overrides.push(account);
+        if from != new {
+            effects.accounts.push(AccountMove { account, from, to: new });
+        }
+    }
+    inverse.reverse();
+    Ok(Applied { effects, inverse: Command::SetAccountOverrides(inverse) })
+}

@@ -1,0 +1,156 @@
+//! The project: layers (units, accounts), reps, settings and scenarios.
+
+use super::entities::{Account, Rep, Unit};
+use super::ids::{AccountId, ScenarioId, UnitId};
+use super::scenario::Scenario;
+use super::settings::Settings;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Project {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    pub units: Vec<Unit>,
+    pub accounts: Vec<Account>,
+    pub reps: Vec<Rep>,
+    #[serde(default)]
+    pub settings: Settings,
+    pub scenarios: Vec<Scenario>,
+    /// Today's alignment.
+    pub baseline: ScenarioId,
+    pub next_scenario_id: u32,
+    /// Accounts of each unit, by unit index; derived, rebuilt on load.
+    #[serde(skip)]
+    unit_accounts: Vec<Vec<AccountId>>,
+}
+
+impl Project {
+    pub fn new(name: impl Into<String>, units: Vec<Unit>, accounts: Vec<Account>, reps: Vec<Rep>) -> Self {
+        let mut project = Self {
+            name: name.into(),
+            description: String::new(),
+            units,
+            accounts,
+            reps,
+            settings: Settings::default(),
+            scenarios: Vec::new(),
+            baseline: ScenarioId(0),
+            next_scenario_id: 0,
+            unit_accounts: Vec::new(),
+        };
+        project.rebuild_indexes();
+        project
+    }
+
+    /// Rebuilds derived lookups; call after changing units or accounts.
+    pub fn rebuild_indexes(&mut self) {
+        let mut unit_accounts = vec![Vec::new(); self.units.len()];
+        for account in &self.accounts {
+            if let Some(unit) = account.unit {
+                if let Some(list) = unit_accounts.get_mut(unit.index()) {
+                    list.push(account.id);
+                }
+            }
+        }
+        self.unit_accounts = unit_accounts;
+    }
+
+    pub fn accounts_in_unit(&self, unit: UnitId) -> &[AccountId] {
+        self.unit_accounts.get(unit.index()).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// Adds an empty scenario and returns its id.
+    pub fn add_scenario(&mut self, name: impl Into<String>) -> ScenarioId {
+        let id = ScenarioId(self.next_scenario_id);
+        self.next_scenario_id += 1;
+        self.scenarios.push(Scenario::new(id, name, self.units.len()));
+        id
+    }
+
+    pub fn scenario(&self, id: ScenarioId) -> Option<&Scenario> {
+        self.scenarios.iter().find(|s| s.id == id)
+    }
+
+    pub fn scenario_mut(&mut self, id: ScenarioId) -> Option<&mut Scenario> {
+        self.scenarios.iter_mut().find(|s| s.id == id)
+    }
+
+    pub fn scenario_by_name(&self, name: &str) -> Option<&Scenario> {
+        self.scenarios
+            .iter()
+            .find(|s| s.name == name)
+            .or_else(|| self.scenarios.iter().find(|s| s.name.eq_ignore_ascii_case(name)))
+    }
+
+    pub fn baseline_scenario(&self) -> Option<&Scenario> {
+        self.scenario(self.baseline)
+    }
+
+    /// Checks ids, references and scenario invariants; used after loading a file.
+    pub fn validate(&self) -> Result<(), String> {
+        for (i, unit) in self.units.iter().enumerate() {
+            if unit.id.index() != i {
+                return Err(format!("unit '{}' has id {} at position {i}", unit.code, unit.id.0));
+            }
+        }
+        for (i, account) in self.accounts.iter().enumerate() {
+            if account.id.index() != i {
+                return Err(format!("account '{}' has id {} at position {i}", account.external_id, account.id.0));
+            }
+            if let Some(unit) = account.unit {
+                if unit.index() >= self.units.len() {
+                    return Err(format!("account '{}' lies in missing unit {}", account.external_id, unit.0));
+                }
+            }
+            if let Some(owner) = account.owner {
+                if owner.index() >= self.reps.len() {
+                    return Err(format!("account '{}' is owned by missing rep {}", account.external_id, owner.0));
+                }
+            }
+        }
+        for (i, rep) in self.reps.iter().enumerate() {
+            if rep.id.index() != i {
+                return Err(format!("rep '{}' has id {} at position {i}", rep.name, rep.id.0));
+            }
+        }
+        if self.scenarios.is_empty() {
+            return Err("the project has no scenario".into());
+        }
+        if self.scenario(self.baseline).is_none() {
+            return Err(format!("the baseline scenario {} does not exist", self.baseline.0));
+        }
+        for scenario in &self.scenarios {
+            scenario.check(self.units.len(), self.accounts.len())?;
+            for t in &scenario.territories {
+                if let Some(rep) = t.rep {
+                    if rep.index() >= self.reps.len() {
+                        return Err(format!("territory '{}' has missing rep {}", t.name, rep.0));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Project {
+    /// Applies a command to one scenario (see `Session::execute` for undo and metrics).
+    pub fn apply_command(
+        &mut self,
+        scenario: super::ids::ScenarioId,
+        command: super::command::Command,
+    ) -> Result<super::command::Applied, super::command::CommandError> {
+        let ctx = super::command::CommandContext {
+            accounts: &self.accounts,
+            unit_accounts: &self.unit_accounts,
+            rep_count: self.reps.len(),
+        };
+        let scenario = self
+            .scenarios
+            .iter_mut()
+            .find(|s| s.id == scenario)
+            .ok_or_else(|| super::command::CommandError::Invalid(format!("there is no scenario {}", scenario.0)))?;
+        command.apply(scenario, &ctx)
+    }
+}
