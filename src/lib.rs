@@ -7,6 +7,8 @@
 
 pub mod cli;
 pub mod drivetime;
+#[doc(hidden)]
+pub mod fixtures;
 pub mod io;
 pub mod metrics;
 pub mod model;

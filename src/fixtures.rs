@@ -1,0 +1,89 @@
+//! Small deterministic projects for tests, benches and UI tests.
+
+use crate::model::entities::{Account, LonLat, Rep, RepRole, Rgb, Tier, Unit};
+use crate::model::ids::{AccountId, RepId, UnitId};
+use crate::model::project::Project;
+use crate::spatial::geodesic_area_km2;
+use geo::{polygon, MultiPolygon};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use std::collections::BTreeMap;
+
+/// A `cols` x `rows` grid of square units (`cell_deg` degrees) starting at (-78, 40),
+/// `accounts` random accounts, one rep per territory, territories as vertical stripes.
+pub fn grid_project(cols: usize, rows: usize, cell_deg: f64, accounts: usize, territories: usize, seed: u64) -> Project {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let (x0, y0) = (-78.0, 40.0);
+    let mut units = Vec::with_capacity(cols * rows);
+    for r in 0..rows {
+        for c in 0..cols {
+            let (x, y) = (x0 + c as f64 * cell_deg, y0 + r as f64 * cell_deg);
+            let geometry = MultiPolygon(vec![polygon![
+                (x: x, y: y), (x: x + cell_deg, y: y), (x: x + cell_deg, y: y + cell_deg), (x: x, y: y + cell_deg)
+            ]]);
+            let id = UnitId(units.len() as u32);
+            units.push(Unit {
+                id,
+                code: format!("{:05}", 10000 + id.0),
+                name: format!("Cell {c},{r}"),
+                area_km2: geodesic_area_km2(&geometry),
+                centroid: LonLat::new(x + cell_deg / 2.0, y + cell_deg / 2.0),
+                geometry,
+                attributes: BTreeMap::from([("households".to_string(), (r * cols + c) as f64 * 10.0)]),
+            });
+        }
+    }
+    let accounts: Vec<Account> = (0..accounts)
+        .map(|i| {
+            let unit = rng.gen_range(0..units.len());
+            let u = &units[unit];
+            let tier = [Tier::Strategic, Tier::MidMarket, Tier::Smb, Tier::Smb][rng.gen_range(0..4)];
+            let half = cell_deg * 0.45;
+            Account {
+                id: AccountId(i as u32),
+                external_id: format!("A{i}"),
+                name: format!("Account {i}"),
+                location: LonLat::new(
+                    u.centroid.lon + rng.gen_range(-half..half),
+                    u.centroid.lat + rng.gen_range(-half..half),
+                ),
+                unit: Some(u.id),
+                potential: rng.gen_range(1_000.0..100_000.0f64).round(),
+                revenue: rng.gen_range(0.0..20_000.0f64).round(),
+                tier,
+                visits_per_year: rng.gen_range(0..13) as f64,
+                industry: "Retail".into(),
+                owner: None,
+                relationship: 0.5,
+                named: false,
+                attributes: BTreeMap::new(),
+            }
+        })
+        .collect();
+    let reps: Vec<Rep> = (0..territories)
+        .map(|i| Rep {
+            id: RepId(i as u32),
+            name: format!("Rep {i}"),
+            home: LonLat::new(x0 + (i as f64 + 0.5) * cols as f64 * cell_deg / territories as f64, y0 + rows as f64 * cell_deg / 2.0),
+            capacity_hours: 1500.0,
+            experience: if i % 2 == 0 { 1.0 } else { 1.5 },
+            role: RepRole::Farmer,
+        })
+        .collect();
+    let mut project = Project::new("Grid", units, accounts, reps);
+    let scenario_id = project.add_scenario("Baseline");
+    project.baseline = scenario_id;
+    let scenario = project.scenario_mut(scenario_id).expect("just added");
+    let ids: Vec<_> = (0..territories)
+        .map(|i| scenario.push_territory(format!("T{i}"), Rgb(40 * i as u8, 100, 200), Some(RepId(i as u32))))
+        .collect();
+    for r in 0..rows {
+        for c in 0..cols {
+            scenario.unit_territory[r * cols + c] = Some(ids[(c * territories / cols).min(territories - 1)]);
+        }
+    }
+    for account in &mut project.accounts {
+        account.owner = account.unit.and_then(|u| project.scenarios[0].unit_territory(u)).map(|t| RepId(t.0));
+    }
+    project
+}
