@@ -206,11 +206,7 @@ impl ScenarioMetrics {
             let centroid = project.units[unit.index()].centroid;
             for (territory, sign) in [(from, -1.0), (to, 1.0)] {
                 let sums = self.slot(territory);
-                if sign > 0.0 {
-                    sums.units += 1;
-                } else {
-                    sums.units -= 1;
-                }
+                step_count(&mut sums.units, sign);
                 sums.centroid_lon_sum += sign * centroid.lon;
                 sums.centroid_lat_sum += sign * centroid.lat;
                 if let Some(t) = territory {
@@ -338,16 +334,21 @@ fn account_load(account: &Account, settings: &Settings, unit_density: &[DensityC
 }
 
 fn add_load(sums: &mut TerritorySums, load: &AccountLoad, sign: f64) {
-    if sign > 0.0 {
-        sums.accounts += 1;
-    } else {
-        sums.accounts -= 1;
-    }
+    step_count(&mut sums.accounts, sign);
     sums.tier_weighted_accounts += sign * load.tier_weight;
     sums.potential += sign * load.potential;
     sums.revenue += sign * load.revenue;
     sums.visits += sign * load.visits;
     sums.visit_hours += sign * load.visit_hours;
+}
+
+/// Adds (sign > 0) or removes one from a count.
+fn step_count(count: &mut u32, sign: f64) {
+    if sign > 0.0 {
+        *count += 1;
+    } else {
+        *count = count.saturating_sub(1);
+    }
 }
 
 fn empty_balance() -> Balance {

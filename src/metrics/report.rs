@@ -22,18 +22,6 @@ pub struct ReportRow {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct BalanceReport {
-    pub gini_potential: f64,
-    pub gini_workload: f64,
-    pub max_deviation_pct: f64,
-    pub quartile_ratio: Option<f64>,
-    pub workload_index_min: f64,
-    pub workload_index_max: f64,
-    pub balanced: bool,
-    pub flags: Vec<String>,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Report {
     pub scenario: String,
     pub baseline: bool,
@@ -42,7 +30,7 @@ pub struct Report {
     pub unassigned_accounts: u32,
     pub total_accounts: u32,
     pub total_potential: f64,
-    pub balance: BalanceReport,
+    pub balance: Balance,
 }
 
 /// Name of the row that lists units and accounts in no territory.
@@ -85,7 +73,6 @@ pub fn build(project: &Project, scenario: &Scenario, metrics: &ScenarioMetrics) 
             locked: false,
         });
     }
-    let b: &Balance = &metrics.balance;
     Report {
         scenario: scenario.name.clone(),
         baseline: project.baseline == scenario.id,
@@ -94,15 +81,6 @@ pub fn build(project: &Project, scenario: &Scenario, metrics: &ScenarioMetrics) 
         total_accounts: project.accounts.len() as u32,
         total_potential: project.accounts.iter().map(|a| a.potential).sum(),
         territories,
-        balance: BalanceReport {
-            gini_potential: b.gini_potential,
-            gini_workload: b.gini_workload,
-            max_deviation_pct: b.max_deviation_pct,
-            quartile_ratio: b.quartile_ratio,
-            workload_index_min: b.workload_index_min,
-            workload_index_max: b.workload_index_max,
-            balanced: b.balanced,
-            flags: b.flags.clone(),
-        },
+        balance: metrics.balance.clone(),
     }
 }
