@@ -38,6 +38,19 @@ pub enum CliCommand {
         #[arg(long)]
         preset: Option<String>,
     },
+    /// Render the app window, fitted to the project, to a PNG and exit (needs a display,
+    /// e.g. Xvfb).
+    Screenshot {
+        project: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value_t = 1600)]
+        width: u32,
+        #[arg(long, default_value_t = 1000)]
+        height: u32,
+        #[arg(long)]
+        scenario: Option<String>,
+    },
     /// Build the bundled sample project from registry data (deterministic).
     GenerateSample {
         /// Folder with centroids/ and counties/ (e.g. ../shared/data).
@@ -71,6 +84,16 @@ pub fn run(command: CliCommand, out: &mut dyn Write) -> Result<()> {
             let metrics = ScenarioMetrics::compute(&project, scenario);
             let report = report::build(&project, scenario, &metrics);
             write_report(&report, format, out)
+        }
+        CliCommand::Screenshot { project: path, out: png, width, height, scenario } => {
+            let project = project_file::load(&path)?;
+            let scenario = pick_scenario(&project, scenario.as_deref())?.id;
+            if !(200..=8000).contains(&width) || !(200..=8000).contains(&height) {
+                bail!("--width and --height must be between 200 and 8000 pixels");
+            }
+            crate::ui::screenshot(project, Some(path), scenario, png.clone(), width, height)?;
+            writeln!(out, "wrote {}", png.display())?;
+            Ok(())
         }
         CliCommand::GenerateSample { data, out: path, seed } => {
             let mut spec = crate::sample::SampleSpec::mid_atlantic();

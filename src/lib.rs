@@ -15,3 +15,4 @@ pub mod model;
 pub mod sample;
 pub mod session;
 pub mod spatial;
+pub mod ui;

@@ -35,12 +35,8 @@ fn one_line(err: &anyhow::Error) -> String {
     err.chain().map(|e| e.to_string()).collect::<Vec<_>>().join(": ").replace('\n', " ")
 }
 
-/// Until the map window lands, opening a project prints its report.
+/// Opens the window on a project (the bundled sample by default).
 fn open_app(project: Option<std::path::PathBuf>) -> anyhow::Result<()> {
     let (path, project) = cli::project_to_open(project)?;
-    let scenario = cli::pick_scenario(&project, None)?;
-    let metrics = territory_designer::metrics::ScenarioMetrics::compute(&project, scenario);
-    let report = territory_designer::metrics::report::build(&project, scenario, &metrics);
-    println!("{} ({})", project.name, path.display());
-    cli::write_report(&report, cli::Format::Table, &mut std::io::stdout().lock())
+    territory_designer::ui::run(project, Some(path))
 }

@@ -18,6 +18,8 @@ pub struct Session {
     generation: u64,
     /// Generation at the last save; the project is dirty when they differ.
     saved_generation: u64,
+    /// An open gesture (e.g. a brush stroke): its inverses become one undo step.
+    group: Option<(String, Vec<Command>)>,
 }
 
 impl Session {
@@ -28,7 +30,7 @@ impl Session {
             Some(scenario) => ScenarioMetrics::compute(&project, scenario),
             None => ScenarioMetrics::compute(&project, &Scenario::new(active, "", project.units.len())),
         };
-        Self { project, histories: HashMap::new(), active, metrics, generation: 0, saved_generation: 0 }
+        Self { project, histories: HashMap::new(), active, metrics, generation: 0, saved_generation: 0, group: None }
     }
 
     pub fn project(&self) -> &Project {
@@ -65,6 +67,7 @@ impl Session {
 
     /// Switches the active scenario; its history is kept.
     pub fn set_active(&mut self, id: ScenarioId) -> bool {
+        self.end_group();
         let Some(scenario) = self.project.scenario(id) else { return false };
         self.metrics = ScenarioMetrics::compute(&self.project, scenario);
         self.active = id;
@@ -88,7 +91,10 @@ impl Session {
     pub fn execute(&mut self, command: Command) -> Result<Effects, CommandError> {
         let label = command.label(self.scenario());
         let applied = self.project.apply_command(self.active, command)?;
-        self.histories.entry(self.active).or_default().record(label, applied.inverse);
+        match &mut self.group {
+            Some((_, inverses)) => inverses.push(applied.inverse),
+            None => self.histories.entry(self.active).or_default().record(label, applied.inverse),
+        }
         self.after_change(&applied.effects);
         Ok(applied.effects)
     }
@@ -102,7 +108,29 @@ impl Session {
         self.step(false)
     }
 
+    /// Starts a gesture: every edit until `end_group` becomes one undo step.
+    pub fn begin_group(&mut self, label: impl Into<String>) {
+        self.end_group();
+        self.group = Some((label.into(), Vec::new()));
+    }
+
+    /// Ends the gesture; returns whether it recorded an undo step.
+    pub fn end_group(&mut self) -> bool {
+        let Some((label, mut inverses)) = self.group.take() else { return false };
+        if inverses.is_empty() {
+            return false;
+        }
+        inverses.reverse();
+        self.histories.entry(self.active).or_default().record(label.clone(), Command::Batch { label, commands: inverses });
+        true
+    }
+
+    pub fn in_group(&self) -> bool {
+        self.group.is_some()
+    }
+
     fn step(&mut self, undo: bool) -> Result<Option<Effects>, CommandError> {
+        self.end_group();
         let history = self.histories.entry(self.active).or_default();
         let entry = if undo { history.pop_undo() } else { history.pop_redo() };
         let Some(entry) = entry else { return Ok(None) };

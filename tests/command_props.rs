@@ -161,3 +161,22 @@ fn overrides_win_over_units_and_clear_back() {
     session.execute(Command::clear_overrides([account])).unwrap();
     assert_eq!(session.scenario().account_territory(account, Some(unit)), Some(t0));
 }
+
+#[test]
+fn a_gesture_group_is_one_undo_step() {
+    let project = grid_project(6, 4, 0.1, 60, 3, 5);
+    let mut session = Session::new(project);
+    let initial = session.scenario().clone();
+    let t0 = session.scenario().territories[0].id;
+    session.begin_group("Paint ZIPs");
+    for u in [5u32, 11, 17, 5, 23] {
+        session.execute(Command::assign_units([UnitId(u)], Some(t0))).unwrap();
+    }
+    assert!(session.end_group());
+    assert_eq!(session.undo_label(), Some("Paint ZIPs"));
+    session.undo().unwrap();
+    assert_eq!(&initial, session.scenario());
+    assert!(session.undo().unwrap().is_none(), "the stroke was one step");
+    session.redo().unwrap();
+    assert_eq!(session.scenario().unit_territory(UnitId(23)), Some(t0));
+}

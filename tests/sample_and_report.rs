@@ -51,7 +51,8 @@ fn report_json_lists_territories_and_flags_the_baseline() {
     for field in ["name", "rep", "units", "accounts", "potential", "visit_hours", "drive_hours", "workload", "workload_index", "deviation_pct"] {
         assert!(territories[0].get(field).is_some(), "missing {field}");
     }
-    assert_eq!(report["scenario"], "2026 alignment (baseline)");
+    assert_eq!(report["scenario"], "2026 alignment");
+    assert_eq!(report["baseline"], true);
     let balance = &report["balance"];
     for field in ["gini_potential", "gini_workload", "max_deviation_pct", "quartile_ratio", "flags"] {
         assert!(balance.get(field).is_some(), "missing {field}");

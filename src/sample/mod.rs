@@ -346,7 +346,7 @@ fn random_point_in(geometry: &MultiPolygon<f64>, fallback: LonLat, rng: &mut Cha
 /// with far more potential than rural reps, the bimodal imbalance planners inherit.
 fn build_baseline(project: &mut Project, spec: &SampleSpec, rng: &mut ChaCha8Rng) {
     let palette = territory_palette(spec.reps.len());
-    let scenario_id = project.add_scenario("2026 alignment (baseline)");
+    let scenario_id = project.add_scenario("2026 alignment");
     project.baseline = scenario_id;
     let homes: Vec<LonLat> = project.reps.iter().map(|r| r.home).collect();
     let unit_centroids: Vec<LonLat> = project.units.iter().map(|u| u.centroid).collect();
@@ -381,9 +381,11 @@ fn build_baseline(project: &mut Project, spec: &SampleSpec, rng: &mut ChaCha8Rng
     }
 }
 
-/// Distinct categorical colours for territories (Tableau 10, then Set 3).
+/// Distinct categorical colours for territories: Tableau 10, then the two Dark 2
+/// colours unlike any of them (violet, magenta), then Set 3.
 pub fn territory_palette(count: usize) -> Vec<Rgb> {
     let mut colours: Vec<Rgb> = colorous::TABLEAU10.iter().map(|c| Rgb(c.r, c.g, c.b)).collect();
+    colours.extend([colorous::DARK2[2], colorous::DARK2[3]].iter().map(|c| Rgb(c.r, c.g, c.b)));
     colours.extend(colorous::SET3.iter().map(|c| Rgb(c.r, c.g, c.b)));
     (0..count).map(|i| colours[i % colours.len()]).collect()
 }

@@ -1,4 +1,10 @@
-//! Geometry helpers and spatial indexes over units: point in polygon, geodesic area.
+//! Geometry helpers and spatial indexes over units: point in polygon, geodesic area,
+//! mercator projection, triangulation, shared borders, selection.
+
+pub mod mercator;
+pub mod selection;
+pub mod topology;
+pub mod triangulate;
 
 use crate::model::entities::{LonLat, Unit};
 use crate::model::ids::UnitId;

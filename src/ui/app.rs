@@ -1,0 +1,789 @@
+//! The application shell: menus, toolbar, shortcuts, status bar, panels, the map, file
+//! dialogs and the screenshot job. Pure logic lives in the library; this file wires it
+//! to egui and turns gestures into commands.
+
+use crate::io::project_file;
+use crate::model::command::Command;
+use crate::model::ids::{AccountId, TerritoryId, UnitId};
+use crate::model::project::Project;
+use crate::model::Rgb;
+use crate::session::Session;
+use crate::spatial::mercator::{from_mercator, MercBox};
+use crate::ui::map::scene::{BasemapScene, MapScene};
+use crate::ui::map::{MapColors, MapEvent, MapInteraction, MapLayers, Picks, Selection, Tool};
+use crate::ui::panels::territories::{self, PanelAction};
+use crate::ui::style::{rgb, BAD};
+use egui::{Color32, Key, KeyboardShortcut, Modifiers, RichText, Ui};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::sync::Arc;
+use egui::DragPanButtons;
+use walkers::{lon_lat, Map, MapMemory};
+
+const MAX_RECENT: usize = 8;
+
+/// A message shown over the map (errors in red) and in the status bar.
+#[derive(Clone, Debug)]
+pub struct Notice {
+    pub text: String,
+    pub error: bool,
+}
+
+/// Writes a PNG of the window after the map has settled, then closes it.
+pub struct ScreenshotJob {
+    pub out: PathBuf,
+    frames: u32,
+    requested: bool,
+    receiver: Option<mpsc::Receiver<Arc<egui::ColorImage>>>,
+    pub result: Arc<std::sync::Mutex<Option<Result<(), String>>>>,
+}
+
+impl ScreenshotJob {
+    pub fn new(out: PathBuf) -> Self {
+        Self { out, frames: 0, requested: false, receiver: None, result: Arc::new(std::sync::Mutex::new(None)) }
+    }
+}
+
+pub struct TerritoryApp {
+    pub session: Session,
+    pub path: Option<PathBuf>,
+    scene: MapScene,
+    memory: MapMemory,
+    pub map: MapInteraction,
+    pub selection: Selection,
+    pub highlight: Option<TerritoryId>,
+    /// The territory the brush paints and "assign" sends the selection to.
+    pub target: Option<TerritoryId>,
+    /// Lasso and rectangle assign to the target on release instead of selecting.
+    pub assign_on_release: bool,
+    unit_colors: Vec<Color32>,
+    account_colors: Vec<Color32>,
+    colors_key: Option<(u64, Option<TerritoryId>)>,
+    colors_generation: u64,
+    pub notice: Option<Notice>,
+    pub recent: Vec<PathBuf>,
+    fit_pending: Option<MercBox>,
+    rename: Option<(TerritoryId, String)>,
+    confirm_close: bool,
+    close_allowed: bool,
+    title: String,
+    pub screenshot: Option<ScreenshotJob>,
+    events: Vec<MapEvent>,
+}
+
+impl TerritoryApp {
+    pub fn new(project: Project, path: Option<PathBuf>) -> Self {
+        let basemap = match crate::io::basemap::Basemap::embedded() {
+            Ok(b) => BasemapScene::new(&b),
+            Err(_) => BasemapScene::empty(),
+        };
+        Self::with_basemap(project, path, basemap)
+    }
+
+    /// Without the basemap: faster to build, for tests.
+    pub fn without_basemap(project: Project, path: Option<PathBuf>) -> Self {
+        Self::with_basemap(project, path, BasemapScene::empty())
+    }
+
+    fn with_basemap(project: Project, path: Option<PathBuf>, basemap: BasemapScene) -> Self {
+        let scene = MapScene::new(&project, basemap);
+        let extent = scene.extent;
+        let mut memory = MapMemory::default();
+        if !extent.is_empty() {
+            let c = from_mercator(extent.center());
+            memory.center_at(lon_lat(c.lon, c.lat));
+            let _ = memory.set_zoom(7.0);
+        }
+        let session = Session::new(project);
+        let target = session.scenario().territories.first().map(|t| t.id);
+        Self {
+            session,
+            path,
+            scene,
+            memory,
+            map: MapInteraction::default(),
+            selection: Selection::default(),
+            highlight: None,
+            target,
+            assign_on_release: false,
+            unit_colors: Vec::new(),
+            account_colors: Vec::new(),
+            colors_key: None,
+            colors_generation: 0,
+            notice: None,
+            recent: Vec::new(),
+            fit_pending: (!extent.is_empty()).then_some(extent),
+            rename: None,
+            confirm_close: false,
+            close_allowed: false,
+            title: String::new(),
+            screenshot: None,
+            events: Vec::new(),
+        }
+    }
+
+    fn replace_project(&mut self, project: Project, path: Option<PathBuf>) {
+        let recent = std::mem::take(&mut self.recent);
+        let layers = self.map.layers;
+        let basemap = std::mem::replace(&mut self.scene.basemap, BasemapScene::empty());
+        *self = Self::with_basemap(project, path.clone(), basemap);
+        self.recent = recent;
+        self.map.layers = layers;
+        if let Some(p) = path {
+            self.remember(&p);
+        }
+    }
+
+    fn remember(&mut self, path: &Path) {
+        self.recent.retain(|p| p != path);
+        self.recent.insert(0, path.to_path_buf());
+        self.recent.truncate(MAX_RECENT);
+    }
+
+    pub fn fit_to(&mut self, extent: MercBox) {
+        self.fit_pending = Some(extent);
+    }
+
+    /// Zoom and centre so that `extent` fills the map area.
+    fn apply_fit(&mut self, rect: egui::Rect) {
+        let Some(extent) = self.fit_pending.take() else { return };
+        let [w, h] = extent.size();
+        let c = from_mercator(extent.center());
+        self.memory.center_at(lon_lat(c.lon, c.lat));
+        let zoom_x = ((rect.width() as f64 * 0.92) / (w.max(1e-9) * 256.0)).log2();
+        let zoom_y = ((rect.height() as f64 * 0.92) / (h.max(1e-9) * 256.0)).log2();
+        let _ = self.memory.set_zoom(zoom_x.min(zoom_y).clamp(2.0, 18.0));
+    }
+
+    fn territory_extent(&self, id: TerritoryId) -> Option<MercBox> {
+        let mut extent = MercBox::EMPTY;
+        for (i, t) in self.session.scenario().unit_territory.iter().enumerate() {
+            if *t == Some(id) && !self.scene.unit_bounds[i].is_empty() {
+                extent = extent.union(&self.scene.unit_bounds[i]);
+            }
+        }
+        (!extent.is_empty()).then_some(extent)
+    }
+
+    fn refresh_colors(&mut self) {
+        let key = (self.session.generation(), self.highlight);
+        if self.colors_key == Some(key) {
+            return;
+        }
+        self.colors_key = Some(key);
+        self.colors_generation += 1;
+        let scenario = self.session.scenario();
+        let colour_of = |t: Option<TerritoryId>| t.and_then(|t| scenario.territory(t)).map(|t| rgb(t.color));
+        let dim = |t: Option<TerritoryId>| self.highlight.is_some() && t != self.highlight;
+        self.unit_colors = scenario
+            .unit_territory
+            .iter()
+            .map(|t| match colour_of(*t) {
+                Some(c) if dim(*t) => Color32::from_rgba_unmultiplied(c.r(), c.g(), c.b(), 45),
+                Some(c) => Color32::from_rgba_unmultiplied(c.r(), c.g(), c.b(), 140),
+                None => Color32::from_rgba_unmultiplied(120, 120, 120, 60),
+            })
+            .collect();
+        let project = self.session.project();
+        self.account_colors = project
+            .accounts
+            .iter()
+            .map(|a| {
+                let t = scenario.account_territory(a.id, a.unit);
+                match colour_of(t) {
+                    Some(c) => {
+                        let alpha = if dim(t) { 70 } else { 255 };
+                        Color32::from_rgba_unmultiplied((c.r() as f32 * 0.75) as u8, (c.g() as f32 * 0.75) as u8, (c.b() as f32 * 0.75) as u8, alpha)
+                    }
+                    None => Color32::from_gray(90),
+                }
+            })
+            .collect();
+    }
+
+    fn say(&mut self, text: impl Into<String>) {
+        self.notice = Some(Notice { text: text.into(), error: false });
+    }
+
+    fn complain(&mut self, text: impl Into<String>) {
+        self.notice = Some(Notice { text: text.into(), error: true });
+    }
+
+    /// Runs an edit; a refusal (e.g. a locked territory) becomes a visible message.
+    pub fn execute(&mut self, command: Command) -> bool {
+        let label = command.label(self.session.scenario());
+        match self.session.execute(command) {
+            Ok(_) => {
+                self.say(label);
+                true
+            }
+            Err(err) => {
+                self.complain(err.to_string());
+                false
+            }
+        }
+    }
+
+    pub fn undo(&mut self) {
+        let label = self.session.undo_label().map(str::to_string);
+        match self.session.undo() {
+            Ok(Some(_)) => self.say(format!("Undid: {}", label.unwrap_or_default())),
+            Ok(None) => self.say("Nothing to undo"),
+            Err(err) => self.complain(err.to_string()),
+        }
+    }
+
+    pub fn redo(&mut self) {
+        let label = self.session.redo_label().map(str::to_string);
+        match self.session.redo() {
+            Ok(Some(_)) => self.say(format!("Redid: {}", label.unwrap_or_default())),
+            Ok(None) => self.say("Nothing to redo"),
+            Err(err) => self.complain(err.to_string()),
+        }
+    }
+
+    /// Moves the selection to a territory: ZIPs as unit assignments, accounts picked on
+    /// their own as account overrides; one undo step.
+    pub fn assign_selection(&mut self, to: TerritoryId) {
+        if self.selection.is_empty() {
+            self.say("Select ZIPs or accounts first (click, lasso, rectangle)");
+            return;
+        }
+        let units: Vec<UnitId> = self.selection.units.iter().copied().collect();
+        let accounts: Vec<AccountId> = self.selection.accounts.iter().copied().collect();
+        let name = self.session.scenario().territory(to).map(|t| t.name.clone()).unwrap_or_default();
+        let command = match (units.is_empty(), accounts.is_empty()) {
+            (false, true) => Command::assign_units(units, Some(to)),
+            (true, false) => Command::assign_accounts(accounts, to),
+            _ => Command::Batch {
+                label: format!("Assign {} ZIPs and {} accounts to {name}", units.len(), accounts.len()),
+                commands: vec![Command::assign_units(units, Some(to)), Command::assign_accounts(accounts, to)],
+            },
+        };
+        if self.execute(command) {
+            self.selection.clear();
+        }
+    }
+
+    fn territory_by_number(&self, n: usize) -> Option<TerritoryId> {
+        self.session.scenario().territories.get(n).map(|t| t.id)
+    }
+
+    pub fn save_to(&mut self, path: PathBuf) {
+        match project_file::save(self.session.project(), &path) {
+            Ok(()) => {
+                self.session.mark_saved();
+                self.say(format!("Saved {}", path.display()));
+                self.remember(&path);
+                self.path = Some(path);
+            }
+            Err(err) => self.complain(err.to_string()),
+        }
+    }
+
+    pub fn open(&mut self, path: PathBuf) {
+        match project_file::load(&path) {
+            Ok(project) => {
+                self.replace_project(project, Some(path.clone()));
+                self.say(format!("Opened {}", path.display()));
+            }
+            Err(err) => self.complain(err.to_string()),
+        }
+    }
+
+    fn save(&mut self) {
+        match self.path.clone() {
+            Some(path) => self.save_to(path),
+            None => self.save_as(),
+        }
+    }
+
+    fn save_as(&mut self) {
+        let dialog = rfd::FileDialog::new().add_filter("Territory Designer project", &[project_file::EXTENSION]).set_file_name("territories.tdproj");
+        if let Some(path) = dialog.save_file() {
+            self.save_to(path);
+        }
+    }
+
+    fn open_dialog(&mut self) {
+        let dialog = rfd::FileDialog::new().add_filter("Territory Designer project", &[project_file::EXTENSION]);
+        if let Some(path) = dialog.pick_file() {
+            self.open(path);
+        }
+    }
+
+    fn window_title(&self) -> String {
+        let name = self.path.as_ref().and_then(|p| p.file_name()).map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "Untitled".into());
+        let dirty = if self.session.is_dirty() { " •" } else { "" };
+        format!("{name}{dirty} — {} — Territory Designer", self.session.scenario().name)
+    }
+
+    /// The whole window, one frame. Used by eframe, tests and screenshots alike.
+    pub fn show(&mut self, ui: &mut Ui) {
+        let ctx = ui.ctx().clone();
+        ctx.set_theme(egui::Theme::Light);
+        let title = self.window_title();
+        if title != self.title {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
+            self.title = title;
+        }
+        self.handle_close(&ctx);
+        self.shortcuts(&ctx);
+        self.refresh_colors();
+
+        egui::Panel::top("menu").show(ui, |ui| self.menu_ui(ui));
+        egui::Panel::top("toolbar").show(ui, |ui| self.toolbar_ui(ui));
+        egui::Panel::bottom("status").show(ui, |ui| self.status_ui(ui));
+        egui::Panel::right("territories").resizable(true).default_size(560.0).min_size(420.0).show(ui, |ui| self.side_panel_ui(ui));
+        egui::CentralPanel::default().frame(egui::Frame::NONE).show(ui, |ui| self.map_ui(ui));
+        self.apply_events();
+        self.dialogs_ui(&ctx);
+        self.screenshot_step(&ctx);
+    }
+
+    fn handle_close(&mut self, ctx: &egui::Context) {
+        if ctx.input(|i| i.viewport().close_requested()) && self.session.is_dirty() && !self.close_allowed && self.screenshot.is_none() {
+            ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+            self.confirm_close = true;
+        }
+    }
+
+    fn shortcuts(&mut self, ctx: &egui::Context) {
+        let undo = KeyboardShortcut::new(Modifiers::COMMAND, Key::Z);
+        let redo = KeyboardShortcut::new(Modifiers::COMMAND | Modifiers::SHIFT, Key::Z);
+        let redo_y = KeyboardShortcut::new(Modifiers::COMMAND, Key::Y);
+        let save = KeyboardShortcut::new(Modifiers::COMMAND, Key::S);
+        let open = KeyboardShortcut::new(Modifiers::COMMAND, Key::O);
+        if ctx.input_mut(|i| i.consume_shortcut(&redo) || i.consume_shortcut(&redo_y)) {
+            self.redo();
+        }
+        if ctx.input_mut(|i| i.consume_shortcut(&undo)) {
+            self.undo();
+        }
+        if ctx.input_mut(|i| i.consume_shortcut(&save)) {
+            self.save();
+        }
+        if ctx.input_mut(|i| i.consume_shortcut(&open)) {
+            self.open_dialog();
+        }
+        if ctx.egui_wants_keyboard_input() {
+            return;
+        }
+        let pressed = |key: Key| ctx.input(|i| i.key_pressed(key) && i.modifiers.is_none());
+        for tool in Tool::ALL {
+            if pressed(tool.key()) {
+                self.map.tool = tool;
+            }
+        }
+        if pressed(Key::Escape) {
+            self.selection.clear();
+            self.highlight = None;
+        }
+        if pressed(Key::OpenBracket) {
+            self.map.brush_radius_px = (self.map.brush_radius_px - 4.0).max(4.0);
+        }
+        if pressed(Key::CloseBracket) {
+            self.map.brush_radius_px = (self.map.brush_radius_px + 4.0).min(120.0);
+        }
+        let numbers = [Key::Num1, Key::Num2, Key::Num3, Key::Num4, Key::Num5, Key::Num6, Key::Num7, Key::Num8, Key::Num9];
+        for (n, key) in numbers.iter().enumerate() {
+            if pressed(*key) {
+                if let Some(t) = self.territory_by_number(n) {
+                    self.target = Some(t);
+                    if !self.selection.is_empty() {
+                        self.assign_selection(t);
+                    }
+                }
+            }
+        }
+    }
+
+    fn menu_ui(&mut self, ui: &mut Ui) {
+        egui::MenuBar::new().ui(ui, |ui| {
+            ui.menu_button("File", |ui| {
+                ui.add_enabled(false, egui::Button::new("New from files…")).on_disabled_hover_text("Coming with the import feature");
+                if ui.button("Open…").clicked() {
+                    self.open_dialog();
+                }
+                ui.menu_button("Open recent", |ui| {
+                    if self.recent.is_empty() {
+                        ui.weak("No recent projects");
+                    }
+                    for path in self.recent.clone() {
+                        if ui.button(path.display().to_string()).clicked() {
+                            self.open(path);
+                        }
+                    }
+                });
+                ui.separator();
+                if ui.button("Save").clicked() {
+                    self.save();
+                }
+                if ui.button("Save as…").clicked() {
+                    self.save_as();
+                }
+                ui.separator();
+                if ui.button("Quit").clicked() {
+                    ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
+                }
+            });
+            ui.menu_button("Edit", |ui| {
+                let undo = self.session.undo_label().map(|l| format!("Undo {l}")).unwrap_or_else(|| "Undo".into());
+                if ui.add_enabled(self.session.undo_label().is_some(), egui::Button::new(undo).shortcut_text("Ctrl+Z")).clicked() {
+                    self.undo();
+                }
+                let redo = self.session.redo_label().map(|l| format!("Redo {l}")).unwrap_or_else(|| "Redo".into());
+                if ui.add_enabled(self.session.redo_label().is_some(), egui::Button::new(redo).shortcut_text("Ctrl+Shift+Z")).clicked() {
+                    self.redo();
+                }
+                ui.separator();
+                if ui.button("Clear selection").clicked() {
+                    self.selection.clear();
+                }
+            });
+            ui.menu_button("View", |ui| {
+                let layers = &mut self.map.layers;
+                ui.checkbox(&mut layers.zip_fill, "ZIP areas");
+                ui.checkbox(&mut layers.zip_borders, "ZIP borders");
+                ui.checkbox(&mut layers.accounts, "Accounts");
+                ui.checkbox(&mut layers.rep_homes, "Rep home bases");
+                ui.checkbox(&mut layers.counties, "County lines");
+                ui.separator();
+                if ui.button("Zoom to project").clicked() {
+                    self.fit_pending = Some(self.scene.extent);
+                }
+            });
+        });
+    }
+
+    fn toolbar_ui(&mut self, ui: &mut Ui) {
+        ui.horizontal_wrapped(|ui| {
+            for tool in Tool::ALL {
+                let text = format!("{} ({})", tool.label(), tool.key().name());
+                if ui.selectable_label(self.map.tool == tool, text).clicked() {
+                    self.map.tool = tool;
+                }
+            }
+            ui.separator();
+            ui.label("Picks:");
+            egui::ComboBox::from_id_salt("picks").selected_text(self.map.picks.label()).show_ui(ui, |ui| {
+                for picks in [Picks::Zips, Picks::Accounts, Picks::Both] {
+                    ui.selectable_value(&mut self.map.picks, picks, picks.label());
+                }
+            });
+            ui.add(egui::Slider::new(&mut self.map.brush_radius_px, 4.0..=120.0).text("brush px"));
+            ui.separator();
+            ui.label("Target:");
+            let scenario = self.session.scenario();
+            let current = self.target.and_then(|t| scenario.territory(t)).map(|t| t.name.clone()).unwrap_or_else(|| "(none)".into());
+            let mut target = self.target;
+            egui::ComboBox::from_id_salt("target").selected_text(current).show_ui(ui, |ui| {
+                for (i, t) in scenario.territories.iter().enumerate() {
+                    ui.selectable_value(&mut target, Some(t.id), format!("{} {}", i + 1, t.name));
+                }
+            });
+            self.target = target;
+            let can_assign = !self.selection.is_empty() && self.target.is_some();
+            if ui.add_enabled(can_assign, egui::Button::new("Assign selection")).on_hover_text("Or press the territory's number key").clicked() {
+                if let Some(t) = self.target {
+                    self.assign_selection(t);
+                }
+            }
+            ui.checkbox(&mut self.assign_on_release, "Assign on release");
+            ui.separator();
+            if ui.add_enabled(self.session.undo_label().is_some(), egui::Button::new("Undo")).clicked() {
+                self.undo();
+            }
+            if ui.add_enabled(self.session.redo_label().is_some(), egui::Button::new("Redo")).clicked() {
+                self.redo();
+            }
+        });
+    }
+
+    fn status_ui(&mut self, ui: &mut Ui) {
+        ui.horizontal(|ui| {
+            match self.map.pointer {
+                Some(p) => ui.monospace(format!("{:>9.4}, {:>8.4}", p.lon, p.lat)),
+                None => ui.monospace("    –    ,    –    "),
+            };
+            ui.separator();
+            let project = self.session.project();
+            match self.map.hovered_unit {
+                Some(u) => ui.label(format!("ZIP {} {}", project.units[u.index()].code, project.units[u.index()].name)),
+                None => ui.weak("no ZIP"),
+            };
+            ui.separator();
+            ui.label(format!("Selection: {} ZIPs, {} accounts", self.selection.units.len(), self.selection.accounts.len()));
+            ui.separator();
+            match &self.notice {
+                Some(n) if n.error => ui.label(RichText::new(&n.text).color(BAD)),
+                Some(n) => ui.label(&n.text),
+                None => ui.weak("Ready"),
+            };
+        });
+    }
+
+    fn side_panel_ui(&mut self, ui: &mut Ui) {
+        let project = self.session.project();
+        let scenario = self.session.scenario();
+        let metrics = self.session.metrics();
+        ui.add_space(4.0);
+        ui.label(RichText::new(&project.name).strong());
+        ui.label(format!("Scenario: {}{}", scenario.name, if project.baseline == scenario.id { " (baseline)" } else { "" }));
+        ui.separator();
+        territories::balance_ui(ui, project, metrics);
+        ui.separator();
+        let actions = territories::territories_ui(ui, project, scenario, metrics, self.highlight, self.target);
+        for action in actions {
+            self.apply_panel_action(action);
+        }
+    }
+
+    fn apply_panel_action(&mut self, action: PanelAction) {
+        match action {
+            PanelAction::Focus(id) => {
+                if self.highlight == Some(id) {
+                    self.highlight = None;
+                } else {
+                    self.highlight = Some(id);
+                    self.target = Some(id);
+                    if let Some(extent) = self.territory_extent(id) {
+                        self.fit_pending = Some(extent);
+                    }
+                }
+            }
+            PanelAction::SetTarget(id) => self.target = Some(id),
+            PanelAction::Recolor(id, c) => {
+                self.execute(Command::recolor_territory(id, Rgb(c[0], c[1], c[2])));
+            }
+            PanelAction::SetLocked(id, locked) => {
+                self.execute(Command::set_locked(id, locked));
+            }
+            PanelAction::StartRename(id) => {
+                let name = self.session.scenario().territory(id).map(|t| t.name.clone()).unwrap_or_default();
+                self.rename = Some((id, name));
+            }
+            PanelAction::Create => {
+                let scenario = self.session.scenario();
+                let n = scenario.territories.len();
+                let colour = crate::sample::territory_palette(n + 1)[n];
+                let (command, id) = Command::create_territory(scenario, format!("Territory {}", n + 1), colour, None);
+                if self.execute(command) {
+                    self.target = Some(id);
+                    self.rename = Some((id, format!("Territory {}", n + 1)));
+                }
+            }
+        }
+    }
+
+    fn map_ui(&mut self, ui: &mut Ui) {
+        // Fit once the map knows its own size (after its first frame).
+        if let Some(rect) = self.map.last_rect.filter(|r| r.width() > 50.0) {
+            self.apply_fit(rect);
+        }
+        let pan_buttons = if self.map.tool.draws() { DragPanButtons::SECONDARY } else { DragPanButtons::PRIMARY };
+        let center = from_mercator(self.scene.extent.center());
+        let layers = MapLayers {
+            scene: &self.scene,
+            project: self.session.project(),
+            scenario: self.session.scenario(),
+            colors: MapColors { unit_fill: &self.unit_colors, account: &self.account_colors, generation: self.colors_generation },
+            selection: &self.selection,
+            highlight: self.highlight,
+            target: self.target,
+            state: &mut self.map,
+            events: &mut self.events,
+        };
+        Map::new(None, &mut self.memory, lon_lat(center.lon, center.lat))
+            .with_plugin(layers)
+            .drag_pan_buttons(pan_buttons)
+            .zoom_with_ctrl(false)
+            .show(ui, |_, _, _, _| ());
+        if let Some(notice) = self.notice.as_ref().filter(|n| n.error) {
+            let rect = ui.max_rect();
+            let text = notice.text.clone();
+            egui::Area::new(egui::Id::unique("map_notice")).fixed_pos(rect.center_top() + egui::vec2(-260.0, 12.0)).show(ui.ctx(), |ui| {
+                egui::Frame::popup(ui.style()).fill(Color32::from_rgb(255, 235, 235)).show(ui, |ui| {
+                    ui.set_max_width(520.0);
+                    ui.label(RichText::new(text).color(BAD).strong());
+                });
+            });
+        }
+        ui.painter().text(
+            ui.max_rect().left_bottom() + egui::vec2(6.0, -4.0),
+            egui::Align2::LEFT_BOTTOM,
+            "Basemap: Natural Earth, US Census (us-atlas)",
+            egui::FontId::proportional(10.0),
+            Color32::from_gray(90),
+        );
+    }
+
+    fn apply_events(&mut self) {
+        for event in std::mem::take(&mut self.events) {
+            match event {
+                MapEvent::Clicked { unit, account, additive } => {
+                    if !additive {
+                        self.selection.clear();
+                    }
+                    if let Some(a) = account.filter(|_| self.map.picks != Picks::Zips || self.map.tool == Tool::Select && unit.is_none()) {
+                        toggle(&mut self.selection.accounts, a);
+                    } else if let Some(u) = unit {
+                        toggle(&mut self.selection.units, u);
+                    }
+                }
+                MapEvent::Selected { units, accounts, additive } => {
+                    if !additive {
+                        self.selection.clear();
+                    }
+                    self.selection.units.extend(units);
+                    self.selection.accounts.extend(accounts);
+                    if self.assign_on_release {
+                        if let Some(t) = self.target {
+                            self.assign_selection(t);
+                        }
+                    }
+                }
+                MapEvent::BrushStarted => {
+                    let name = self.target.and_then(|t| self.session.scenario().territory(t)).map(|t| t.name.clone()).unwrap_or_default();
+                    self.session.begin_group(format!("Paint ZIPs into {name}"));
+                }
+                MapEvent::Brushed(units) => {
+                    let Some(t) = self.target else {
+                        self.complain("Choose a target territory to paint with (number keys or the Target list)");
+                        continue;
+                    };
+                    let scenario = self.session.scenario();
+                    let todo: Vec<UnitId> = units.into_iter().filter(|u| scenario.unit_territory(*u) != Some(t)).collect();
+                    if !todo.is_empty() {
+                        if let Err(err) = self.session.execute(Command::assign_units(todo, Some(t))) {
+                            self.complain(err.to_string());
+                        }
+                    }
+                }
+                MapEvent::BrushEnded => {
+                    if self.session.end_group() {
+                        let label = self.session.undo_label().unwrap_or_default().to_string();
+                        self.say(label);
+                    }
+                }
+            }
+        }
+    }
+
+    fn dialogs_ui(&mut self, ctx: &egui::Context) {
+        if let Some((id, mut name)) = self.rename.take() {
+            let mut keep = true;
+            egui::Window::new("Rename territory").collapsible(false).resizable(false).anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0]).show(ctx, |ui| {
+                let response = ui.text_edit_singleline(&mut name);
+                response.request_focus();
+                ui.horizontal(|ui| {
+                    let enter = response.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
+                    if ui.button("Rename").clicked() || enter {
+                        keep = false;
+                        if !name.trim().is_empty() {
+                            self.execute(Command::rename_territory(id, name.trim()));
+                        }
+                    }
+                    if ui.button("Cancel").clicked() {
+                        keep = false;
+                    }
+                });
+            });
+            if keep {
+                self.rename = Some((id, name));
+            }
+        }
+        if self.confirm_close {
+            egui::Window::new("Unsaved changes").collapsible(false).resizable(false).anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0]).show(ctx, |ui| {
+                ui.label("This project has changes that are not saved.");
+                ui.horizontal(|ui| {
+                    if ui.button("Save and quit").clicked() {
+                        self.save();
+                        if !self.session.is_dirty() {
+                            self.close_allowed = true;
+                            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+                        }
+                        self.confirm_close = false;
+                    }
+                    if ui.button("Quit without saving").clicked() {
+                        self.close_allowed = true;
+                        self.confirm_close = false;
+                        ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+                    }
+                    if ui.button("Cancel").clicked() {
+                        self.confirm_close = false;
+                    }
+                });
+            });
+        }
+    }
+
+    fn screenshot_step(&mut self, ctx: &egui::Context) {
+        let Some(job) = &mut self.screenshot else { return };
+        job.frames += 1;
+        ctx.request_repaint();
+        if !job.requested && job.frames >= 6 && self.fit_pending.is_none() {
+            let (tx, rx) = mpsc::channel();
+            ctx.request_screenshot(move |image| {
+                let _ = tx.send(image);
+            });
+            job.receiver = Some(rx);
+            job.requested = true;
+        }
+        let image = job.receiver.as_ref().and_then(|rx| rx.try_recv().ok());
+        if let Some(image) = image {
+            let result = write_png(&job.out, &image);
+            if let Ok(mut slot) = job.result.lock() {
+                *slot = Some(result);
+            }
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+        } else if job.frames > 600 {
+            if let Ok(mut slot) = job.result.lock() {
+                *slot = Some(Err("the window never delivered a screenshot".into()));
+            }
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+        }
+    }
+
+    /// The map's geometry (for tests that aim at a ZIP on screen).
+    pub fn scene(&self) -> &MapScene {
+        &self.scene
+    }
+
+    pub fn map_memory(&self) -> &MapMemory {
+        &self.memory
+    }
+}
+
+fn toggle<T: Ord>(set: &mut std::collections::BTreeSet<T>, item: T) {
+    if !set.remove(&item) {
+        set.insert(item);
+    }
+}
+
+/// Writes an image as an 8-bit RGBA PNG.
+pub fn write_png(path: &Path, image: &egui::ColorImage) -> Result<(), String> {
+    let [w, h] = image.size;
+    let mut bytes = Vec::with_capacity(w * h * 4);
+    for c in &image.pixels {
+        bytes.extend_from_slice(&c.to_srgba_unmultiplied());
+    }
+    let file = std::fs::File::create(path).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    let mut encoder = png::Encoder::new(std::io::BufWriter::new(file), w as u32, h as u32);
+    encoder.set_color(png::ColorType::Rgba);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header().map_err(|e| format!("{}: {e}", path.display()))?;
+    writer.write_image_data(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+    writer.finish().map_err(|e| format!("{}: {e}", path.display()))
+}
+
+impl eframe::App for TerritoryApp {
+    fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
+        self.show(ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        let recent: Vec<String> = self.recent.iter().map(|p| p.display().to_string()).collect();
+        storage.set_string("recent_files", recent.join("\n"));
+    }
+}

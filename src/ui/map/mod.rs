@@ -1,0 +1,588 @@
+//! The map: a walkers `Map` with one plugin that draws the basemap, ZIP polygons,
+//! borders, accounts and the active tool, and turns pointer gestures into `MapEvent`s
+//! that the app applies after drawing.
+
+pub mod scene;
+
+use crate::model::entities::LonLat;
+use crate::model::ids::{AccountId, TerritoryId, UnitId};
+use crate::model::project::Project;
+use crate::model::scenario::Scenario;
+use crate::spatial::mercator::{from_mercator, MercBox};
+use egui::{Color32, Mesh, PointerButton, Pos2, Response, Shape, Stroke, Ui};
+use scene::{push_disc, push_fill, push_polyline, push_segment, MapScene, View};
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use walkers::{MapMemory, Plugin, Projector};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tool {
+    Pan,
+    Select,
+    Lasso,
+    Rectangle,
+    Brush,
+}
+
+impl Tool {
+    pub const ALL: [Tool; 5] = [Tool::Pan, Tool::Select, Tool::Lasso, Tool::Rectangle, Tool::Brush];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Tool::Pan => "Pan",
+            Tool::Select => "Select",
+            Tool::Lasso => "Lasso",
+            Tool::Rectangle => "Rectangle",
+            Tool::Brush => "Brush",
+        }
+    }
+
+    pub fn key(self) -> egui::Key {
+        match self {
+            Tool::Pan => egui::Key::H,
+            Tool::Select => egui::Key::S,
+            Tool::Lasso => egui::Key::L,
+            Tool::Rectangle => egui::Key::R,
+            Tool::Brush => egui::Key::B,
+        }
+    }
+
+    /// Tools that use the primary drag themselves; the map then pans with the right button.
+    pub fn draws(self) -> bool {
+        matches!(self, Tool::Lasso | Tool::Rectangle | Tool::Brush)
+    }
+}
+
+/// What a lasso or rectangle picks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Picks {
+    Zips,
+    Accounts,
+    Both,
+}
+
+impl Picks {
+    pub fn label(self) -> &'static str {
+        match self {
+            Picks::Zips => "ZIPs",
+            Picks::Accounts => "Accounts",
+            Picks::Both => "ZIPs + accounts",
+        }
+    }
+    fn zips(self) -> bool {
+        self != Picks::Accounts
+    }
+    fn accounts(self) -> bool {
+        self != Picks::Zips
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LayerToggles {
+    pub zip_fill: bool,
+    pub zip_borders: bool,
+    pub accounts: bool,
+    pub counties: bool,
+    pub rep_homes: bool,
+}
+
+impl Default for LayerToggles {
+    fn default() -> Self {
+        Self { zip_fill: true, zip_borders: true, accounts: true, counties: true, rep_homes: true }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Selection {
+    pub units: BTreeSet<UnitId>,
+    pub accounts: BTreeSet<AccountId>,
+}
+
+impl Selection {
+    pub fn is_empty(&self) -> bool {
+        self.units.is_empty() && self.accounts.is_empty()
+    }
+    pub fn clear(&mut self) {
+        self.units.clear();
+        self.accounts.clear();
+    }
+}
+
+/// What a gesture on the map asks the app to do.
+#[derive(Clone, Debug, PartialEq)]
+pub enum MapEvent {
+    Clicked { unit: Option<UnitId>, account: Option<AccountId>, additive: bool },
+    Selected { units: Vec<UnitId>, accounts: Vec<AccountId>, additive: bool },
+    BrushStarted,
+    Brushed(Vec<UnitId>),
+    BrushEnded,
+}
+
+/// What a lasso or rectangle would pick, shown before release.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Preview {
+    pub units: Vec<UnitId>,
+    pub accounts: Vec<AccountId>,
+    pub moved_accounts: usize,
+    pub moved_potential: f64,
+}
+
+#[derive(Clone, Debug, Default)]
+enum Gesture {
+    #[default]
+    None,
+    Lasso(Vec<Pos2>),
+    Rectangle(Pos2, Pos2),
+    Brush,
+}
+
+/// Map state that lives across frames (besides walkers' `MapMemory`).
+pub struct MapInteraction {
+    pub tool: Tool,
+    pub picks: Picks,
+    pub brush_radius_px: f32,
+    pub layers: LayerToggles,
+    pub pointer: Option<LonLat>,
+    pub hovered_unit: Option<UnitId>,
+    pub hovered_account: Option<AccountId>,
+    pub preview: Option<Preview>,
+    pub last_rect: Option<egui::Rect>,
+    gesture: Gesture,
+    cache: Option<(CacheKey, Arc<Mesh>)>,
+    /// CPU time to build the last map frame, for the smoothness figure.
+    pub last_build_ms: f32,
+}
+
+impl Default for MapInteraction {
+    fn default() -> Self {
+        Self {
+            tool: Tool::Select,
+            picks: Picks::Zips,
+            brush_radius_px: 18.0,
+            layers: LayerToggles::default(),
+            pointer: None,
+            hovered_unit: None,
+            hovered_account: None,
+            preview: None,
+            last_rect: None,
+            gesture: Gesture::None,
+            cache: None,
+            last_build_ms: 0.0,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct CacheKey {
+    view: View,
+    generation: u64,
+    layers: LayerToggles,
+}
+
+/// Colours of the units and accounts, computed by the app from the scenario.
+pub struct MapColors<'a> {
+    pub unit_fill: &'a [Color32],
+    pub account: &'a [Color32],
+    /// Bumped whenever the colours or the scenario change.
+    pub generation: u64,
+}
+
+/// The walkers plugin that draws everything and reads gestures.
+pub struct MapLayers<'a> {
+    pub scene: &'a MapScene,
+    pub project: &'a Project,
+    pub scenario: &'a Scenario,
+    pub colors: MapColors<'a>,
+    pub selection: &'a Selection,
+    pub highlight: Option<TerritoryId>,
+    /// The territory a lasso would move its picks to, for the live preview.
+    pub target: Option<TerritoryId>,
+    pub state: &'a mut MapInteraction,
+    pub events: &'a mut Vec<MapEvent>,
+}
+
+const OCEAN: Color32 = Color32::from_rgb(170, 205, 222);
+const LAND: Color32 = Color32::from_rgb(242, 239, 233);
+const STATE_LINE: Color32 = Color32::from_rgb(120, 120, 130);
+const COUNTY_LINE: Color32 = Color32::from_rgb(200, 198, 195);
+const TERRITORY_BORDER: Color32 = Color32::from_rgb(45, 45, 55);
+
+impl Plugin for MapLayers<'_> {
+    fn run(self: Box<Self>, ui: &mut Ui, response: &Response, projector: &Projector, _memory: &MapMemory) {
+        let this = *self;
+        this.draw_and_interact(ui, response, projector);
+    }
+}
+
+impl MapLayers<'_> {
+    fn draw_and_interact(self, ui: &mut Ui, response: &Response, projector: &Projector) {
+        let started = std::time::Instant::now();
+        let view = View::from_projector(projector);
+        self.state.last_rect = Some(view.rect);
+        let painter = ui.painter().with_clip_rect(view.rect);
+        let key = CacheKey { view, generation: self.colors.generation, layers: self.state.layers };
+        let mesh = match &self.state.cache {
+            Some((k, mesh)) if *k == key => Arc::clone(mesh),
+            _ => {
+                let mesh = Arc::new(self.build_mesh(&view, projector.zoom()));
+                self.state.cache = Some((key, Arc::clone(&mesh)));
+                mesh
+            }
+        };
+        painter.rect_filled(view.rect, 0.0, OCEAN);
+        painter.add(Shape::Mesh(mesh));
+        self.paint_overlays(&painter, &view);
+        self.state.last_build_ms = started.elapsed().as_secs_f32() * 1000.0;
+        self.interact(ui, response, &view);
+    }
+
+    /// The static part of a frame: basemap, ZIP fills, borders, accounts.
+    fn build_mesh(&self, view: &View, zoom: f64) -> Mesh {
+        let visible = view.visible(8.0);
+        let layers = self.state.layers;
+        let mut mesh = Mesh::default();
+        let basemap = &self.scene.basemap;
+        for land in &basemap.land {
+            if land.mesh.bounds.is_some_and(|b| b.intersects(&visible)) {
+                push_fill(&mut mesh, &land.mesh, view, LAND);
+            }
+        }
+        for lake in &basemap.lakes {
+            if lake.mesh.bounds.is_some_and(|b| b.intersects(&visible)) {
+                push_fill(&mut mesh, &lake.mesh, view, OCEAN);
+            }
+        }
+        if layers.counties && zoom >= 6.0 {
+            for line in basemap.counties.iter().filter(|l| l.bounds.intersects(&visible)) {
+                push_polyline(&mut mesh, &line.points, view, 0.8, COUNTY_LINE);
+            }
+        }
+        if layers.zip_fill {
+            for (i, unit) in self.scene.units.iter().enumerate() {
+                if self.scene.unit_bounds[i].intersects(&visible) {
+                    push_fill(&mut mesh, &unit.mesh, view, self.colors.unit_fill[i]);
+                }
+            }
+        }
+        for line in basemap.states.iter().filter(|l| l.bounds.intersects(&visible)) {
+            push_polyline(&mut mesh, &line.points, view, 1.2, STATE_LINE);
+        }
+        // ZIP borders when ZIPs are big enough to tell apart; territory borders always.
+        let zip_borders = layers.zip_borders && zoom >= 8.0;
+        let zip_border_color = Color32::from_rgba_unmultiplied(255, 255, 255, 150);
+        let territory_width = if zoom >= 9.0 { 2.6 } else { 1.8 };
+        for (segment, (a, b)) in self.scene.segments.iter().zip(&self.scene.segments_merc) {
+            let mut bounds = MercBox::EMPTY;
+            bounds.extend(*a);
+            bounds.extend(*b);
+            if !bounds.intersects(&visible) {
+                continue;
+            }
+            let left = self.scenario.unit_territory(UnitId(segment.left));
+            let right = segment.right.map(|r| self.scenario.unit_territory(UnitId(r)));
+            let is_territory_border = match right {
+                Some(r) => r != left,
+                None => left.is_some(),
+            };
+            if is_territory_border {
+                push_segment(&mut mesh, view.to_screen(*a), view.to_screen(*b), territory_width, TERRITORY_BORDER);
+            } else if zip_borders {
+                push_segment(&mut mesh, view.to_screen(*a), view.to_screen(*b), 0.7, zip_border_color);
+            }
+        }
+        if layers.accounts {
+            let grow = if zoom >= 9.0 { 1.5 } else { 1.0 };
+            let outline = Color32::from_rgba_unmultiplied(30, 30, 30, 200);
+            for (i, m) in self.scene.accounts_merc.iter().enumerate() {
+                let p = view.to_screen(*m);
+                if !view.rect.expand(8.0).contains(p) {
+                    continue;
+                }
+                let r = self.scene.account_radius[i] * grow;
+                push_disc(&mut mesh, p, r + 0.8, outline, 8);
+                push_disc(&mut mesh, p, r, self.colors.account[i], 8);
+            }
+        }
+        mesh
+    }
+
+    /// Selection, highlight, rep homes and the tool: small and changing, drawn per frame.
+    fn paint_overlays(&self, painter: &egui::Painter, view: &View) {
+        let visible = view.visible(8.0);
+        let mut mesh = Mesh::default();
+        let select_fill = Color32::from_rgba_unmultiplied(255, 255, 255, 110);
+        for unit in &self.selection.units {
+            let i = unit.index();
+            if i < self.scene.units.len() && self.scene.unit_bounds[i].intersects(&visible) {
+                push_fill(&mut mesh, &self.scene.units[i].mesh, view, select_fill);
+            }
+        }
+        let select_edge = Color32::from_rgb(20, 90, 200);
+        for (segment, (a, b)) in self.scene.segments.iter().zip(&self.scene.segments_merc) {
+            let l = self.selection.units.contains(&UnitId(segment.left));
+            let r = segment.right.is_some_and(|r| self.selection.units.contains(&UnitId(r)));
+            if l != r {
+                push_segment(&mut mesh, view.to_screen(*a), view.to_screen(*b), 2.2, select_edge);
+            }
+        }
+        if let Some(preview) = &self.state.preview {
+            let preview_fill = Color32::from_rgba_unmultiplied(20, 90, 200, 70);
+            for unit in &preview.units {
+                push_fill(&mut mesh, &self.scene.units[unit.index()].mesh, view, preview_fill);
+            }
+        }
+        for account in self.selection.accounts.iter().chain(self.state.preview.iter().flat_map(|p| p.accounts.iter())) {
+            if let Some(m) = self.scene.accounts_merc.get(account.index()) {
+                let p = view.to_screen(*m);
+                push_disc(&mut mesh, p, self.scene.account_radius[account.index()] + 3.0, select_edge, 10);
+            }
+        }
+        painter.add(Shape::mesh(mesh));
+        if let Some(id) = self.highlight {
+            for (segment, (a, b)) in self.scene.segments.iter().zip(&self.scene.segments_merc) {
+                let l = self.scenario.unit_territory(UnitId(segment.left)) == Some(id);
+                let r = segment.right.is_some_and(|r| self.scenario.unit_territory(UnitId(r)) == Some(id));
+                if l != r {
+                    painter.line_segment([view.to_screen(*a), view.to_screen(*b)], Stroke::new(3.5, Color32::from_rgb(255, 200, 0)));
+                }
+            }
+        }
+        if self.state.layers.rep_homes {
+            for (i, m) in self.scene.rep_homes_merc.iter().enumerate() {
+                let p = view.to_screen(*m);
+                if !view.rect.contains(p) {
+                    continue;
+                }
+                let color = self
+                    .scenario
+                    .territories
+                    .iter()
+                    .find(|t| t.rep.map(|r| r.index()) == Some(i))
+                    .map(|t| Color32::from_rgb(t.color.0, t.color.1, t.color.2))
+                    .unwrap_or(Color32::GRAY);
+                // A house: square body and a roof.
+                let s = 6.0;
+                painter.rect_filled(egui::Rect::from_center_size(p + egui::vec2(0.0, 2.0), egui::vec2(2.0 * s, 1.6 * s)), 1.0, color);
+                painter.add(Shape::convex_polygon(
+                    vec![p + egui::vec2(-s - 2.0, -s * 0.6), p + egui::vec2(0.0, -s * 1.9), p + egui::vec2(s + 2.0, -s * 0.6)],
+                    color,
+                    Stroke::new(1.0, Color32::BLACK),
+                ));
+                painter.rect_stroke(
+                    egui::Rect::from_center_size(p + egui::vec2(0.0, 2.0), egui::vec2(2.0 * s, 1.6 * s)),
+                    1.0,
+                    Stroke::new(1.0, Color32::BLACK),
+                    egui::StrokeKind::Outside,
+                );
+            }
+        }
+        match &self.state.gesture {
+            Gesture::Lasso(points) if points.len() > 1 => {
+                let mut closed = points.clone();
+                closed.push(points[0]);
+                painter.add(Shape::line(closed, Stroke::new(2.0, select_edge)));
+            }
+            Gesture::Rectangle(a, b) => {
+                painter.rect(
+                    egui::Rect::from_two_pos(*a, *b),
+                    0.0,
+                    Color32::from_rgba_unmultiplied(20, 90, 200, 30),
+                    Stroke::new(1.5, select_edge),
+                    egui::StrokeKind::Inside,
+                );
+            }
+            _ => {}
+        }
+        if self.state.tool == Tool::Brush {
+            if let Some(p) = painter.ctx().pointer_hover_pos().filter(|p| view.rect.contains(*p)) {
+                painter.circle_stroke(p, self.state.brush_radius_px, Stroke::new(1.5, Color32::from_rgb(30, 30, 30)));
+            }
+        }
+    }
+
+    fn px_per_km(view: &View, at: LonLat) -> f64 {
+        view.scale / (40_075.017 * at.lat.to_radians().cos().max(0.01))
+    }
+
+    fn account_at(&self, view: &View, at: LonLat) -> Option<AccountId> {
+        if !self.state.layers.accounts {
+            return None;
+        }
+        let max_km = 6.0 / Self::px_per_km(view, at);
+        self.scene.account_index.nearest_within_km(at, max_km).map(AccountId)
+    }
+
+    fn interact(self, ui: &mut Ui, response: &Response, view: &View) {
+        let to_lonlat = |p: Pos2| from_mercator(view.to_merc(p));
+        let hover = response.hover_pos();
+        self.state.pointer = hover.map(to_lonlat);
+        self.state.hovered_unit = self.state.pointer.and_then(|p| self.scene.unit_index.locate(&self.project.units, p));
+        self.state.hovered_account = self.state.pointer.and_then(|p| self.account_at(view, p));
+        let additive = ui.input(|i| i.modifiers.shift);
+        let tool = self.state.tool;
+
+        if response.clicked_by(PointerButton::Primary) && tool != Tool::Pan {
+            if let Some(p) = response.interact_pointer_pos() {
+                let at = to_lonlat(p);
+                let account = self.account_at(view, at);
+                let unit = self.scene.unit_index.locate(&self.project.units, at);
+                self.events.push(MapEvent::Clicked { unit, account, additive });
+            }
+        }
+        let pointer = response.interact_pointer_pos();
+        match tool {
+            Tool::Lasso | Tool::Rectangle => {
+                if response.drag_started_by(PointerButton::Primary) {
+                    if let Some(p) = pointer {
+                        self.state.gesture = if tool == Tool::Lasso { Gesture::Lasso(vec![p]) } else { Gesture::Rectangle(p, p) };
+                    }
+                }
+                if response.dragged_by(PointerButton::Primary) {
+                    if let Some(p) = pointer {
+                        match &mut self.state.gesture {
+                            Gesture::Lasso(points) => {
+                                if points.last().is_none_or(|l| (*l - p).length() >= 3.0) {
+                                    points.push(p);
+                                }
+                            }
+                            Gesture::Rectangle(_, b) => *b = p,
+                            _ => {}
+                        }
+                    }
+                    self.state.preview = Some(self.preview(view));
+                }
+                if response.drag_stopped_by(PointerButton::Primary) {
+                    let preview = self.preview(view);
+                    self.state.gesture = Gesture::None;
+                    self.state.preview = None;
+                    self.events.push(MapEvent::Selected { units: preview.units, accounts: preview.accounts, additive });
+                }
+            }
+            Tool::Brush => {
+                if response.drag_started_by(PointerButton::Primary) {
+                    self.state.gesture = Gesture::Brush;
+                    self.events.push(MapEvent::BrushStarted);
+                }
+                if matches!(self.state.gesture, Gesture::Brush) && (response.dragged_by(PointerButton::Primary) || response.drag_started_by(PointerButton::Primary)) {
+                    if let Some(p) = pointer {
+                        let at = to_lonlat(p);
+                        let radius_km = self.state.brush_radius_px as f64 / Self::px_per_km(view, at);
+                        let mut units: Vec<UnitId> = self.scene.centroid_index.within_km(at, radius_km).into_iter().map(UnitId).collect();
+                        if let Some(u) = self.scene.unit_index.locate(&self.project.units, at) {
+                            units.push(u);
+                        }
+                        units.sort_unstable();
+                        units.dedup();
+                        if !units.is_empty() {
+                            self.events.push(MapEvent::Brushed(units));
+                        }
+                    }
+                }
+                if response.drag_stopped_by(PointerButton::Primary) && matches!(self.state.gesture, Gesture::Brush) {
+                    self.state.gesture = Gesture::None;
+                    self.events.push(MapEvent::BrushEnded);
+                }
+            }
+            Tool::Pan | Tool::Select => self.state.gesture = Gesture::None,
+        }
+        if let Some(preview) = &self.state.preview {
+            let text = format!(
+                "{} ZIPs, {} accounts selected\nwould move {} accounts, {} potential",
+                preview.units.len(),
+                preview.accounts.len(),
+                preview.moved_accounts,
+                crate::cli::money(preview.moved_potential)
+            );
+            if let Some(p) = hover {
+                let painter = ui.painter();
+                let galley = painter.layout_no_wrap(text, egui::FontId::proportional(13.0), Color32::WHITE);
+                let rect = egui::Rect::from_min_size(p + egui::vec2(16.0, 16.0), galley.size() + egui::vec2(12.0, 8.0));
+                painter.rect_filled(rect, 4.0, Color32::from_rgba_unmultiplied(20, 30, 50, 220));
+                painter.galley(rect.min + egui::vec2(6.0, 4.0), galley, Color32::WHITE);
+            }
+        } else if let (Some(_), Gesture::None) = (hover, &self.state.gesture) {
+            self.tooltip(response);
+        }
+    }
+
+    /// What the current lasso or rectangle covers, and what assigning it would move.
+    fn preview(&self, view: &View) -> Preview {
+        let to_lonlat = |p: Pos2| from_mercator(view.to_merc(p));
+        let picks = self.state.picks;
+        let (units, accounts) = match &self.state.gesture {
+            Gesture::Lasso(points) if points.len() >= 3 => {
+                let ring: Vec<LonLat> = points.iter().map(|p| to_lonlat(*p)).collect();
+                (
+                    if picks.zips() { self.scene.centroid_index.in_lasso(&ring) } else { Vec::new() },
+                    if picks.accounts() { self.scene.account_index.in_lasso(&ring) } else { Vec::new() },
+                )
+            }
+            Gesture::Rectangle(a, b) => {
+                let (a, b) = (to_lonlat(*a), to_lonlat(*b));
+                (
+                    if picks.zips() { self.scene.centroid_index.in_box(a, b) } else { Vec::new() },
+                    if picks.accounts() { self.scene.account_index.in_box(a, b) } else { Vec::new() },
+                )
+            }
+            _ => (Vec::new(), Vec::new()),
+        };
+        let units: Vec<UnitId> = units.into_iter().map(UnitId).collect();
+        let accounts: Vec<AccountId> = accounts.into_iter().map(AccountId).collect();
+        let mut moved = BTreeSet::new();
+        if let Some(target) = self.target {
+            for u in &units {
+                for a in self.project.accounts_in_unit(*u) {
+                    let account = &self.project.accounts[a.index()];
+                    if self.scenario.account_territory(*a, account.unit) != Some(target) && !self.scenario.account_overrides.contains_key(a) {
+                        moved.insert(*a);
+                    }
+                }
+            }
+            for a in &accounts {
+                if self.scenario.account_territory(*a, self.project.accounts[a.index()].unit) != Some(target) {
+                    moved.insert(*a);
+                }
+            }
+        }
+        let moved_potential = moved.iter().map(|a| self.project.accounts[a.index()].potential).sum();
+        Preview { moved_accounts: moved.len(), moved_potential, units, accounts }
+    }
+
+    fn tooltip(&self, response: &Response) {
+        let project = self.project;
+        let scenario = self.scenario;
+        if let Some(account) = self.state.hovered_account {
+            let a = &project.accounts[account.index()];
+            let territory = scenario.account_territory(a.id, a.unit).and_then(|t| scenario.territory(t));
+            let owner = a.owner.and_then(|r| project.reps.get(r.index())).map(|r| r.name.as_str()).unwrap_or("none");
+            response.clone().on_hover_ui_at_pointer(|ui| {
+                ui.strong(&a.name);
+                ui.label(format!("{} · {}", a.tier.label(), a.industry));
+                ui.label(format!("Potential {}  ·  revenue {}", crate::cli::money(a.potential), crate::cli::money(a.revenue)));
+                ui.label(format!("Owner (CRM): {owner}"));
+                if let Some(t) = territory {
+                    ui.label(format!("Territory: {}", t.name));
+                }
+            });
+        } else if let Some(unit) = self.state.hovered_unit {
+            let u = &project.units[unit.index()];
+            let territory = scenario.unit_territory(unit).and_then(|t| scenario.territory(t));
+            let accounts = project.accounts_in_unit(unit);
+            let potential: f64 = accounts.iter().map(|a| project.accounts[a.index()].potential).sum();
+            response.clone().on_hover_ui_at_pointer(|ui| {
+                ui.strong(format!("ZIP {}", u.code));
+                ui.label(&u.name);
+                match territory {
+                    Some(t) => {
+                        let rep = t.rep.and_then(|r| project.reps.get(r.index())).map(|r| r.name.as_str()).unwrap_or("vacant");
+                        ui.label(format!("Territory: {} ({rep})", t.name));
+                    }
+                    None => {
+                        ui.label("Unassigned");
+                    }
+                }
+                ui.label(format!("{} accounts · {} potential", accounts.len(), crate::cli::money(potential)));
+            });
+        }
+    }
+}

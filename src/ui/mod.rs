@@ -1,0 +1,68 @@
+//! The desktop app. The only module that imports egui, eframe or walkers.
+
+pub mod app;
+pub mod map;
+pub mod panels;
+pub mod style;
+
+pub use app::TerritoryApp;
+
+use crate::model::project::Project;
+use anyhow::{anyhow, Result};
+use std::path::PathBuf;
+
+fn native_options(width: f32, height: f32) -> eframe::NativeOptions {
+    eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default().with_inner_size([width, height]).with_title("Territory Designer"),
+        ..Default::default()
+    }
+}
+
+/// Opens the window on a project.
+pub fn run(project: Project, path: Option<PathBuf>) -> Result<()> {
+    eframe::run_native(
+        "Territory Designer",
+        native_options(1500.0, 920.0),
+        Box::new(move |cc| {
+            let mut app = TerritoryApp::new(project, path.clone());
+            if let Some(storage) = cc.storage {
+                if let Some(recent) = storage.get_string("recent_files") {
+                    app.recent = recent.lines().filter(|l| !l.is_empty()).map(PathBuf::from).collect();
+                }
+            }
+            if let Some(p) = path {
+                app.recent.retain(|r| r != &p);
+                app.recent.insert(0, p);
+            }
+            Ok(Box::new(app))
+        }),
+    )
+    .map_err(|e| anyhow!("cannot open a window: {e}"))
+}
+
+/// Renders the real window fitted to the project's extent and saves it as a PNG.
+pub fn screenshot(
+    project: Project,
+    path: Option<PathBuf>,
+    scenario: crate::model::ScenarioId,
+    out: PathBuf,
+    width: u32,
+    height: u32,
+) -> Result<()> {
+    let mut app = TerritoryApp::new(project, path);
+    app.session.set_active(scenario);
+    let job = app::ScreenshotJob::new(out.clone());
+    let result = job.result.clone();
+    app.screenshot = Some(job);
+    let mut options = native_options(width as f32, height as f32);
+    options.persist_window = false;
+    options.viewport = options.viewport.with_resizable(false);
+    eframe::run_native("Territory Designer screenshot", options, Box::new(move |_| Ok(Box::new(app))))
+        .map_err(|e| anyhow!("cannot open a window for the screenshot (is a display or Xvfb running?): {e}"))?;
+    let outcome = result.lock().map_err(|_| anyhow!("screenshot state poisoned"))?.take();
+    match outcome {
+        Some(Ok(())) => Ok(()),
+        Some(Err(e)) => Err(anyhow!(e)),
+        None => Err(anyhow!("the window closed before the screenshot of {} was taken", out.display())),
+    }
+}

@@ -1,0 +1,3 @@
+//! Side panels: the territories table with the balance summary.
+
+pub mod territories;
