@@ -465,19 +465,17 @@ impl TerritoryApp {
                 }
             }
             ui.separator();
-            ui.label("Picks:");
-            egui::ComboBox::from_id_salt("picks").selected_text(self.map.picks.label()).show_ui(ui, |ui| {
+            egui::ComboBox::from_label("picks").selected_text(self.map.picks.label()).show_ui(ui, |ui| {
                 for picks in [Picks::Zips, Picks::Accounts, Picks::Both] {
                     ui.selectable_value(&mut self.map.picks, picks, picks.label());
                 }
             });
             ui.add(egui::Slider::new(&mut self.map.brush_radius_px, 4.0..=120.0).text("brush px"));
             ui.separator();
-            ui.label("Target:");
             let scenario = self.session.scenario();
             let current = self.target.and_then(|t| scenario.territory(t)).map(|t| t.name.clone()).unwrap_or_else(|| "(none)".into());
             let mut target = self.target;
-            egui::ComboBox::from_id_salt("target").selected_text(current).show_ui(ui, |ui| {
+            egui::ComboBox::from_label("target").selected_text(current).show_ui(ui, |ui| {
                 for (i, t) in scenario.territories.iter().enumerate() {
                     ui.selectable_value(&mut target, Some(t.id), format!("{} {}", i + 1, t.name));
                 }

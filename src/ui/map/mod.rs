@@ -147,6 +147,8 @@ pub struct MapInteraction {
     pub hovered_account: Option<AccountId>,
     pub preview: Option<Preview>,
     pub last_rect: Option<egui::Rect>,
+    /// The mercator -> screen transform of the last frame.
+    pub last_view: Option<View>,
     gesture: Gesture,
     cache: Option<(CacheKey, Arc<Mesh>)>,
     /// CPU time to build the last map frame, for the smoothness figure.
@@ -165,6 +167,7 @@ impl Default for MapInteraction {
             hovered_account: None,
             preview: None,
             last_rect: None,
+            last_view: None,
             gesture: Gesture::None,
             cache: None,
             last_build_ms: 0.0,
@@ -219,6 +222,7 @@ impl MapLayers<'_> {
         let started = std::time::Instant::now();
         let view = View::from_projector(projector);
         self.state.last_rect = Some(view.rect);
+        self.state.last_view = Some(view);
         let painter = ui.painter().with_clip_rect(view.rect);
         let key = CacheKey { view, generation: self.colors.generation, layers: self.state.layers };
         let mesh = match &self.state.cache {

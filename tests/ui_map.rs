@@ -1,0 +1,178 @@
+//! UI tests that drive the real app with egui_kittest: lasso, click, lock, brush, undo.
+
+use egui::{Key, Modifiers, Pos2};
+use egui_kittest::kittest::Queryable;
+use egui_kittest::Harness;
+use geo::{Contains, LineString, Point, Polygon};
+use std::path::Path;
+use territory_designer::io::project_file;
+use territory_designer::model::{LonLat, TerritoryId, UnitId};
+use territory_designer::spatial::mercator::to_mercator;
+use territory_designer::ui::style::short_money;
+use territory_designer::ui::TerritoryApp;
+
+fn harness() -> Harness<'static, TerritoryApp> {
+    let project = project_file::load(Path::new("sample_maps/mid_atlantic.tdproj")).unwrap();
+    let app = TerritoryApp::without_basemap(project, None);
+    let mut harness = Harness::builder()
+        .with_size([1400.0, 900.0])
+        .with_max_steps(64)
+        .build_ui_state(|ui, app: &mut TerritoryApp| app.show(ui), app);
+    // The first frames lay out the panels and fit the map to the project.
+    harness.run_steps(4);
+    harness
+}
+
+fn screen(harness: &Harness<'_, TerritoryApp>, at: LonLat) -> Pos2 {
+    let view = harness.state().map.last_view.expect("the map was drawn");
+    view.to_screen(to_mercator(at.lon, at.lat))
+}
+
+fn territory(harness: &Harness<'_, TerritoryApp>, name: &str) -> TerritoryId {
+    harness.state().session.scenario().territory_by_name(name).unwrap().id
+}
+
+fn potential_of(harness: &Harness<'_, TerritoryApp>, id: TerritoryId) -> f64 {
+    harness.state().session.metrics().territory(id).unwrap().potential
+}
+
+/// Drags the pointer along a closed path with the primary button held.
+fn drag_path(harness: &mut Harness<'_, TerritoryApp>, path: &[Pos2]) {
+    harness.hover_at(path[0]);
+    harness.step();
+    harness.drag_at(path[0]);
+    harness.step();
+    for p in &path[1..] {
+        harness.hover_at(*p);
+        harness.step();
+    }
+    harness.drop_at(*path.last().unwrap());
+    harness.run_steps(2);
+}
+
+fn click_at(harness: &mut Harness<'_, TerritoryApp>, pos: Pos2, modifiers: Modifiers) {
+    harness.hover_at(pos);
+    harness.step();
+    for pressed in [true, false] {
+        harness.event_modifiers(egui::Event::PointerButton { pos, button: egui::PointerButton::Primary, pressed, modifiers }, modifiers);
+        harness.step();
+    }
+    harness.run_steps(2);
+}
+
+/// A lasso around central Philadelphia, as lon/lat.
+fn philadelphia_lasso() -> Vec<LonLat> {
+    let (cx, cy, r) = (-75.16, 39.98, 0.09);
+    (0..=24).map(|k| {
+        let t = k as f64 / 24.0 * std::f64::consts::TAU;
+        LonLat::new(cx + r * 1.3 * t.cos(), cy + r * t.sin())
+    }).collect()
+}
+
+#[test]
+fn lasso_assigns_the_zips_inside_and_undo_restores_them() {
+    let mut harness = harness();
+    let pittsburgh = territory(&harness, "Pittsburgh & Western PA");
+    let before_scenario = harness.state().session.scenario().clone();
+    let before_potential = potential_of(&harness, pittsburgh);
+    assert!(harness.query_by_label(&short_money(before_potential)).is_some(), "the panel shows Pittsburgh's potential");
+
+    harness.get_by_label("Lasso (L)").click();
+    harness.get_by_label("Assign on release").click();
+    harness.run_steps(2);
+    // Number key 2 makes Pittsburgh the target (nothing is selected yet).
+    harness.key_press(Key::Num2);
+    harness.run_steps(2);
+    assert_eq!(harness.state().target, Some(pittsburgh));
+
+    let lasso = philadelphia_lasso();
+    let path: Vec<Pos2> = lasso.iter().map(|p| screen(&harness, *p)).collect();
+    drag_path(&mut harness, &path);
+
+    // Independently: ZIPs whose centroid lies inside the lasso.
+    let ring = Polygon::new(LineString::from(lasso.iter().map(|p| (p.lon, p.lat)).collect::<Vec<_>>()), vec![]);
+    let project = harness.state().session.project();
+    let inside: Vec<UnitId> = project.units.iter().filter(|u| ring.contains(&Point::new(u.centroid.lon, u.centroid.lat))).map(|u| u.id).collect();
+    assert!(inside.len() >= 10, "the lasso covers {} ZIPs", inside.len());
+    let scenario = harness.state().session.scenario();
+    for u in &inside {
+        assert_eq!(scenario.unit_territory(*u), Some(pittsburgh), "ZIP {} moved", project.units[u.index()].code);
+    }
+    let moved = (0..project.units.len()).filter(|i| scenario.unit_territory[*i] != before_scenario.unit_territory[*i]).count();
+    assert_eq!(moved, inside.len(), "only the ZIPs inside moved");
+
+    // The panel shows the new figure in the same frame.
+    let after_potential = potential_of(&harness, pittsburgh);
+    assert!(after_potential > before_potential);
+    assert!(harness.query_by_label(&short_money(after_potential)).is_some());
+    assert!(harness.query_by_label(&short_money(before_potential)).is_none());
+
+    harness.get_by_label("Undo").click();
+    harness.run_steps(2);
+    assert_eq!(harness.state().session.scenario(), &before_scenario);
+    assert!(harness.query_by_label(&short_money(before_potential)).is_some());
+}
+
+#[test]
+fn a_click_selects_the_zip_under_the_pointer_and_shift_adds() {
+    let mut harness = harness();
+    let project = harness.state().session.project();
+    // Two rural ZIPs in the Pittsburgh territory, far from each other.
+    let pick = |code: &str| project.units.iter().find(|u| u.code == code).map(|u| (u.id, u.centroid)).unwrap();
+    let (a, a_at) = pick("16933");
+    let (b, b_at) = pick("15349");
+    let (pa, pb) = (screen(&harness, a_at), screen(&harness, b_at));
+    click_at(&mut harness, pa, Modifiers::NONE);
+    let selected: Vec<UnitId> = harness.state().selection.units.iter().copied().collect();
+    assert_eq!(selected, vec![a]);
+    assert!(harness.query_by_label_contains("Selection: 1 ZIPs").is_some());
+    click_at(&mut harness, pb, Modifiers::SHIFT);
+    assert_eq!(harness.state().selection.units.len(), 2);
+    assert!(harness.state().selection.units.contains(&b));
+    // A plain click elsewhere replaces the selection.
+    click_at(&mut harness, pa, Modifiers::NONE);
+    assert_eq!(harness.state().selection.units.len(), 1);
+}
+
+#[test]
+fn a_locked_territory_refuses_an_edit_with_a_visible_message() {
+    let mut harness = harness();
+    let pittsburgh = territory(&harness, "Pittsburgh & Western PA");
+    // Lock Pittsburgh (second row of the panel).
+    harness.get_all_by_label("Lock").nth(1).unwrap().click();
+    harness.run_steps(2);
+    assert!(harness.state().session.scenario().territory(pittsburgh).unwrap().locked);
+
+    let project = harness.state().session.project();
+    let unit = project.units.iter().find(|u| u.code == "15349").unwrap().clone();
+    assert_eq!(harness.state().session.scenario().unit_territory(unit.id), Some(pittsburgh));
+    let before = harness.state().session.scenario().clone();
+    let at = screen(&harness, unit.centroid);
+    click_at(&mut harness, at, Modifiers::NONE);
+    // Number key 1: assign the selection to Philadelphia.
+    harness.key_press(Key::Num1);
+    harness.run_steps(2);
+    assert_eq!(harness.state().session.scenario(), &before, "nothing changed");
+    assert!(harness.query_all_by_label_contains("is locked").next().is_some(), "the refusal is shown");
+}
+
+#[test]
+fn a_brush_stroke_paints_zips_as_one_undo_step() {
+    let mut harness = harness();
+    let before = harness.state().session.scenario().clone();
+    harness.key_press(Key::B);
+    harness.key_press(Key::Num3);
+    harness.run_steps(2);
+    let south_central = territory(&harness, "South Central PA");
+    // A stroke westwards from Philadelphia's suburbs.
+    let path: Vec<Pos2> = (0..12).map(|k| screen(&harness, LonLat::new(-75.35 - k as f64 * 0.03, 40.05))).collect();
+    drag_path(&mut harness, &path);
+    let scenario = harness.state().session.scenario();
+    let painted = (0..scenario.unit_territory.len()).filter(|i| scenario.unit_territory[*i] != before.unit_territory[*i]).count();
+    assert!(painted >= 3, "painted {painted} ZIPs");
+    assert!(scenario.unit_territory.iter().zip(&before.unit_territory).all(|(now, was)| now == was || *now == Some(south_central)));
+    assert!(harness.state().session.undo_label().unwrap().starts_with("Paint ZIPs into South Central PA"));
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    harness.run_steps(2);
+    assert_eq!(harness.state().session.scenario(), &before, "one undo removes the whole stroke");
+}
