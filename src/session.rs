@@ -61,6 +61,11 @@ impl Session {
         self.generation != self.saved_generation
     }
 
+    /// Marks the project as changed since its last save (e.g. recovered from an autosave).
+    pub fn mark_modified(&mut self) {
+        self.generation += 1;
+    }
+
     pub fn mark_saved(&mut self) {
         self.saved_generation = self.generation;
     }

@@ -176,3 +176,51 @@ fn a_brush_stroke_paints_zips_as_one_undo_step() {
     harness.run_steps(2);
     assert_eq!(harness.state().session.scenario(), &before, "one undo removes the whole stroke");
 }
+
+#[test]
+fn a_raster_pmtiles_basemap_is_used_and_a_vector_one_is_refused() {
+    use territory_designer::ui::app::BasemapSource;
+    let dir = Path::new("../shared/data/basemap");
+    if !dir.exists() {
+        eprintln!("skipped: ../shared/data is absent");
+        return;
+    }
+    let mut harness = harness();
+    let ctx = harness.ctx.clone();
+    harness.state_mut().set_basemap(&ctx, BasemapSource::PmTiles(dir.join("dc_test_vector_z8-14.pmtiles")));
+    harness.run_steps(2);
+    assert_eq!(harness.state().basemap_source, BasemapSource::Offline, "vector tiles are refused");
+    assert!(harness.query_all_by_label_contains("holds vector tiles").next().is_some());
+    let raster = dir.join("stamen_toner_raster_z0-3_world.pmtiles");
+    harness.state_mut().set_basemap(&ctx, BasemapSource::PmTiles(raster.clone()));
+    harness.run_steps(3);
+    assert_eq!(harness.state().basemap_source, BasemapSource::PmTiles(raster));
+    assert_eq!(BasemapSource::from_setting(&harness.state().basemap_source.to_setting()), harness.state().basemap_source);
+}
+
+#[test]
+fn an_autosave_newer_than_the_file_is_offered_for_recovery() {
+    use territory_designer::model::Command;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("plan.tdproj");
+    let project = project_file::load(Path::new("sample_maps/mid_atlantic.tdproj")).unwrap();
+    project_file::save(&project, &path).unwrap();
+    // An autosave holding one more edit, written after the file.
+    let mut session = territory_designer::session::Session::new(project.clone());
+    let t = session.scenario().territories[0].id;
+    session.execute(Command::rename_territory(t, "Recovered name")).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    project_file::save(session.project(), &project_file::autosave_path(&path)).unwrap();
+
+    let app = TerritoryApp::without_basemap(project, Some(path.clone()));
+    let mut harness = Harness::builder().with_size([1400.0, 900.0]).with_max_steps(64).build_ui_state(|ui, app: &mut TerritoryApp| app.show(ui), app);
+    harness.run_steps(3);
+    assert!(harness.query_by_label("Recover").is_some(), "the recovery prompt is shown");
+    harness.get_by_label("Recover").click();
+    harness.run_steps(3);
+    assert_eq!(harness.state().session.scenario().territories[0].name, "Recovered name");
+    assert!(harness.state().session.is_dirty(), "recovered changes still need saving");
+    // Saving removes the autosave.
+    harness.state_mut().save_to(path.clone());
+    assert!(!project_file::autosave_path(&path).exists());
+}

@@ -22,6 +22,44 @@ use walkers::{lon_lat, Map, MapMemory};
 
 const MAX_RECENT: usize = 8;
 
+/// Where the map's background comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BasemapSource {
+    /// Vector land, water, states and counties embedded in the app (no network).
+    Offline,
+    /// OpenStreetMap raster tiles, fetched online and cached on disk.
+    OpenStreetMap,
+    /// A local raster `.pmtiles` archive.
+    PmTiles(PathBuf),
+}
+
+impl BasemapSource {
+    pub fn to_setting(&self) -> String {
+        match self {
+            BasemapSource::Offline => "offline".into(),
+            BasemapSource::OpenStreetMap => "osm".into(),
+            BasemapSource::PmTiles(p) => format!("pmtiles:{}", p.display()),
+        }
+    }
+
+    pub fn from_setting(text: &str) -> Self {
+        match text {
+            "osm" => BasemapSource::OpenStreetMap,
+            t if t.starts_with("pmtiles:") => BasemapSource::PmTiles(PathBuf::from(&t["pmtiles:".len()..])),
+            _ => BasemapSource::Offline,
+        }
+    }
+}
+
+/// The folder where online tiles are cached for later offline use.
+pub fn tile_cache_dir() -> PathBuf {
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+        .unwrap_or_else(std::env::temp_dir);
+    base.join("territory-designer").join("tiles")
+}
+
 /// A message shown over the map (errors in red) and in the status bar.
 #[derive(Clone, Debug)]
 pub struct Notice {
@@ -69,7 +107,17 @@ pub struct TerritoryApp {
     title: String,
     pub screenshot: Option<ScreenshotJob>,
     events: Vec<MapEvent>,
+    pub basemap_source: BasemapSource,
+    tiles: Option<Box<dyn walkers::Tiles>>,
+    basemap_window: bool,
+    last_autosave: f64,
+    autosave_generation: u64,
+    /// An autosave newer than the opened file: offer to recover it.
+    recovery: Option<PathBuf>,
 }
+
+/// Seconds between autosaves of a project with unsaved changes.
+const AUTOSAVE_SECS: f64 = 60.0;
 
 impl TerritoryApp {
     pub fn new(project: Project, path: Option<PathBuf>) -> Self {
@@ -119,7 +167,93 @@ impl TerritoryApp {
             title: String::new(),
             screenshot: None,
             events: Vec::new(),
+            basemap_source: BasemapSource::Offline,
+            tiles: None,
+            basemap_window: false,
+            last_autosave: 0.0,
+            autosave_generation: 0,
+            recovery: None,
         }
+        .with_recovery_check()
+    }
+
+    fn with_recovery_check(mut self) -> Self {
+        self.recovery = self.path.as_deref().and_then(newer_autosave);
+        self
+    }
+
+    /// Writes the project to its autosave file on a worker thread when it has unsaved
+    /// changes and the last autosave is old enough.
+    fn autosave(&mut self, now: f64) {
+        let Some(path) = &self.path else { return };
+        if !self.session.is_dirty() || self.autosave_generation == self.session.generation() || now - self.last_autosave < AUTOSAVE_SECS {
+            return;
+        }
+        self.last_autosave = now;
+        self.autosave_generation = self.session.generation();
+        let project = self.session.project().clone();
+        let target = project_file::autosave_path(path);
+        std::thread::spawn(move || {
+            // A failed autosave must not disturb the session; the next one retries.
+            let _ignored = project_file::save(&project, &target);
+        });
+    }
+
+    fn recovery_ui(&mut self, ctx: &egui::Context) {
+        let Some(autosave) = self.recovery.clone() else { return };
+        egui::Window::new("Recover unsaved changes?").collapsible(false).resizable(false).anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0]).show(ctx, |ui| {
+            ui.label("Territory Designer found changes to this project that were never saved (autosave).");
+            ui.horizontal(|ui| {
+                if ui.button("Recover").clicked() {
+                    match project_file::load(&autosave) {
+                        Ok(project) => {
+                            let path = self.path.clone();
+                            self.replace_project(project, path);
+                            self.session.mark_modified();
+                            self.say("Recovered the autosaved changes; save to keep them");
+                        }
+                        Err(err) => self.complain(err.to_string()),
+                    }
+                    self.recovery = None;
+                }
+                if ui.button("Discard them").clicked() {
+                    let _ignored = std::fs::remove_file(&autosave);
+                    self.recovery = None;
+                }
+            });
+        });
+    }
+
+    /// Switches the basemap. Online tiles are used only when the user asks for them.
+    pub fn set_basemap(&mut self, ctx: &egui::Context, source: BasemapSource) {
+        match &source {
+            BasemapSource::Offline => self.tiles = None,
+            BasemapSource::OpenStreetMap => {
+                let options = walkers::HttpOptions {
+                    cache: Some(tile_cache_dir()),
+                    user_agent: Some(walkers::HeaderValue::from_static(concat!("territory-designer/", env!("CARGO_PKG_VERSION")))),
+                    ..Default::default()
+                };
+                self.tiles = Some(Box::new(walkers::HttpTiles::with_options(walkers::sources::OpenStreetMap, options, ctx.clone())));
+            }
+            BasemapSource::PmTiles(path) => match crate::io::pmtiles_header::pmtiles_kind(path) {
+                Ok(kind) if kind.is_raster() => self.tiles = Some(Box::new(walkers::PmTiles::new(path, ctx.clone()))),
+                Ok(_) => {
+                    self.complain(format!("{} holds vector tiles; choose a raster (PNG/JPEG/WebP) .pmtiles file", path.display()));
+                    return;
+                }
+                Err(err) => {
+                    self.complain(err);
+                    return;
+                }
+            },
+        }
+        self.say(match &source {
+            BasemapSource::Offline => "Basemap: offline vector".to_string(),
+            BasemapSource::OpenStreetMap => format!("Basemap: OpenStreetMap tiles (cached in {})", tile_cache_dir().display()),
+            BasemapSource::PmTiles(p) => format!("Basemap: {}", p.display()),
+        });
+        self.basemap_source = source;
     }
 
     fn replace_project(&mut self, project: Project, path: Option<PathBuf>) {
@@ -128,6 +262,7 @@ impl TerritoryApp {
         let basemap = std::mem::replace(&mut self.scene.basemap, BasemapScene::empty());
         *self = Self::with_basemap(project, path.clone(), basemap);
         self.recent = recent;
+        self.recovery = None;
         self.map.layers = layers;
         if let Some(p) = path {
             self.remember(&p);
@@ -273,6 +408,7 @@ impl TerritoryApp {
         match project_file::save(self.session.project(), &path) {
             Ok(()) => {
                 self.session.mark_saved();
+                let _ignored = std::fs::remove_file(project_file::autosave_path(&path));
                 self.say(format!("Saved {}", path.display()));
                 self.remember(&path);
                 self.path = Some(path);
@@ -285,6 +421,7 @@ impl TerritoryApp {
         match project_file::load(&path) {
             Ok(project) => {
                 self.replace_project(project, Some(path.clone()));
+                self.recovery = newer_autosave(&path);
                 self.say(format!("Opened {}", path.display()));
             }
             Err(err) => self.complain(err.to_string()),
@@ -449,6 +586,9 @@ impl TerritoryApp {
                 ui.checkbox(&mut layers.rep_homes, "Rep home bases");
                 ui.checkbox(&mut layers.counties, "County lines");
                 ui.separator();
+                if ui.button("Basemap…").clicked() {
+                    self.basemap_window = true;
+                }
                 if ui.button("Zoom to project").clicked() {
                     self.fit_pending = Some(self.scene.extent);
                 }
@@ -581,7 +721,9 @@ impl TerritoryApp {
         }
         let pan_buttons = if self.map.tool.draws() { DragPanButtons::SECONDARY } else { DragPanButtons::PRIMARY };
         let center = from_mercator(self.scene.extent.center());
+        let raster = self.tiles.is_some();
         let layers = MapLayers {
+            raster_basemap: raster,
             scene: &self.scene,
             project: self.session.project(),
             scenario: self.session.scenario(),
@@ -592,7 +734,11 @@ impl TerritoryApp {
             state: &mut self.map,
             events: &mut self.events,
         };
-        Map::new(None, &mut self.memory, lon_lat(center.lon, center.lat))
+        let tiles: Option<&mut dyn walkers::Tiles> = match self.tiles.as_mut() {
+            Some(t) => Some(t.as_mut()),
+            None => None,
+        };
+        Map::new(tiles, &mut self.memory, lon_lat(center.lon, center.lat))
             .with_plugin(layers)
             .drag_pan_buttons(pan_buttons)
             .zoom_with_ctrl(false)
@@ -610,7 +756,10 @@ impl TerritoryApp {
         ui.painter().text(
             ui.max_rect().left_bottom() + egui::vec2(6.0, -4.0),
             egui::Align2::LEFT_BOTTOM,
-            "Basemap: Natural Earth, US Census (us-atlas)",
+            match self.basemap_source {
+                BasemapSource::OpenStreetMap => "Map data © OpenStreetMap contributors · Natural Earth, US Census",
+                _ => "Basemap: Natural Earth, US Census (us-atlas)",
+            },
             egui::FontId::proportional(10.0),
             Color32::from_gray(90),
         );
@@ -668,7 +817,45 @@ impl TerritoryApp {
         }
     }
 
+    fn basemap_window_ui(&mut self, ctx: &egui::Context) {
+        if !self.basemap_window {
+            return;
+        }
+        let mut open = true;
+        let mut choice: Option<BasemapSource> = None;
+        egui::Window::new("Basemap").open(&mut open).collapsible(false).resizable(false).show(ctx, |ui| {
+            if ui.radio(self.basemap_source == BasemapSource::Offline, "Offline vector map (no network)").clicked() {
+                choice = Some(BasemapSource::Offline);
+            }
+            let osm = ui.radio(self.basemap_source == BasemapSource::OpenStreetMap, "OpenStreetMap tiles (online)");
+            osm.clone().on_hover_text(format!("Downloaded tiles are kept in {} for offline use", tile_cache_dir().display()));
+            if osm.clicked() {
+                choice = Some(BasemapSource::OpenStreetMap);
+            }
+            let current = match &self.basemap_source {
+                BasemapSource::PmTiles(p) => format!("Local .pmtiles: {}", p.display()),
+                _ => "Local .pmtiles file…".to_string(),
+            };
+            if ui.radio(matches!(self.basemap_source, BasemapSource::PmTiles(_)), current).clicked() {
+                if let Some(path) = rfd::FileDialog::new().add_filter("PMTiles", &["pmtiles"]).pick_file() {
+                    choice = Some(BasemapSource::PmTiles(path));
+                }
+            }
+            ui.weak("Territories, accounts, state and county lines are drawn on top of any basemap.");
+        });
+        self.basemap_window = open;
+        if let Some(source) = choice {
+            self.set_basemap(ctx, source);
+        }
+    }
+
     fn dialogs_ui(&mut self, ctx: &egui::Context) {
+        self.basemap_window_ui(ctx);
+        self.recovery_ui(ctx);
+        if self.screenshot.is_none() {
+            let now = ctx.input(|i| i.time);
+            self.autosave(now);
+        }
         if let Some((id, mut name)) = self.rename.take() {
             let mut keep = true;
             egui::Window::new("Rename territory").collapsible(false).resizable(false).anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0]).show(ctx, |ui| {
@@ -753,6 +940,16 @@ impl TerritoryApp {
     }
 }
 
+/// The autosave of a project if it is newer than the project file.
+pub fn newer_autosave(path: &Path) -> Option<PathBuf> {
+    let autosave = project_file::autosave_path(path);
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    match (modified(&autosave), modified(path)) {
+        (Some(a), Some(f)) if a > f => Some(autosave),
+        _ => None,
+    }
+}
+
 fn toggle<T: Ord>(set: &mut std::collections::BTreeSet<T>, item: T) {
     if !set.remove(&item) {
         set.insert(item);
@@ -783,5 +980,6 @@ impl eframe::App for TerritoryApp {
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         let recent: Vec<String> = self.recent.iter().map(|p| p.display().to_string()).collect();
         storage.set_string("recent_files", recent.join("\n"));
+        storage.set_string("basemap", self.basemap_source.to_setting());
     }
 }

@@ -29,6 +29,12 @@ pub fn run(project: Project, path: Option<PathBuf>) -> Result<()> {
                 if let Some(recent) = storage.get_string("recent_files") {
                     app.recent = recent.lines().filter(|l| !l.is_empty()).map(PathBuf::from).collect();
                 }
+                if let Some(source) = storage.get_string("basemap") {
+                    let source = app::BasemapSource::from_setting(&source);
+                    if source != app::BasemapSource::Offline {
+                        app.set_basemap(&cc.egui_ctx, source);
+                    }
+                }
             }
             if let Some(p) = path {
                 app.recent.retain(|r| r != &p);

@@ -180,6 +180,7 @@ struct CacheKey {
     view: View,
     generation: u64,
     layers: LayerToggles,
+    raster: bool,
 }
 
 /// Colours of the units and accounts, computed by the app from the scenario.
@@ -192,6 +193,8 @@ pub struct MapColors<'a> {
 
 /// The walkers plugin that draws everything and reads gestures.
 pub struct MapLayers<'a> {
+    /// Raster tiles are drawn underneath: skip the vector land and water fills.
+    pub raster_basemap: bool,
     pub scene: &'a MapScene,
     pub project: &'a Project,
     pub scenario: &'a Scenario,
@@ -224,7 +227,7 @@ impl MapLayers<'_> {
         self.state.last_rect = Some(view.rect);
         self.state.last_view = Some(view);
         let painter = ui.painter().with_clip_rect(view.rect);
-        let key = CacheKey { view, generation: self.colors.generation, layers: self.state.layers };
+        let key = CacheKey { view, generation: self.colors.generation, layers: self.state.layers, raster: self.raster_basemap };
         let mesh = match &self.state.cache {
             Some((k, mesh)) if *k == key => Arc::clone(mesh),
             _ => {
@@ -233,7 +236,9 @@ impl MapLayers<'_> {
                 mesh
             }
         };
-        painter.rect_filled(view.rect, 0.0, OCEAN);
+        if !self.raster_basemap {
+            painter.rect_filled(view.rect, 0.0, OCEAN);
+        }
         painter.add(Shape::Mesh(mesh));
         self.paint_overlays(&painter, &view);
         self.state.last_build_ms = started.elapsed().as_secs_f32() * 1000.0;
@@ -246,12 +251,13 @@ impl MapLayers<'_> {
         let layers = self.state.layers;
         let mut mesh = Mesh::default();
         let basemap = &self.scene.basemap;
-        for land in &basemap.land {
+        let vector_fills = !self.raster_basemap;
+        for land in basemap.land.iter().filter(|_| vector_fills) {
             if land.mesh.bounds.is_some_and(|b| b.intersects(&visible)) {
                 push_fill(&mut mesh, &land.mesh, view, LAND);
             }
         }
-        for lake in &basemap.lakes {
+        for lake in basemap.lakes.iter().filter(|_| vector_fills) {
             if lake.mesh.bounds.is_some_and(|b| b.intersects(&visible)) {
                 push_fill(&mut mesh, &lake.mesh, view, OCEAN);
             }
