@@ -496,13 +496,23 @@ impl MapLayers<'_> {
             Tool::Pan | Tool::Select => self.state.gesture = Gesture::None,
         }
         if let Some(preview) = &self.state.preview {
-            let text = format!(
-                "{} ZIPs, {} accounts selected\nwould move {} accounts, {} potential",
-                preview.units.len(),
-                preview.accounts.len(),
-                preview.moved_accounts,
-                crate::cli::money(preview.moved_potential)
-            );
+            let mut picked = Vec::new();
+            if !preview.units.is_empty() || self.state.picks != Picks::Accounts {
+                picked.push(format!("{} ZIPs", preview.units.len()));
+            }
+            if self.state.picks != Picks::Zips {
+                picked.push(format!("{} accounts", preview.accounts.len()));
+            }
+            let target = self.target.and_then(|t| self.scenario.territory(t)).map(|t| t.name.as_str());
+            let text = match target {
+                Some(name) => format!(
+                    "{}\n{} accounts, {} potential would move to {name}",
+                    picked.join(" + "),
+                    preview.moved_accounts,
+                    crate::cli::money(preview.moved_potential)
+                ),
+                None => picked.join(" + "),
+            };
             if let Some(p) = hover {
                 let painter = ui.painter();
                 let galley = painter.layout_no_wrap(text, egui::FontId::proportional(13.0), Color32::WHITE);
