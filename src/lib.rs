@@ -6,6 +6,7 @@
 //! subcommands). Only `ui` may import egui, eframe or walkers.
 
 pub mod cli;
+pub mod colormap;
 pub mod drivetime;
 #[doc(hidden)]
 pub mod fixtures;

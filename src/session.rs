@@ -20,6 +20,8 @@ pub struct Session {
     saved_generation: u64,
     /// An open gesture (e.g. a brush stroke): its inverses become one undo step.
     group: Option<(String, Vec<Command>)>,
+    /// The workload model before a live edit (slider drag) started.
+    model_before: Option<Command>,
 }
 
 impl Session {
@@ -30,7 +32,7 @@ impl Session {
             Some(scenario) => ScenarioMetrics::compute(&project, scenario),
             None => ScenarioMetrics::compute(&project, &Scenario::new(active, "", project.units.len())),
         };
-        Self { project, histories: HashMap::new(), active, metrics, generation: 0, saved_generation: 0, group: None }
+        Self { project, histories: HashMap::new(), active, metrics, generation: 0, saved_generation: 0, group: None, model_before: None }
     }
 
     pub fn project(&self) -> &Project {
@@ -136,6 +138,7 @@ impl Session {
 
     fn step(&mut self, undo: bool) -> Result<Option<Effects>, CommandError> {
         self.end_group();
+        self.commit_model();
         let history = self.histories.entry(self.active).or_default();
         let entry = if undo { history.pop_undo() } else { history.pop_redo() };
         let Some(entry) = entry else { return Ok(None) };
@@ -165,7 +168,44 @@ impl Session {
         }
     }
 
+    /// The current workload model as a command that would restore it.
+    pub fn model_command(&self) -> Command {
+        let p = &self.project;
+        Command::SetModel {
+            settings: Box::new(p.settings.clone()),
+            capacities: p.reps.iter().map(|r| (r.id, r.capacity_hours, r.experience)).collect(),
+        }
+    }
+
+    /// Applies a workload model at once (metrics recompute) without recording an undo
+    /// step yet: call `commit_model` when the gesture (e.g. a slider drag) ends.
+    pub fn preview_model(&mut self, model: Command) -> Result<(), CommandError> {
+        let before = self.model_command();
+        let applied = self.project.apply_command(self.active, model)?;
+        self.model_before.get_or_insert(before);
+        self.after_change(&applied.effects);
+        Ok(())
+    }
+
+    /// Records the live model edit as one undo step; returns whether there was one.
+    pub fn commit_model(&mut self) -> bool {
+        let Some(before) = self.model_before.take() else { return false };
+        if before == self.model_command() {
+            return false;
+        }
+        let label = "Change workload model".to_string();
+        match &mut self.group {
+            Some((_, inverses)) => inverses.push(before),
+            None => self.histories.entry(self.active).or_default().record(label, before),
+        }
+        true
+    }
+
     fn after_change(&mut self, effects: &Effects) {
+        if effects.model_changed {
+            self.recompute();
+            return;
+        }
         let scenario = self.project.scenario(self.active).expect("the active scenario exists");
         self.metrics.update(&self.project, scenario, effects);
         self.generation += 1;
@@ -182,5 +222,48 @@ impl Session {
         let scenario = self.project.scenario(self.active).expect("the active scenario exists");
         self.metrics = ScenarioMetrics::compute(&self.project, scenario);
         self.generation += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixtures::grid_project;
+    use crate::model::WorkloadPreset;
+
+    fn with_preset(session: &Session, preset: WorkloadPreset) -> Command {
+        let Command::SetModel { mut settings, capacities } = session.model_command() else { unreachable!() };
+        settings.apply_preset(preset);
+        Command::SetModel { settings, capacities }
+    }
+
+    #[test]
+    fn a_live_model_edit_is_one_undo_step_and_undo_restores_the_figures() {
+        let mut session = Session::new(grid_project(8, 6, 0.1, 150, 5, 7));
+        let before: Vec<f64> = session.metrics().territories.iter().map(|t| t.workload_index).collect();
+        session.preview_model(with_preset(&session, WorkloadPreset::Inside)).unwrap();
+        session.preview_model(with_preset(&session, WorkloadPreset::StrategicEnterprise)).unwrap();
+        assert_eq!(session.project().settings.preset, Some(WorkloadPreset::StrategicEnterprise));
+        let live: Vec<f64> = session.metrics().territories.iter().map(|t| t.workload_index).collect();
+        assert_ne!(before, live, "the preset must change the workload index");
+        assert!(session.commit_model());
+        assert!(!session.commit_model(), "nothing left to commit");
+        assert_eq!(session.undo_label(), Some("Change workload model"));
+        session.undo().unwrap();
+        assert_eq!(session.project().settings.preset, Some(WorkloadPreset::Field));
+        let after: Vec<f64> = session.metrics().territories.iter().map(|t| t.workload_index).collect();
+        assert_eq!(before, after);
+        session.redo().unwrap();
+        assert_eq!(session.project().settings.preset, Some(WorkloadPreset::StrategicEnterprise));
+    }
+
+    #[test]
+    fn a_model_with_a_non_positive_capacity_is_refused_and_changes_nothing() {
+        let mut session = Session::new(grid_project(8, 6, 0.1, 150, 5, 7));
+        let Command::SetModel { settings, mut capacities } = session.model_command() else { unreachable!() };
+        capacities[0].1 = 0.0;
+        let err = session.preview_model(Command::SetModel { settings, capacities }).unwrap_err();
+        assert!(err.to_string().contains("capacity"), "{err}");
+        assert!(!session.commit_model());
     }
 }

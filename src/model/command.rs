@@ -5,6 +5,7 @@
 use super::entities::{Account, Rgb, Territory};
 use super::ids::{AccountId, RepId, TerritoryId, UnitId};
 use super::scenario::Scenario;
+use super::settings::Settings;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use thiserror::Error;
@@ -31,6 +32,9 @@ pub enum Command {
     UpdateTerritory { id: TerritoryId, change: TerritoryChange },
     /// Several commands as one undo step.
     Batch { label: String, commands: Vec<Command> },
+    /// Replaces the workload model: the project's settings and each rep's capacity and
+    /// experience. A project-level edit (see `Project::apply_command`).
+    SetModel { settings: Box<Settings>, capacities: Vec<(RepId, f64, f64)> },
 }
 
 #[derive(Debug, Clone, PartialEq, Error)]
@@ -76,6 +80,8 @@ pub struct Effects {
     pub props_changed: Vec<TerritoryId>,
     /// Territories were added or removed.
     pub structure_changed: bool,
+    /// Settings or rep capacities changed: every figure must be recomputed.
+    pub model_changed: bool,
 }
 
 impl Effects {
@@ -86,6 +92,7 @@ impl Effects {
             && self.rep_changed.is_empty()
             && self.props_changed.is_empty()
             && !self.structure_changed
+            && !self.model_changed
     }
 
     pub fn merge(&mut self, other: Effects) {
@@ -95,6 +102,7 @@ impl Effects {
         self.rep_changed.extend(other.rep_changed);
         self.props_changed.extend(other.props_changed);
         self.structure_changed |= other.structure_changed;
+        self.model_changed |= other.model_changed;
     }
 
     /// Every territory touched in any way.
@@ -237,6 +245,7 @@ impl Command {
                 TerritoryChange::Locked(false) => format!("Unlock {}", name(*id)),
             },
             Command::Batch { label, .. } => label.clone(),
+            Command::SetModel { .. } => "Change workload model".into(),
         }
     }
 
@@ -319,6 +328,9 @@ impl Command {
                     }
                 };
                 Ok(Applied { effects, inverse: Command::UpdateTerritory { id, change: old } })
+            }
+            Command::SetModel { .. } => {
+                Err(CommandError::Invalid("a workload-model change applies to the project, not a scenario".into()))
             }
             Command::Batch { label, commands } => {
                 let mut effects = Effects::default();

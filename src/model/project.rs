@@ -141,6 +141,9 @@ impl Project {
         scenario: super::ids::ScenarioId,
         command: super::command::Command,
     ) -> Result<super::command::Applied, super::command::CommandError> {
+        if let super::command::Command::SetModel { settings, capacities } = command {
+            return self.set_model(*settings, capacities);
+        }
         let ctx = super::command::CommandContext {
             accounts: &self.accounts,
             unit_accounts: &self.unit_accounts,
@@ -152,5 +155,38 @@ impl Project {
             .find(|s| s.id == scenario)
             .ok_or_else(|| super::command::CommandError::Invalid(format!("there is no scenario {}", scenario.0)))?;
         command.apply(scenario, &ctx)
+    }
+
+    fn set_model(
+        &mut self,
+        settings: super::settings::Settings,
+        capacities: Vec<(super::ids::RepId, f64, f64)>,
+    ) -> Result<super::command::Applied, super::command::CommandError> {
+        use super::command::{Applied, Command, CommandError, Effects};
+        for (rep, capacity, experience) in &capacities {
+            if rep.index() >= self.reps.len() {
+                return Err(CommandError::NoSuchRep(rep.0));
+            }
+            if !(capacity.is_finite() && *capacity > 0.0 && experience.is_finite() && *experience > 0.0) {
+                return Err(CommandError::Invalid(format!("rep {}: capacity and experience must be positive", self.reps[rep.index()].name)));
+            }
+        }
+        let old_capacities = capacities
+            .iter()
+            .map(|(rep, _, _)| {
+                let r = &self.reps[rep.index()];
+                (*rep, r.capacity_hours, r.experience)
+            })
+            .collect();
+        for (rep, capacity, experience) in capacities {
+            let r = &mut self.reps[rep.index()];
+            r.capacity_hours = capacity;
+            r.experience = experience;
+        }
+        let old_settings = std::mem::replace(&mut self.settings, settings);
+        Ok(Applied {
+            effects: Effects { model_changed: true, ..Effects::default() },
+            inverse: Command::SetModel { settings: Box::new(old_settings), capacities: old_capacities },
+        })
     }
 }

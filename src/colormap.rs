@@ -1,0 +1,369 @@
+//! Map colour modes: from per-unit values to colours and a legend. Palettes come from
+//! colorous (ColorBrewer / viridis family, colour-blind safe), not hand-made tables.
+//! No egui here: the map turns `Rgb` into its own colour type.
+
+use crate::model::entities::Rgb;
+use colorous::Gradient;
+
+/// What the map is coloured by.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ColorBy {
+    Territory,
+    /// The territory's workload index, diverging around 1.0 (team average).
+    Workload,
+    /// One-way drive minutes from the territory rep's home base.
+    DriveTime,
+    /// The territory's deviation from the target (mean) potential.
+    Balance,
+    /// A numeric attribute of units, or of accounts summed per unit (see `attributes`).
+    Attribute(String),
+}
+
+impl ColorBy {
+    pub fn parse(text: &str) -> Result<Self, String> {
+        match text {
+            "territory" => Ok(ColorBy::Territory),
+            "workload" => Ok(ColorBy::Workload),
+            "drivetime" | "drive-time" | "drive" => Ok(ColorBy::DriveTime),
+            "balance" => Ok(ColorBy::Balance),
+            t if t.starts_with("attr:") && t.len() > 5 => Ok(ColorBy::Attribute(t[5..].to_string())),
+            other => Err(format!("unknown colour mode '{other}': use territory, workload, drivetime, balance or attr:NAME")),
+        }
+    }
+
+    pub fn label(&self) -> String {
+        match self {
+            ColorBy::Territory => "Territory".into(),
+            ColorBy::Workload => "Workload index".into(),
+            ColorBy::DriveTime => "Drive time".into(),
+            ColorBy::Balance => "Balance".into(),
+            ColorBy::Attribute(name) => name.clone(),
+        }
+    }
+}
+
+fn rgb(c: colorous::Color) -> Rgb {
+    Rgb(c.r, c.g, c.b)
+}
+
+/// A diverging scale: values inside the neutral band get the palette's middle colour;
+/// beyond it, the colour deepens towards the ends of the range; values past the range
+/// clamp. High values are red (over), low values blue (under).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct DivergingScale {
+    pub min: f64,
+    pub max: f64,
+    pub neutral_low: f64,
+    pub neutral_high: f64,
+}
+
+impl DivergingScale {
+    const PALETTE: Gradient = colorous::RED_BLUE;
+
+    /// Position on the palette, 0 = deepest blue (low) .. 1 = deepest red (high).
+    pub fn position(&self, value: f64) -> f64 {
+        if !value.is_finite() {
+            return 0.5;
+        }
+        if value >= self.neutral_low && value <= self.neutral_high {
+            return 0.5;
+        }
+        // A visible step at the band edge, then deeper colours towards the range ends.
+        if value > self.neutral_high {
+            let span = (self.max - self.neutral_high).max(1e-12);
+            0.62 + 0.38 * ((value - self.neutral_high) / span).clamp(0.0, 1.0)
+        } else {
+            let span = (self.neutral_low - self.min).max(1e-12);
+            0.38 - 0.38 * ((self.neutral_low - value) / span).clamp(0.0, 1.0)
+        }
+    }
+
+    pub fn color(&self, value: f64) -> Rgb {
+        // RED_BLUE runs red (0) -> blue (1); flip so that high = red.
+        rgb(Self::PALETTE.eval_continuous(1.0 - self.position(value)))
+    }
+
+    pub fn neutral(&self) -> Rgb {
+        rgb(Self::PALETTE.eval_continuous(0.5))
+    }
+}
+
+/// A sequential scale from `min` to `max` (clamped).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SequentialScale {
+    pub min: f64,
+    pub max: f64,
+    pub palette: SequentialPalette,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SequentialPalette {
+    /// Yellow-orange-red: "more is worse" (drive time).
+    YellowOrangeRed,
+    /// Viridis: neutral quantities (densities, attributes).
+    Viridis,
+}
+
+impl SequentialScale {
+    pub fn position(&self, value: f64) -> f64 {
+        if !value.is_finite() || self.max <= self.min {
+            return 0.0;
+        }
+        ((value - self.min) / (self.max - self.min)).clamp(0.0, 1.0)
+    }
+
+    pub fn color(&self, value: f64) -> Rgb {
+        let t = self.position(value);
+        match self.palette {
+            SequentialPalette::YellowOrangeRed => rgb(colorous::YELLOW_ORANGE_RED.eval_continuous(0.08 + 0.92 * t)),
+            SequentialPalette::Viridis => rgb(colorous::VIRIDIS.eval_continuous(1.0 - t)),
+        }
+    }
+}
+
+/// How a legend is drawn.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LegendKind {
+    Categorical(Vec<(String, Rgb)>),
+    Diverging(DivergingScale),
+    Sequential(SequentialScale),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Legend {
+    pub title: String,
+    /// Unit of the values, e.g. "x team average", "min", "% from target".
+    pub unit: String,
+    pub kind: LegendKind,
+    /// Short notes under the scale, e.g. "0.8-1.2 = balanced".
+    pub note: String,
+}
+
+impl Legend {
+    /// Colour stops to draw a continuous bar: (value, colour) from low to high.
+    pub fn stops(&self, count: usize) -> Vec<(f64, Rgb)> {
+        let count = count.max(2);
+        let (min, max, color): (f64, f64, Box<dyn Fn(f64) -> Rgb>) = match &self.kind {
+            LegendKind::Diverging(s) => (s.min, s.max, Box::new(move |v| s.color(v))),
+            LegendKind::Sequential(s) => (s.min, s.max, Box::new(move |v| s.color(v))),
+            LegendKind::Categorical(_) => return Vec::new(),
+        };
+        (0..count).map(|i| {
+            let v = min + (max - min) * i as f64 / (count - 1) as f64;
+            (v, color(v))
+        }).collect()
+    }
+}
+
+/// A value beyond which the top few outliers would crush the scale: the 95th
+/// percentile of the finite values, rounded up to a readable number.
+pub fn robust_max(values: impl Iterator<Item = f64>) -> f64 {
+    let mut v: Vec<f64> = values.filter(|x| x.is_finite()).collect();
+    if v.is_empty() {
+        return 1.0;
+    }
+    v.sort_by(f64::total_cmp);
+    let p95 = v[((v.len() - 1) as f64 * 0.95).round() as usize];
+    nice_ceiling(p95.max(f64::MIN_POSITIVE))
+}
+
+/// 1, 2, 2.5, 5 x 10^k at or above `x`.
+pub fn nice_ceiling(x: f64) -> f64 {
+    if x <= 0.0 {
+        return 1.0;
+    }
+    let exp = x.log10().floor();
+    let base = 10f64.powf(exp);
+    for m in [1.0, 2.0, 2.5, 5.0, 10.0] {
+        if m * base >= x * (1.0 - 1e-12) {
+            return m * base;
+        }
+    }
+    10.0 * base
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn workload() -> DivergingScale {
+        DivergingScale { min: 0.5, max: 1.5, neutral_low: 0.8, neutral_high: 1.2 }
+    }
+
+    #[test]
+    fn team_average_is_the_neutral_colour_and_the_band_is_neutral() {
+        let s = workload();
+        assert_eq!(s.color(1.0), s.neutral());
+        assert_eq!(s.color(0.8), s.neutral());
+        assert_eq!(s.color(1.2), s.neutral());
+        assert_ne!(s.color(1.21), s.neutral());
+        assert_ne!(s.color(0.79), s.neutral());
+    }
+
+    #[test]
+    fn high_is_red_low_is_blue_and_values_beyond_the_range_clamp() {
+        let s = workload();
+        let over = s.color(1.45);
+        let under = s.color(0.55);
+        assert!(over.0 > over.2, "overloaded is red: {over:?}");
+        assert!(under.2 > under.0, "underloaded is blue: {under:?}");
+        assert_eq!(s.color(1.5), s.color(7.0));
+        assert_eq!(s.color(0.5), s.color(-3.0));
+        assert_eq!(s.color(f64::NAN), s.neutral());
+    }
+
+    #[test]
+    fn sequential_clamps_and_grows() {
+        let s = SequentialScale { min: 0.0, max: 120.0, palette: SequentialPalette::YellowOrangeRed };
+        assert_eq!(s.color(-5.0), s.color(0.0));
+        assert_eq!(s.color(500.0), s.color(120.0));
+        assert!(s.position(60.0) > s.position(30.0));
+        let far = s.color(120.0);
+        assert!(far.0 > 100 && far.1 < 60, "long drives are dark red: {far:?}");
+    }
+
+    #[test]
+    fn parsing_and_nice_numbers() {
+        assert_eq!(ColorBy::parse("attr:area_km2"), Ok(ColorBy::Attribute("area_km2".into())));
+        assert_eq!(ColorBy::parse("drivetime"), Ok(ColorBy::DriveTime));
+        assert!(ColorBy::parse("rainbow").is_err());
+        assert_eq!(nice_ceiling(87.0), 100.0);
+        assert_eq!(nice_ceiling(130.0), 200.0);
+        assert_eq!(nice_ceiling(2.2), 2.5);
+        assert_eq!(robust_max((1..=100).map(|x| x as f64)), 100.0);
+    }
+}
+
+/// Colours of every unit for a mode (`None`: no value, e.g. unassigned) and the legend.
+pub struct UnitColors {
+    pub units: Vec<Option<Rgb>>,
+    pub legend: Legend,
+}
+
+/// Account figures that can be mapped as a density per km2, besides account attributes.
+const ACCOUNT_DENSITIES: [(&str, &str); 3] = [
+    ("potential_per_km2", "Potential per km²"),
+    ("revenue_per_km2", "Revenue per km²"),
+    ("accounts_per_km2", "Accounts per km²"),
+];
+
+/// The attributes `attr:NAME` accepts: account densities, account attributes summed per
+/// km2 (`NAME_per_km2`), and unit attributes as they are.
+pub fn attribute_names(project: &crate::model::Project) -> Vec<String> {
+    let mut names: Vec<String> = ACCOUNT_DENSITIES.iter().map(|(n, _)| n.to_string()).collect();
+    let mut account_keys = std::collections::BTreeSet::new();
+    for a in &project.accounts {
+        account_keys.extend(a.attributes.keys().cloned());
+    }
+    names.extend(account_keys.into_iter().map(|k| format!("{k}_per_km2")));
+    let mut unit_keys = std::collections::BTreeSet::new();
+    for u in &project.units {
+        unit_keys.extend(u.attributes.keys().cloned());
+    }
+    names.extend(unit_keys);
+    names
+}
+
+fn attribute_values(project: &crate::model::Project, name: &str) -> Result<(Vec<Option<f64>>, String), String> {
+    let per_area = |f: &dyn Fn(&crate::model::Account) -> f64| -> Vec<Option<f64>> {
+        let mut sums = vec![0.0; project.units.len()];
+        for a in &project.accounts {
+            if let Some(u) = a.unit {
+                sums[u.index()] += f(a);
+            }
+        }
+        project.units.iter().zip(sums).map(|(u, s)| (u.area_km2 > 0.0).then(|| s / u.area_km2)).collect()
+    };
+    if let Some((_, title)) = ACCOUNT_DENSITIES.iter().find(|(n, _)| *n == name) {
+        let values = match name {
+            "potential_per_km2" => per_area(&|a| a.potential),
+            "revenue_per_km2" => per_area(&|a| a.revenue),
+            _ => per_area(&|_| 1.0),
+        };
+        return Ok((values, title.to_string()));
+    }
+    if let Some(key) = name.strip_suffix("_per_km2") {
+        if project.accounts.iter().any(|a| a.attributes.contains_key(key)) {
+            let key = key.to_string();
+            return Ok((per_area(&|a| a.attributes.get(&key).copied().unwrap_or(0.0)), format!("{key} per km²")));
+        }
+    }
+    if project.units.iter().any(|u| u.attributes.contains_key(name)) {
+        return Ok((project.units.iter().map(|u| u.attributes.get(name).copied()).collect(), name.to_string()));
+    }
+    Err(format!("no attribute '{name}'; available: {}", attribute_names(project).join(", ")))
+}
+
+/// Computes the colour of every unit for a mode. Cost: O(units) (+ O(accounts) for
+/// account densities).
+pub fn unit_colors(
+    project: &crate::model::Project,
+    scenario: &crate::model::Scenario,
+    metrics: &crate::metrics::ScenarioMetrics,
+    mode: &ColorBy,
+) -> Result<UnitColors, String> {
+    let th = project.settings.thresholds;
+    let territory_value = |f: &dyn Fn(&crate::metrics::TerritoryMetrics) -> f64| -> Vec<Option<f64>> {
+        let by_id: std::collections::HashMap<_, _> = metrics.territories.iter().map(|m| (m.id, f(m))).collect();
+        scenario.unit_territory.iter().map(|t| t.and_then(|t| by_id.get(&t).copied())).collect()
+    };
+    let (values, legend): (Vec<Option<f64>>, Legend) = match mode {
+        ColorBy::Territory => {
+            let units = scenario.unit_territory.iter().map(|t| t.and_then(|t| scenario.territory(t)).map(|t| t.color)).collect();
+            let entries = scenario.territories.iter().map(|t| (t.name.clone(), t.color)).collect();
+            let legend = Legend { title: "Territory".into(), unit: String::new(), kind: LegendKind::Categorical(entries), note: String::new() };
+            return Ok(UnitColors { units, legend });
+        }
+        ColorBy::Workload => {
+            let scale = DivergingScale {
+                min: (th.index_low - 0.3).max(0.0),
+                max: th.index_high + 0.3,
+                neutral_low: th.index_low,
+                neutral_high: th.index_high,
+            };
+            let note = format!("{:.1}-{:.1} balanced · red overloaded · blue underloaded", th.index_low, th.index_high);
+            (territory_value(&|m| m.workload_index), Legend { title: "Workload index".into(), unit: "x team average".into(), kind: LegendKind::Diverging(scale), note })
+        }
+        ColorBy::Balance => {
+            let tol = th.tolerance * 100.0;
+            let span = (5.0 * tol).max(50.0);
+            let scale = DivergingScale { min: -span, max: span, neutral_low: -tol, neutral_high: tol };
+            let note = format!("within ±{tol:.0}% of target potential is balanced");
+            (territory_value(&|m| m.deviation_pct), Legend { title: "Potential vs target".into(), unit: "% from mean".into(), kind: LegendKind::Diverging(scale), note })
+        }
+        ColorBy::DriveTime => {
+            let values: Vec<Option<f64>> = project
+                .units
+                .iter()
+                .enumerate()
+                .map(|(i, u)| {
+                    let t = scenario.unit_territory[i]?;
+                    metrics.drive_hours_to(project, scenario, t, u.centroid, i).map(|h| h * 60.0)
+                })
+                .collect();
+            let max = robust_max(values.iter().flatten().copied()).max(30.0);
+            let scale = SequentialScale { min: 0.0, max, palette: SequentialPalette::YellowOrangeRed };
+            let note = "one way from the rep's home base (houses)".to_string();
+            (values, Legend { title: "Drive time".into(), unit: "min".into(), kind: LegendKind::Sequential(scale), note })
+        }
+        ColorBy::Attribute(name) => {
+            let (values, title) = attribute_values(project, name)?;
+            let min = values.iter().flatten().copied().filter(|v| v.is_finite()).fold(f64::INFINITY, f64::min).min(0.0);
+            let max = robust_max(values.iter().flatten().copied());
+            let scale = SequentialScale { min, max, palette: SequentialPalette::Viridis };
+            let note = "top 5% shown at the top colour".to_string();
+            (values, Legend { title, unit: String::new(), kind: LegendKind::Sequential(scale), note })
+        }
+    };
+    let units = values
+        .iter()
+        .map(|v| {
+            v.map(|v| match &legend.kind {
+                LegendKind::Diverging(s) => s.color(v),
+                LegendKind::Sequential(s) => s.color(v),
+                LegendKind::Categorical(_) => Rgb(128, 128, 128),
+            })
+        })
+        .collect();
+    Ok(UnitColors { units, legend })
+}
