@@ -22,7 +22,7 @@ fn frames(c: &mut Criterion) {
         .with_max_steps(1_000_000)
         .build_ui_state(|ui, app: &mut TerritoryApp| app.show(ui), app);
     harness.run_steps(6);
-    harness.get_by_label_step("Pan (H)");
+    harness.get_by_label_step("Pan");
     let centre = Pos2::new(500.0, 500.0);
     harness.event(Event::PointerMoved(centre));
     harness.event(Event::PointerButton { pos: centre, button: PointerButton::Primary, pressed: true, modifiers: Modifiers::NONE });
@@ -53,6 +53,26 @@ fn frames(c: &mut Criterion) {
         })
     });
     c.bench_function("idle frame (nothing moved, cached map mesh)", |b| b.iter(|| harness.step()));
+
+    // An edit in a heat mode: metrics update, every ZIP is recoloured and the map mesh
+    // rebuilt, all within the one frame.
+    let pittsburgh = harness.state().session.scenario().territories[1].id;
+    let northwest = harness.state().session.scenario().territories[5].id;
+    let moved: Vec<UnitId> = {
+        let scenario = harness.state().session.scenario();
+        (0..scenario.unit_territory.len() as u32).map(UnitId).filter(|u| scenario.unit_territory(*u) == Some(pittsburgh)).take(100).collect()
+    };
+    harness.state_mut().set_color_by(territory_designer::colormap::ColorBy::Workload);
+    harness.step();
+    let mut k = 0u32;
+    c.bench_function("frame after an edit in workload-heat mode (100 ZIPs move, all ZIPs recoloured)", |b| {
+        b.iter(|| {
+            k += 1;
+            let to = if k % 2 == 0 { pittsburgh } else { northwest };
+            harness.state_mut().execute(Command::assign_units(moved.iter().copied(), Some(to)));
+            harness.step();
+        })
+    });
 }
 
 trait StepLabel {

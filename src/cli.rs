@@ -50,6 +50,13 @@ pub enum CliCommand {
         height: u32,
         #[arg(long)]
         scenario: Option<String>,
+        /// Map colours: territory, workload, drivetime, balance or attr:NAME
+        /// (e.g. attr:potential_per_km2).
+        #[arg(long, default_value = "territory")]
+        color_by: String,
+        /// Also open the workload-model window.
+        #[arg(long)]
+        model_window: bool,
     },
     /// Build the bundled sample project from registry data (deterministic).
     GenerateSample {
@@ -85,13 +92,18 @@ pub fn run(command: CliCommand, out: &mut dyn Write) -> Result<()> {
             let report = report::build(&project, scenario, &metrics);
             write_report(&report, format, out)
         }
-        CliCommand::Screenshot { project: path, out: png, width, height, scenario } => {
+        CliCommand::Screenshot { project: path, out: png, width, height, scenario, color_by, model_window } => {
             let project = project_file::load(&path)?;
-            let scenario = pick_scenario(&project, scenario.as_deref())?.id;
+            let scenario = pick_scenario(&project, scenario.as_deref())?;
             if !(200..=8000).contains(&width) || !(200..=8000).contains(&height) {
                 bail!("--width and --height must be between 200 and 8000 pixels");
             }
-            crate::ui::screenshot(project, Some(path), scenario, png.clone(), width, height)?;
+            let color_by = crate::colormap::ColorBy::parse(&color_by).map_err(|e| anyhow!("--color-by: {e}"))?;
+            // Fail before a window opens when the attribute does not exist.
+            let metrics = ScenarioMetrics::compute(&project, scenario);
+            crate::colormap::unit_colors(&project, scenario, &metrics, &color_by).map_err(|e| anyhow!("--color-by: {e}"))?;
+            let spec = crate::ui::ScreenshotSpec { scenario: scenario.id, out: png.clone(), width, height, color_by, model_window };
+            crate::ui::screenshot(project, Some(path), spec)?;
             writeln!(out, "wrote {}", png.display())?;
             Ok(())
         }

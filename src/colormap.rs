@@ -88,12 +88,15 @@ impl DivergingScale {
     }
 }
 
-/// A sequential scale from `min` to `max` (clamped).
+/// A sequential scale from `min` to `max` (clamped), linear or logarithmic.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct SequentialScale {
     pub min: f64,
     pub max: f64,
     pub palette: SequentialPalette,
+    /// Logarithmic: for skewed densities, where a linear scale paints everything but a
+    /// few city ZIPs in the lowest colour. `min` must then be positive.
+    pub log: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -109,7 +112,22 @@ impl SequentialScale {
         if !value.is_finite() || self.max <= self.min {
             return 0.0;
         }
+        if self.log {
+            if value <= self.min {
+                return 0.0;
+            }
+            return ((value / self.min).ln() / (self.max / self.min).ln()).clamp(0.0, 1.0);
+        }
         ((value - self.min) / (self.max - self.min)).clamp(0.0, 1.0)
+    }
+
+    /// The value at a position along the scale (inverse of `position` inside the range).
+    pub fn value_at(&self, t: f64) -> f64 {
+        if self.log {
+            self.min * (self.max / self.min).powf(t)
+        } else {
+            self.min + (self.max - self.min) * t
+        }
     }
 
     pub fn color(&self, value: f64) -> Rgb {
@@ -143,15 +161,12 @@ impl Legend {
     /// Colour stops to draw a continuous bar: (value, colour) from low to high.
     pub fn stops(&self, count: usize) -> Vec<(f64, Rgb)> {
         let count = count.max(2);
-        let (min, max, color): (f64, f64, Box<dyn Fn(f64) -> Rgb>) = match &self.kind {
-            LegendKind::Diverging(s) => (s.min, s.max, Box::new(move |v| s.color(v))),
-            LegendKind::Sequential(s) => (s.min, s.max, Box::new(move |v| s.color(v))),
-            LegendKind::Categorical(_) => return Vec::new(),
-        };
-        (0..count).map(|i| {
-            let v = min + (max - min) * i as f64 / (count - 1) as f64;
-            (v, color(v))
-        }).collect()
+        let at = |i: usize| i as f64 / (count - 1) as f64;
+        match &self.kind {
+            LegendKind::Diverging(s) => (0..count).map(|i| s.min + (s.max - s.min) * at(i)).map(|v| (v, s.color(v))).collect(),
+            LegendKind::Sequential(s) => (0..count).map(|i| s.value_at(at(i))).map(|v| (v, s.color(v))).collect(),
+            LegendKind::Categorical(_) => Vec::new(),
+        }
     }
 }
 
@@ -165,6 +180,37 @@ pub fn robust_max(values: impl Iterator<Item = f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     let p95 = v[((v.len() - 1) as f64 * 0.95).round() as usize];
     nice_ceiling(p95.max(f64::MIN_POSITIVE))
+}
+
+/// A scale for an attribute: logarithmic when the values are positive and span more than
+/// two orders of magnitude between their 5th and 95th percentiles (densities usually
+/// do), linear from zero otherwise.
+pub fn attribute_scale(values: impl Iterator<Item = f64>) -> SequentialScale {
+    let mut v: Vec<f64> = values.filter(|x| x.is_finite()).collect();
+    v.sort_by(f64::total_cmp);
+    let palette = SequentialPalette::Viridis;
+    if v.is_empty() {
+        return SequentialScale { min: 0.0, max: 1.0, palette, log: false };
+    }
+    let pct = |v: &[f64], p: f64| v[((v.len() - 1) as f64 * p).round() as usize];
+    let max = nice_ceiling(pct(&v, 0.95).max(f64::MIN_POSITIVE));
+    // Zeros (ZIPs without accounts) are common in densities: judge the spread on the
+    // positive values, and let zeros take the lowest colour.
+    let positive: Vec<f64> = v.iter().copied().filter(|x| *x > 0.0).collect();
+    if v[0] >= 0.0 && positive.len() * 5 >= v.len() {
+        let (p5, p95) = (pct(&positive, 0.05), pct(&positive, 0.95));
+        if p95 / p5 > 100.0 {
+            let max = nice_ceiling(p95);
+            return SequentialScale { min: nice_floor(p5), max, palette, log: true };
+        }
+    }
+    SequentialScale { min: v[0].min(0.0), max, palette, log: false }
+}
+
+/// 1, 2, 5 x 10^k at or below `x` (x > 0).
+pub fn nice_floor(x: f64) -> f64 {
+    let base = 10f64.powf(x.log10().floor());
+    [5.0, 2.0, 1.0].into_iter().map(|m| m * base).find(|v| *v <= x * (1.0 + 1e-12)).unwrap_or(base)
 }
 
 /// 1, 2, 2.5, 5 x 10^k at or above `x`.
@@ -214,7 +260,7 @@ mod tests {
 
     #[test]
     fn sequential_clamps_and_grows() {
-        let s = SequentialScale { min: 0.0, max: 120.0, palette: SequentialPalette::YellowOrangeRed };
+        let s = SequentialScale { min: 0.0, max: 120.0, palette: SequentialPalette::YellowOrangeRed, log: false };
         assert_eq!(s.color(-5.0), s.color(0.0));
         assert_eq!(s.color(500.0), s.color(120.0));
         assert!(s.position(60.0) > s.position(30.0));
@@ -231,6 +277,24 @@ mod tests {
         assert_eq!(nice_ceiling(130.0), 200.0);
         assert_eq!(nice_ceiling(2.2), 2.5);
         assert_eq!(robust_max((1..=100).map(|x| x as f64)), 100.0);
+        assert_eq!(nice_floor(0.37), 0.2);
+        assert_eq!(nice_floor(730.0), 500.0);
+    }
+
+    #[test]
+    fn skewed_densities_get_a_log_scale_and_even_ones_a_linear_scale() {
+        let skewed = attribute_scale((0..1000).map(|i| 1.5f64.powi(i % 40)));
+        assert!(skewed.log && skewed.min > 0.0, "{skewed:?}");
+        assert!(skewed.position(skewed.value_at(0.5)) - 0.5 < 1e-9);
+        // On a log scale, 10x is the same step anywhere.
+        let step = |v: f64| skewed.position(v * 10.0) - skewed.position(v);
+        assert!((step(skewed.min * 2.0) - step(skewed.min * 20.0)).abs() < 1e-9);
+        let with_zeros = attribute_scale((0..1000).map(|i| if i % 2 == 0 { 0.0 } else { 1.5f64.powi(i % 40) }));
+        assert!(with_zeros.log, "zeros (ZIPs without accounts) do not hide the skew");
+        assert_eq!(with_zeros.position(0.0), 0.0);
+        let even = attribute_scale((1..=100).map(|x| x as f64));
+        assert!(!even.log);
+        assert_eq!((even.min, even.max), (0.0, 100.0));
     }
 }
 
@@ -309,9 +373,10 @@ pub fn unit_colors(
     };
     let (values, legend): (Vec<Option<f64>>, Legend) = match mode {
         ColorBy::Territory => {
-            let units = scenario.unit_territory.iter().map(|t| t.and_then(|t| scenario.territory(t)).map(|t| t.color)).collect();
+            let by_id: std::collections::HashMap<_, _> = scenario.territories.iter().map(|t| (t.id, t.color)).collect();
+            let units = scenario.unit_territory.iter().map(|t| t.and_then(|t| by_id.get(&t).copied())).collect();
             let entries = scenario.territories.iter().map(|t| (t.name.clone(), t.color)).collect();
-            let legend = Legend { title: "Territory".into(), unit: String::new(), kind: LegendKind::Categorical(entries), note: String::new() };
+            let legend = Legend { title: "Territory colours".into(), unit: String::new(), kind: LegendKind::Categorical(entries), note: String::new() };
             return Ok(UnitColors { units, legend });
         }
         ColorBy::Workload => {
@@ -342,17 +407,15 @@ pub fn unit_colors(
                 })
                 .collect();
             let max = robust_max(values.iter().flatten().copied()).max(30.0);
-            let scale = SequentialScale { min: 0.0, max, palette: SequentialPalette::YellowOrangeRed };
-            let note = "one way from the rep's home base (houses)".to_string();
+            let scale = SequentialScale { min: 0.0, max, palette: SequentialPalette::YellowOrangeRed, log: false };
+            let note = "one way from the rep's home base (house markers)".to_string();
             (values, Legend { title: "Drive time".into(), unit: "min".into(), kind: LegendKind::Sequential(scale), note })
         }
         ColorBy::Attribute(name) => {
             let (values, title) = attribute_values(project, name)?;
-            let min = values.iter().flatten().copied().filter(|v| v.is_finite()).fold(f64::INFINITY, f64::min).min(0.0);
-            let max = robust_max(values.iter().flatten().copied());
-            let scale = SequentialScale { min, max, palette: SequentialPalette::Viridis };
-            let note = "top 5% shown at the top colour".to_string();
-            (values, Legend { title, unit: String::new(), kind: LegendKind::Sequential(scale), note })
+            let scale = attribute_scale(values.iter().flatten().copied());
+            let note = if scale.log { "log scale · zero and the lowest 5% at the lowest colour" } else { "top 5% at the top colour" };
+            (values, Legend { title, unit: String::new(), kind: LegendKind::Sequential(scale), note: note.to_string() })
         }
     };
     let units = values

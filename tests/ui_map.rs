@@ -1,64 +1,16 @@
 //! UI tests that drive the real app with egui_kittest: lasso, click, lock, brush, undo.
 
+mod common;
+
+use common::*;
 use egui::{Key, Modifiers, Pos2};
 use egui_kittest::kittest::Queryable;
-use egui_kittest::Harness;
 use geo::{Contains, LineString, Point, Polygon};
+use territory_designer::model::{LonLat, UnitId};
+use territory_designer::spatial::mercator::{to_mercator, MercBox};
 use std::path::Path;
 use territory_designer::io::project_file;
-use territory_designer::model::{LonLat, TerritoryId, UnitId};
-use territory_designer::spatial::mercator::to_mercator;
 use territory_designer::ui::style::short_money;
-use territory_designer::ui::TerritoryApp;
-
-fn harness() -> Harness<'static, TerritoryApp> {
-    let project = project_file::load(Path::new("sample_maps/mid_atlantic.tdproj")).unwrap();
-    let app = TerritoryApp::without_basemap(project, None);
-    let mut harness = Harness::builder()
-        .with_size([1400.0, 900.0])
-        .with_max_steps(64)
-        .build_ui_state(|ui, app: &mut TerritoryApp| app.show(ui), app);
-    // The first frames lay out the panels and fit the map to the project.
-    harness.run_steps(4);
-    harness
-}
-
-fn screen(harness: &Harness<'_, TerritoryApp>, at: LonLat) -> Pos2 {
-    let view = harness.state().map.last_view.expect("the map was drawn");
-    view.to_screen(to_mercator(at.lon, at.lat))
-}
-
-fn territory(harness: &Harness<'_, TerritoryApp>, name: &str) -> TerritoryId {
-    harness.state().session.scenario().territory_by_name(name).unwrap().id
-}
-
-fn potential_of(harness: &Harness<'_, TerritoryApp>, id: TerritoryId) -> f64 {
-    harness.state().session.metrics().territory(id).unwrap().potential
-}
-
-/// Drags the pointer along a closed path with the primary button held.
-fn drag_path(harness: &mut Harness<'_, TerritoryApp>, path: &[Pos2]) {
-    harness.hover_at(path[0]);
-    harness.step();
-    harness.drag_at(path[0]);
-    harness.step();
-    for p in &path[1..] {
-        harness.hover_at(*p);
-        harness.step();
-    }
-    harness.drop_at(*path.last().unwrap());
-    harness.run_steps(2);
-}
-
-fn click_at(harness: &mut Harness<'_, TerritoryApp>, pos: Pos2, modifiers: Modifiers) {
-    harness.hover_at(pos);
-    harness.step();
-    for pressed in [true, false] {
-        harness.event_modifiers(egui::Event::PointerButton { pos, button: egui::PointerButton::Primary, pressed, modifiers }, modifiers);
-        harness.step();
-    }
-    harness.run_steps(2);
-}
 
 /// A lasso around central Philadelphia, as lon/lat.
 fn philadelphia_lasso() -> Vec<LonLat> {
@@ -77,7 +29,7 @@ fn lasso_assigns_the_zips_inside_and_undo_restores_them() {
     let before_potential = potential_of(&harness, pittsburgh);
     assert!(harness.query_by_label(&short_money(before_potential)).is_some(), "the panel shows Pittsburgh's potential");
 
-    harness.get_by_label("Lasso (L)").click();
+    harness.get_by_label("Lasso").click();
     harness.get_by_label("Assign on release").click();
     harness.run_steps(2);
     // Number key 2 makes Pittsburgh the target (nothing is selected yet).
@@ -86,6 +38,13 @@ fn lasso_assigns_the_zips_inside_and_undo_restores_them() {
     assert_eq!(harness.state().target, Some(pittsburgh));
 
     let lasso = philadelphia_lasso();
+    // Zoom to the Philadelphia area so the lasso is drawn at a planner's scale.
+    let mut around = MercBox::EMPTY;
+    for (dlon, dlat) in [(-0.6, -0.4), (0.6, 0.4)] {
+        around.extend(to_mercator(-75.16 + dlon, 39.98 + dlat));
+    }
+    harness.state_mut().fit_to(around);
+    harness.run_steps(3);
     let path: Vec<Pos2> = lasso.iter().map(|p| screen(&harness, *p)).collect();
     drag_path(&mut harness, &path);
 

@@ -2,6 +2,7 @@
 //! dialogs and the screenshot job. Pure logic lives in the library; this file wires it
 //! to egui and turns gestures into commands.
 
+use crate::colormap::{self, ColorBy, Legend};
 use crate::io::project_file;
 use crate::model::command::Command;
 use crate::model::ids::{AccountId, TerritoryId, UnitId};
@@ -11,7 +12,9 @@ use crate::session::Session;
 use crate::spatial::mercator::{from_mercator, MercBox};
 use crate::ui::map::scene::{BasemapScene, MapScene};
 use crate::ui::map::{MapColors, MapEvent, MapInteraction, MapLayers, Picks, Selection, Tool};
+use crate::ui::panels::settings::{model_ui, ModelDraft};
 use crate::ui::panels::territories::{self, PanelAction};
+use crate::ui::panels::{chart, legend};
 use crate::ui::style::{rgb, BAD};
 use egui::{Color32, Key, KeyboardShortcut, Modifiers, RichText, Ui};
 use std::path::{Path, PathBuf};
@@ -96,7 +99,15 @@ pub struct TerritoryApp {
     pub assign_on_release: bool,
     unit_colors: Vec<Color32>,
     account_colors: Vec<Color32>,
-    colors_key: Option<(u64, Option<TerritoryId>)>,
+    colors_key: Option<(u64, Option<TerritoryId>, ColorBy)>,
+    /// What the ZIPs are coloured by, and the legend of the current colours.
+    pub color_by: ColorBy,
+    pub legend: Option<Legend>,
+    /// The workload-model window.
+    pub model_window: bool,
+    pub show_chart: bool,
+    /// Where each territory's bars are in the balance chart (last frame).
+    pub chart_columns: Vec<(TerritoryId, egui::Rect)>,
     colors_generation: u64,
     pub notice: Option<Notice>,
     pub recent: Vec<PathBuf>,
@@ -157,6 +168,11 @@ impl TerritoryApp {
             unit_colors: Vec::new(),
             account_colors: Vec::new(),
             colors_key: None,
+            color_by: ColorBy::Territory,
+            legend: None,
+            model_window: false,
+            show_chart: true,
+            chart_columns: Vec::new(),
             colors_generation: 0,
             notice: None,
             recent: Vec::new(),
@@ -301,39 +317,58 @@ impl TerritoryApp {
     }
 
     fn refresh_colors(&mut self) {
-        let key = (self.session.generation(), self.highlight);
-        if self.colors_key == Some(key) {
+        let key = (self.session.generation(), self.highlight, self.color_by.clone());
+        if self.colors_key.as_ref() == Some(&key) {
             return;
         }
         self.colors_key = Some(key);
         self.colors_generation += 1;
-        let scenario = self.session.scenario();
-        let colour_of = |t: Option<TerritoryId>| t.and_then(|t| scenario.territory(t)).map(|t| rgb(t.color));
+        let (project, scenario, metrics) = (self.session.project(), self.session.scenario(), self.session.metrics());
+        let computed = match colormap::unit_colors(project, scenario, metrics, &self.color_by) {
+            Ok(c) => c,
+            Err(e) => {
+                self.color_by = ColorBy::Territory;
+                self.colors_key = None;
+                self.complain(format!("Cannot colour the map by that: {e}"));
+                return self.refresh_colors();
+            }
+        };
+        let heat = self.color_by != ColorBy::Territory;
         let dim = |t: Option<TerritoryId>| self.highlight.is_some() && t != self.highlight;
-        self.unit_colors = scenario
-            .unit_territory
+        // Heat colours must read true, so they are nearly opaque; territory colours stay
+        // light enough to see the basemap through them.
+        let (alpha, dim_alpha) = if heat { (215, 50) } else { (140, 45) };
+        self.unit_colors = computed
+            .units
             .iter()
-            .map(|t| match colour_of(*t) {
-                Some(c) if dim(*t) => Color32::from_rgba_unmultiplied(c.r(), c.g(), c.b(), 45),
-                Some(c) => Color32::from_rgba_unmultiplied(c.r(), c.g(), c.b(), 140),
+            .zip(&scenario.unit_territory)
+            .map(|(c, t)| match c {
+                Some(c) => Color32::from_rgba_unmultiplied(c.0, c.1, c.2, if dim(*t) { dim_alpha } else { alpha }),
                 None => Color32::from_rgba_unmultiplied(120, 120, 120, 60),
             })
             .collect();
-        let project = self.session.project();
+        let colour_of = |t: Option<TerritoryId>| t.and_then(|t| scenario.territory(t)).map(|t| rgb(t.color));
         self.account_colors = project
             .accounts
             .iter()
             .map(|a| {
                 let t = scenario.account_territory(a.id, a.unit);
+                let alpha = if dim(t) { 70 } else { 255 };
                 match colour_of(t) {
-                    Some(c) => {
-                        let alpha = if dim(t) { 70 } else { 255 };
-                        Color32::from_rgba_unmultiplied((c.r() as f32 * 0.75) as u8, (c.g() as f32 * 0.75) as u8, (c.b() as f32 * 0.75) as u8, alpha)
-                    }
+                    // In heat modes the dots must not compete with the heat colours.
+                    Some(_) if heat => Color32::from_rgba_unmultiplied(40, 40, 40, alpha.min(170)),
+                    Some(c) => Color32::from_rgba_unmultiplied((c.r() as f32 * 0.75) as u8, (c.g() as f32 * 0.75) as u8, (c.b() as f32 * 0.75) as u8, alpha),
                     None => Color32::from_gray(90),
                 }
             })
             .collect();
+        self.legend = Some(computed.legend);
+    }
+
+    /// Switches the map colours (and says why when the mode is not available).
+    pub fn set_color_by(&mut self, mode: ColorBy) {
+        self.color_by = mode;
+        self.refresh_colors();
     }
 
     fn say(&mut self, text: impl Into<String>) {
@@ -466,12 +501,20 @@ impl TerritoryApp {
         }
         self.handle_close(&ctx);
         self.shortcuts(&ctx);
+        // A live model edit becomes one undo step once the pointer is up and no field
+        // is being typed into.
+        if !ctx.input(|i| i.pointer.any_down()) && !ctx.egui_wants_keyboard_input() {
+            self.session.commit_model();
+        }
         self.refresh_colors();
 
         egui::Panel::top("menu").show(ui, |ui| self.menu_ui(ui));
         egui::Panel::top("toolbar").show(ui, |ui| self.toolbar_ui(ui));
         egui::Panel::bottom("status").show(ui, |ui| self.status_ui(ui));
         egui::Panel::right("territories").resizable(true).default_size(560.0).min_size(420.0).show(ui, |ui| self.side_panel_ui(ui));
+        if self.show_chart {
+            egui::Panel::bottom("balance_chart").resizable(true).default_size(190.0).min_size(120.0).show(ui, |ui| self.chart_ui(ui));
+        }
         egui::CentralPanel::default().frame(egui::Frame::NONE).show(ui, |ui| self.map_ui(ui));
         self.apply_events();
         self.dialogs_ui(&ctx);
@@ -510,6 +553,21 @@ impl TerritoryApp {
         for tool in Tool::ALL {
             if pressed(tool.key()) {
                 self.map.tool = tool;
+            }
+        }
+        for (key, mode) in [(Key::T, ColorBy::Territory), (Key::W, ColorBy::Workload), (Key::D, ColorBy::DriveTime), (Key::G, ColorBy::Balance)] {
+            if pressed(key) {
+                self.set_color_by(mode);
+            }
+        }
+        if pressed(Key::A) {
+            let names = colormap::attribute_names(self.session.project());
+            let next = match &self.color_by {
+                ColorBy::Attribute(current) => names.iter().position(|n| n == current).map_or(0, |i| (i + 1) % names.len().max(1)),
+                _ => 0,
+            };
+            if let Some(name) = names.get(next) {
+                self.set_color_by(ColorBy::Attribute(name.clone()));
             }
         }
         if pressed(Key::Escape) {
@@ -592,6 +650,12 @@ impl TerritoryApp {
                 if ui.button("Zoom to project").clicked() {
                     self.fit_pending = Some(self.scene.extent);
                 }
+                ui.checkbox(&mut self.show_chart, "Balance chart");
+            });
+            ui.menu_button("Model", |ui| {
+                if ui.button("Workload model…").clicked() {
+                    self.model_window = true;
+                }
             });
         });
     }
@@ -599,35 +663,38 @@ impl TerritoryApp {
     fn toolbar_ui(&mut self, ui: &mut Ui) {
         ui.horizontal_wrapped(|ui| {
             for tool in Tool::ALL {
-                let text = format!("{} ({})", tool.label(), tool.key().name());
-                if ui.selectable_label(self.map.tool == tool, text).clicked() {
+                let hint = format!("{} tool (key {})", tool.label(), tool.key().name());
+                if ui.selectable_label(self.map.tool == tool, tool.label()).on_hover_text(hint).clicked() {
                     self.map.tool = tool;
                 }
             }
             ui.separator();
-            egui::ComboBox::from_label("picks").selected_text(self.map.picks.label()).show_ui(ui, |ui| {
+            egui::ComboBox::from_label("picks").width(110.0).selected_text(self.map.picks.label()).show_ui(ui, |ui| {
                 for picks in [Picks::Zips, Picks::Accounts, Picks::Both] {
                     ui.selectable_value(&mut self.map.picks, picks, picks.label());
                 }
             });
-            ui.add(egui::Slider::new(&mut self.map.brush_radius_px, 4.0..=120.0).text("brush px"));
+            ui.spacing_mut().slider_width = 70.0;
+            ui.add(egui::Slider::new(&mut self.map.brush_radius_px, 4.0..=120.0).text("brush"));
             ui.separator();
             let scenario = self.session.scenario();
             let current = self.target.and_then(|t| scenario.territory(t)).map(|t| t.name.clone()).unwrap_or_else(|| "(none)".into());
             let mut target = self.target;
-            egui::ComboBox::from_label("target").selected_text(current).show_ui(ui, |ui| {
+            egui::ComboBox::from_label("target").width(150.0).selected_text(current).show_ui(ui, |ui| {
                 for (i, t) in scenario.territories.iter().enumerate() {
                     ui.selectable_value(&mut target, Some(t.id), format!("{} {}", i + 1, t.name));
                 }
             });
             self.target = target;
             let can_assign = !self.selection.is_empty() && self.target.is_some();
-            if ui.add_enabled(can_assign, egui::Button::new("Assign selection")).on_hover_text("Or press the territory's number key").clicked() {
+            if ui.add_enabled(can_assign, egui::Button::new("Assign")).on_hover_text("Or press the territory's number key").clicked() {
                 if let Some(t) = self.target {
                     self.assign_selection(t);
                 }
             }
             ui.checkbox(&mut self.assign_on_release, "Assign on release");
+            ui.separator();
+            self.color_by_ui(ui);
             ui.separator();
             if ui.add_enabled(self.session.undo_label().is_some(), egui::Button::new("Undo")).clicked() {
                 self.undo();
@@ -670,6 +737,13 @@ impl TerritoryApp {
         ui.label(format!("Scenario: {}{}", scenario.name, if project.baseline == scenario.id { " (baseline)" } else { "" }));
         ui.separator();
         territories::balance_ui(ui, project, metrics);
+        ui.horizontal(|ui| {
+            let model = project.settings.preset.map_or("Custom weights", |p| p.label());
+            ui.weak(format!("Workload model: {model}"));
+            if ui.small_button("Edit model…").on_hover_text("Index weights, capacity, drive-time model, thresholds").clicked() {
+                self.model_window = true;
+            }
+        });
         ui.separator();
         let actions = territories::territories_ui(ui, project, scenario, metrics, self.highlight, self.target);
         for action in actions {
@@ -727,7 +801,12 @@ impl TerritoryApp {
             scene: &self.scene,
             project: self.session.project(),
             scenario: self.session.scenario(),
-            colors: MapColors { unit_fill: &self.unit_colors, account: &self.account_colors, generation: self.colors_generation },
+            colors: MapColors {
+                unit_fill: &self.unit_colors,
+                account: &self.account_colors,
+                account_scale: if self.color_by == ColorBy::Territory { 1.0 } else { 0.6 },
+                generation: self.colors_generation,
+            },
             selection: &self.selection,
             highlight: self.highlight,
             target: self.target,
@@ -743,6 +822,15 @@ impl TerritoryApp {
             .drag_pan_buttons(pan_buttons)
             .zoom_with_ctrl(false)
             .show(ui, |_, _, _, _| ());
+        if let Some(legend) = &self.legend {
+            let rect = ui.max_rect();
+            egui::Area::new(egui::Id::unique("map_legend"))
+                .pivot(egui::Align2::LEFT_BOTTOM)
+                .fixed_pos(rect.left_bottom() + egui::vec2(10.0, -22.0))
+                .show(ui.ctx(), |ui| {
+                    egui::Frame::popup(ui.style()).fill(Color32::from_rgba_unmultiplied(255, 255, 255, 235)).show(ui, |ui| legend::legend_ui(ui, legend));
+                });
+        }
         if let Some(notice) = self.notice.as_ref().filter(|n| n.error) {
             let rect = ui.max_rect();
             let text = notice.text.clone();
@@ -763,6 +851,59 @@ impl TerritoryApp {
             egui::FontId::proportional(10.0),
             Color32::from_gray(90),
         );
+    }
+
+    fn color_by_ui(&mut self, ui: &mut Ui) {
+        let mut mode = self.color_by.clone();
+        let label = match &mode {
+            ColorBy::Attribute(name) => format!("Attribute: {name}"),
+            m => m.label(),
+        };
+        egui::ComboBox::from_label("colour by").selected_text(label).show_ui(ui, |ui| {
+            for (m, key) in [(ColorBy::Territory, "T"), (ColorBy::Workload, "W"), (ColorBy::DriveTime, "D"), (ColorBy::Balance, "G")] {
+                let text = format!("{} ({key})", m.label());
+                ui.selectable_value(&mut mode, m, text);
+            }
+            ui.separator();
+            ui.weak("Attributes (A cycles)");
+            for name in colormap::attribute_names(self.session.project()) {
+                let m = ColorBy::Attribute(name.clone());
+                ui.selectable_value(&mut mode, m, name);
+            }
+        });
+        if mode != self.color_by {
+            self.set_color_by(mode);
+        }
+    }
+
+    fn chart_ui(&mut self, ui: &mut Ui) {
+        let (project, scenario, metrics) = (self.session.project(), self.session.scenario(), self.session.metrics());
+        let outcome = chart::balance_chart_ui(ui, project, scenario, metrics, self.highlight);
+        self.chart_columns = outcome.columns;
+        if let Some(id) = outcome.clicked {
+            self.highlight = if self.highlight == Some(id) { None } else { Some(id) };
+            self.target = Some(id);
+        }
+    }
+
+    fn model_window_ui(&mut self, ctx: &egui::Context) {
+        if !self.model_window {
+            return;
+        }
+        // The draft is rebuilt from the project every frame, so undo shows at once.
+        let mut draft = ModelDraft::from_project(self.session.project());
+        let mut open = true;
+        let mut changed = false;
+        egui::Window::new("Workload model").open(&mut open).resizable(false).default_pos([220.0, 90.0]).show(ctx, |ui| {
+            ui.weak("Changes apply at once and are saved with the project. Undo with Ctrl+Z.");
+            changed = model_ui(ui, &mut draft);
+        });
+        self.model_window = open;
+        if changed {
+            if let Err(e) = self.session.preview_model(draft.to_command()) {
+                self.complain(format!("Workload model not changed: {e}"));
+            }
+        }
     }
 
     fn apply_events(&mut self) {
@@ -851,6 +992,7 @@ impl TerritoryApp {
 
     fn dialogs_ui(&mut self, ctx: &egui::Context) {
         self.basemap_window_ui(ctx);
+        self.model_window_ui(ctx);
         self.recovery_ui(ctx);
         if self.screenshot.is_none() {
             let now = ctx.input(|i| i.time);
@@ -928,6 +1070,11 @@ impl TerritoryApp {
             }
             ctx.send_viewport_cmd(egui::ViewportCommand::Close);
         }
+    }
+
+    /// The fill colour of a ZIP as drawn.
+    pub fn unit_color(&self, unit: UnitId) -> Color32 {
+        self.unit_colors.get(unit.index()).copied().unwrap_or(Color32::TRANSPARENT)
     }
 
     /// The map's geometry (for tests that aim at a ZIP on screen).

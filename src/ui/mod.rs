@@ -46,17 +46,23 @@ pub fn run(project: Project, path: Option<PathBuf>) -> Result<()> {
     .map_err(|e| anyhow!("cannot open a window: {e}"))
 }
 
+/// What `screenshot` renders.
+pub struct ScreenshotSpec {
+    pub scenario: crate::model::ScenarioId,
+    pub out: PathBuf,
+    pub width: u32,
+    pub height: u32,
+    pub color_by: crate::colormap::ColorBy,
+    pub model_window: bool,
+}
+
 /// Renders the real window fitted to the project's extent and saves it as a PNG.
-pub fn screenshot(
-    project: Project,
-    path: Option<PathBuf>,
-    scenario: crate::model::ScenarioId,
-    out: PathBuf,
-    width: u32,
-    height: u32,
-) -> Result<()> {
+pub fn screenshot(project: Project, path: Option<PathBuf>, spec: ScreenshotSpec) -> Result<()> {
+    let ScreenshotSpec { scenario, out, width, height, color_by, model_window } = spec;
     let mut app = TerritoryApp::new(project, path);
     app.session.set_active(scenario);
+    app.color_by = color_by;
+    app.model_window = model_window;
     let job = app::ScreenshotJob::new(out.clone());
     let result = job.result.clone();
     app.screenshot = Some(job);

@@ -187,6 +187,8 @@ struct CacheKey {
 pub struct MapColors<'a> {
     pub unit_fill: &'a [Color32],
     pub account: &'a [Color32],
+    /// Accounts shrink when the fills carry a heat map, so the dots do not hide it.
+    pub account_scale: f32,
     /// Bumped whenever the colours or the scenario change.
     pub generation: u64,
 }
@@ -301,8 +303,8 @@ impl MapLayers<'_> {
             }
         }
         if layers.accounts {
-            let grow = if zoom >= 9.0 { 1.5 } else { 1.0 };
-            let outline = Color32::from_rgba_unmultiplied(30, 30, 30, 200);
+            let grow = if zoom >= 9.0 { 1.5 } else { 1.0 } * self.colors.account_scale;
+            let outline = Color32::from_rgba_unmultiplied(30, 30, 30, (200.0 * self.colors.account_scale.min(1.0)) as u8);
             for (i, m) in self.scene.accounts_merc.iter().enumerate() {
                 let p = view.to_screen(*m);
                 if !view.rect.expand(8.0).contains(p) {

@@ -1,3 +1,7 @@
-//! Side panels: the territories table with the balance summary.
+//! Side panels: the territories table with the balance summary, the balance chart, the
+//! map legend and the workload-model settings.
 
+pub mod chart;
+pub mod legend;
+pub mod settings;
 pub mod territories;

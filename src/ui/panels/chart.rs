@@ -1,0 +1,187 @@
+//! The balance chart: one bar per territory for potential and for the workload index,
+//! with the mean and the tolerance band, so the outliers stand out. Clicking a bar asks
+//! the app to highlight that territory on the map.
+
+use crate::metrics::ScenarioMetrics;
+use crate::model::ids::TerritoryId;
+use crate::model::project::Project;
+use crate::model::scenario::Scenario;
+use crate::ui::style::{rgb, short_money};
+use egui::{Color32, Rect, RichText, Stroke, Ui};
+use egui_plot::{Axis, AxisHints, Bar, BarChart, GridMark, HLine, LineStyle, Plot, Span};
+
+const BAND: Color32 = Color32::from_rgba_premultiplied(6, 32, 20, 60);
+const MEAN: Color32 = Color32::from_rgb(40, 40, 40);
+
+/// One bar per territory, in display order.
+struct Bars {
+    ids: Vec<TerritoryId>,
+    names: Vec<String>,
+    colors: Vec<Color32>,
+}
+
+impl Bars {
+    fn of(scenario: &Scenario) -> Self {
+        Self {
+            ids: scenario.territories.iter().map(|t| t.id).collect(),
+            names: scenario.territories.iter().map(|t| t.name.clone()).collect(),
+            colors: scenario.territories.iter().map(|t| rgb(t.color)).collect(),
+        }
+    }
+
+    /// Territory numbers under the bars: names would overlap at a dozen territories.
+    fn axis_label(&self, mark: GridMark) -> String {
+        let i = mark.value.round();
+        if (mark.value - i).abs() > 1e-6 || i < 0.0 || i as usize >= self.ids.len() {
+            return String::new();
+        }
+        format!("{}", i as usize + 1)
+    }
+
+    fn bars(&self, values: impl Iterator<Item = f64>, highlight: Option<TerritoryId>, label: impl Fn(f64) -> String) -> Vec<Bar> {
+        values
+            .enumerate()
+            .map(|(i, v)| {
+                let mut bar = Bar::new(i as f64, v).width(0.7).fill(self.colors[i]).name(format!("{} {}: {}", i + 1, self.names[i], label(v)));
+                if highlight == Some(self.ids[i]) {
+                    bar = bar.stroke(Stroke::new(2.5, Color32::BLACK));
+                }
+                bar
+            })
+            .collect()
+    }
+
+    /// Each bar's column on screen (full plot height, so short bars are easy to hit).
+    fn columns(&self, response: &egui_plot::PlotResponse<()>) -> Vec<(TerritoryId, Rect)> {
+        let frame = *response.transform.frame();
+        self.ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| {
+                let left = response.transform.position_from_point_x(i as f64 - 0.4);
+                let right = response.transform.position_from_point_x(i as f64 + 0.4);
+                (*id, Rect::from_x_y_ranges(left..=right, frame.y_range()))
+            })
+            .collect()
+    }
+}
+
+/// What the charts report back.
+#[derive(Debug, Default)]
+pub struct ChartOutcome {
+    /// The territory whose bar was clicked.
+    pub clicked: Option<TerritoryId>,
+    /// Where each territory's bars are on screen (both charts).
+    pub columns: Vec<(TerritoryId, Rect)>,
+}
+
+fn clicked_column(response: &egui_plot::PlotResponse<()>, columns: &[(TerritoryId, Rect)]) -> Option<TerritoryId> {
+    if !response.response.clicked() {
+        return None;
+    }
+    let pos = response.response.interact_pointer_pos()?;
+    columns.iter().find(|(_, r)| r.contains(pos)).map(|(id, _)| *id)
+}
+
+/// One bar chart with a reference line and a band.
+struct Chart {
+    id: &'static str,
+    title: &'static str,
+    note: String,
+    y_label: &'static str,
+    y_max: f64,
+    values: Vec<f64>,
+    format: fn(f64) -> String,
+    reference: (String, f64),
+    band: (String, std::ops::RangeInclusive<f64>),
+}
+
+impl Chart {
+    fn show(self, ui: &mut Ui, bars: &Bars, width: f32, highlight: Option<TerritoryId>, outcome: &mut ChartOutcome) {
+        ui.horizontal(|ui| {
+            ui.label(RichText::new(self.title).strong());
+            ui.weak(&self.note);
+        });
+        let count = bars.ids.len();
+        let ticks = move |_: egui_plot::GridInput| (0..count).map(|i| GridMark { value: i as f64, step_size: 1.0 }).collect::<Vec<_>>();
+        // Fill what the panel gives, exactly: a plot taller than that would grow the
+        // panel every frame and shift the map under the pointer.
+        let height = (ui.available_height() - ui.spacing().item_spacing.y).max(60.0);
+        let format = self.format;
+        let response = Plot::new(self.id)
+            .width(width)
+            .height(height)
+            .allow_drag(false)
+            .allow_zoom(false)
+            .allow_scroll(false)
+            .allow_boxed_zoom(false)
+            .allow_double_click_reset(false)
+            .show_grid([false, true])
+            .include_x(-0.6)
+            .include_x(count as f64 - 0.4)
+            .include_y(0.0)
+            .include_y(self.y_max)
+            .y_axis_label(self.y_label)
+            .custom_x_axes(vec![AxisHints::new_x().formatter(|mark, _| bars.axis_label(mark)).label_spacing(12.0..=20.0)])
+            .x_grid_spacer(ticks)
+            .y_axis_formatter(move |mark, _| format(mark.value))
+            .label_formatter(|_| None)
+            .show(ui, |plot| {
+                plot.span(Span::new(self.band.0, self.band.1).axis(Axis::Y).fill(BAND));
+                plot.bar_chart(BarChart::new(self.title, bars.bars(self.values.into_iter(), highlight, format)));
+                let (name, y) = self.reference;
+                plot.hline(HLine::new(name, y).color(MEAN).style(LineStyle::dashed_loose()).width(1.5));
+            });
+        let columns = bars.columns(&response);
+        outcome.clicked = outcome.clicked.or(clicked_column(&response, &columns));
+        outcome.columns.extend(columns);
+    }
+}
+
+/// Draws both charts side by side.
+pub fn balance_chart_ui(ui: &mut Ui, project: &Project, scenario: &Scenario, metrics: &ScenarioMetrics, highlight: Option<TerritoryId>) -> ChartOutcome {
+    // A resizable panel takes its content's height: claim all of it, or the panel
+    // shrinks a little every frame (and the map moves under the pointer).
+    ui.set_min_height(ui.available_height());
+    let bars = Bars::of(scenario);
+    let mut outcome = ChartOutcome::default();
+    if bars.ids.is_empty() {
+        ui.weak("No territories yet.");
+        return outcome;
+    }
+    let th = project.settings.thresholds;
+    let mean = metrics.balance.mean_potential;
+    let half = ((ui.available_width() - 12.0) / 2.0).max(160.0);
+    let mean_band = mean * (1.0 - th.tolerance)..=mean * (1.0 + th.tolerance);
+    let max_index = metrics.territories.iter().map(|m| m.workload_index).fold(th.index_high, f64::max);
+    let charts = [
+        Chart {
+            id: "potential_chart",
+            title: "Potential by territory",
+            note: format!("dashed: mean {} · green: ±{:.0}% tolerance", short_money(mean), th.tolerance * 100.0),
+            y_label: "Potential",
+            y_max: mean * (1.0 + th.tolerance) * 1.05,
+            values: metrics.territories.iter().map(|m| m.potential).collect(),
+            format: short_money,
+            reference: (format!("Mean {}", short_money(mean)), mean),
+            band: (format!("±{:.0}% of mean", th.tolerance * 100.0), mean_band),
+        },
+        Chart {
+            id: "index_chart",
+            title: "Workload index",
+            note: format!("dashed: team average 1.0 · green: {:.1}-{:.1} balanced", th.index_low, th.index_high),
+            y_label: "Index",
+            y_max: max_index * 1.05,
+            values: metrics.territories.iter().map(|m| m.workload_index).collect(),
+            format: |v| format!("{v:.2}"),
+            reference: ("Team average 1.0".into(), 1.0),
+            band: (format!("{:.1}-{:.1} balanced", th.index_low, th.index_high), th.index_low..=th.index_high),
+        },
+    ];
+    ui.horizontal_top(|ui| {
+        for chart in charts {
+            ui.vertical(|ui| chart.show(ui, &bars, half, highlight, &mut outcome));
+        }
+    });
+    outcome
+}
