@@ -14,10 +14,9 @@ fn edited_project() -> territory_designer::model::Project {
     session.execute(Command::set_locked(t2, true)).unwrap();
     let mut project = session.into_project();
     project.settings.apply_preset(territory_designer::model::WorkloadPreset::Inside);
-    let second = project.add_scenario("Proposal B");
-    let copy = project.scenarios[0].clone();
-    let target = project.scenario_mut(second).unwrap();
-    *target = territory_designer::model::Scenario { id: second, name: "Proposal B".into(), ..copy };
+    let first = project.scenarios[0].id;
+    let second = project.duplicate_scenario(first, "Proposal B").unwrap();
+    project.set_baseline(second).unwrap();
     project
 }
 
@@ -30,6 +29,8 @@ fn round_trip_keeps_everything() {
     let loaded = project_file::load(&path).unwrap();
     assert_eq!(project, loaded);
     assert_eq!(loaded.scenarios.len(), 2);
+    assert_eq!(loaded.baseline, loaded.scenarios[1].id, "the baseline flag survives");
+    assert_eq!(loaded.settings.preset, Some(territory_designer::model::WorkloadPreset::Inside));
     assert!(loaded.scenarios[0].territories[2].locked);
     // Derived indexes are rebuilt on load.
     let unit = loaded.accounts[0].unit.unwrap();

@@ -7,6 +7,7 @@
 //! sums in O(territories) afterwards.
 
 pub mod balance;
+pub mod compare;
 pub mod report;
 
 use crate::drivetime::{DensityClass, DistanceEstimate, DriveTimeModel};

@@ -68,6 +68,68 @@ impl Project {
         id
     }
 
+    /// Copies a scenario (alignment, overrides, territories and their ids, so the copy
+    /// compares territory by territory) under a new id; returns the new id.
+    pub fn duplicate_scenario(&mut self, source: ScenarioId, name: &str) -> Result<ScenarioId, String> {
+        let mut copy = self.scenario(source).ok_or_else(|| format!("there is no scenario {}", source.0))?.clone();
+        let name = self.checked_scenario_name(name, None)?;
+        copy.id = ScenarioId(self.next_scenario_id);
+        self.next_scenario_id += 1;
+        copy.name = name;
+        let id = copy.id;
+        self.scenarios.push(copy);
+        Ok(id)
+    }
+
+    pub fn rename_scenario(&mut self, id: ScenarioId, name: &str) -> Result<(), String> {
+        let name = self.checked_scenario_name(name, Some(id))?;
+        let scenario = self.scenario_mut(id).ok_or_else(|| format!("there is no scenario {}", id.0))?;
+        scenario.name = name;
+        Ok(())
+    }
+
+    /// Removes a scenario. The last one cannot go; if the baseline goes, the first
+    /// remaining scenario becomes the baseline.
+    pub fn remove_scenario(&mut self, id: ScenarioId) -> Result<Scenario, String> {
+        if self.scenarios.len() <= 1 {
+            return Err("a project keeps at least one scenario".into());
+        }
+        let position = self.scenarios.iter().position(|s| s.id == id).ok_or_else(|| format!("there is no scenario {}", id.0))?;
+        let removed = self.scenarios.remove(position);
+        if self.baseline == id {
+            self.baseline = self.scenarios[0].id;
+        }
+        Ok(removed)
+    }
+
+    pub fn set_baseline(&mut self, id: ScenarioId) -> Result<(), String> {
+        self.scenario(id).ok_or_else(|| format!("there is no scenario {}", id.0))?;
+        self.baseline = id;
+        Ok(())
+    }
+
+    /// A name that is not empty and not taken by another scenario (case-insensitive).
+    fn checked_scenario_name(&self, name: &str, except: Option<ScenarioId>) -> Result<String, String> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err("a scenario needs a name".into());
+        }
+        if self.scenarios.iter().any(|s| Some(s.id) != except && s.name.eq_ignore_ascii_case(name)) {
+            return Err(format!("there is already a scenario named '{name}'"));
+        }
+        Ok(name.to_string())
+    }
+
+    /// "NAME (copy)", "NAME (copy 2)", ...: the first free one.
+    pub fn copy_name(&self, name: &str) -> String {
+        let free = |n: &str| !self.scenarios.iter().any(|s| s.name.eq_ignore_ascii_case(n));
+        let first = format!("{name} (copy)");
+        if free(&first) {
+            return first;
+        }
+        (2..).map(|k| format!("{name} (copy {k})")).find(|n| free(n)).unwrap_or(first)
+    }
+
     pub fn scenario(&self, id: ScenarioId) -> Option<&Scenario> {
         self.scenarios.iter().find(|s| s.id == id)
     }
@@ -188,5 +250,27 @@ impl Project {
             effects: Effects { model_changed: true, ..Effects::default() },
             inverse: Command::SetModel { settings: Box::new(old_settings), capacities: old_capacities },
         })
+    }
+}
+
+#[cfg(test)]
+mod scenario_tests {
+    use crate::fixtures::grid_project;
+
+    #[test]
+    fn scenarios_are_copied_renamed_and_removed_with_their_rules() {
+        let mut project = grid_project(4, 4, 0.1, 20, 2, 5);
+        let base = project.scenarios[0].id;
+        let name = project.copy_name(&project.scenarios[0].name.clone());
+        let copy = project.duplicate_scenario(base, &name).unwrap();
+        assert_eq!(project.scenario(copy).unwrap().unit_territory, project.scenario(base).unwrap().unit_territory);
+        assert!(project.duplicate_scenario(base, &name.to_uppercase()).unwrap_err().contains("already"));
+        assert!(project.rename_scenario(copy, "  ").is_err());
+        project.rename_scenario(copy, "Draft").unwrap();
+        assert_eq!(project.copy_name("Draft"), "Draft (copy)");
+        project.set_baseline(copy).unwrap();
+        project.remove_scenario(copy).unwrap();
+        assert_eq!(project.baseline, base, "the baseline moves to a remaining scenario");
+        assert!(project.remove_scenario(base).unwrap_err().contains("at least one"));
     }
 }

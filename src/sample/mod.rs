@@ -10,7 +10,7 @@
 mod names;
 
 use crate::model::entities::{Account, LonLat, Rep, RepRole, Rgb, Tier, Unit};
-use crate::model::ids::{AccountId, RepId, UnitId};
+use crate::model::ids::{AccountId, RepId, TerritoryId, UnitId};
 use crate::model::project::Project;
 use crate::spatial::{geodesic_area_km2, interior_point};
 use anyhow::{bail, Context, Result};
@@ -108,6 +108,7 @@ pub fn generate(data_dir: &Path, spec: &SampleSpec) -> Result<Project> {
         state outlines: Census via npm us-atlas (ISC)."
         .to_string();
     build_baseline(&mut project, spec, &mut rng);
+    build_proposal(&mut project)?;
     project.validate().map_err(anyhow::Error::msg)?;
     Ok(project)
 }
@@ -379,6 +380,39 @@ fn build_baseline(project: &mut Project, spec: &SampleSpec, rng: &mut ChaCha8Rng
         }
         account.owner = owner;
     }
+}
+
+/// A planner's first draft beside the baseline, so that compare has something to show:
+/// the border ZIPs of the overloaded territories (over +30% potential) go to the
+/// neighbouring rep when that rep's home is at most 1.35x as far.
+fn build_proposal(project: &mut Project) -> Result<()> {
+    let baseline = project.baseline;
+    let proposal = project.duplicate_scenario(baseline, "2027 proposal").map_err(anyhow::Error::msg)?;
+    let scenario = project.scenario(proposal).expect("just added");
+    let metrics = crate::metrics::ScenarioMetrics::compute(project, scenario);
+    let overloaded: Vec<_> = metrics.territories.iter().filter(|m| m.deviation_pct > 30.0).map(|m| m.id).collect();
+    let rep_territory: Vec<_> = project.reps.iter().map(|r| scenario.territory_of_rep(r.id).map(|t| t.id)).collect();
+    let mut moves: Vec<(UnitId, TerritoryId)> = Vec::new();
+    for (u, unit) in project.units.iter().enumerate() {
+        let Some(own) = scenario.unit_territory[u].filter(|t| overloaded.contains(t)) else { continue };
+        let Some(own_rep) = scenario.territory(own).and_then(|t| t.rep) else { continue };
+        let own_km = crate::drivetime::great_circle_km(project.reps[own_rep.index()].home, unit.centroid);
+        let other = project
+            .reps
+            .iter()
+            .filter(|r| r.id != own_rep)
+            .map(|r| (r.id, crate::drivetime::great_circle_km(r.home, unit.centroid)))
+            .min_by(|a, b| a.1.total_cmp(&b.1));
+        if let Some(t) = other.filter(|(_, km)| *km <= own_km * 1.35).and_then(|(rep, _)| rep_territory[rep.index()]) {
+            moves.push((UnitId(u as u32), t));
+        }
+    }
+    let scenario = project.scenario_mut(proposal).expect("just added");
+    scenario.description = "Draft: border ZIPs of Pittsburgh & Western PA and North Jersey go to their neighbours.".into();
+    for (u, t) in moves {
+        scenario.unit_territory[u.index()] = Some(t);
+    }
+    Ok(())
 }
 
 /// Distinct categorical colours for territories: Tableau 10, then the two Dark 2

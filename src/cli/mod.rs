@@ -1,5 +1,7 @@
 //! Headless subcommands over the same core as the app.
 
+mod compare;
+
 use crate::io::project_file;
 use crate::metrics::report::{self, Report};
 use crate::metrics::ScenarioMetrics;
@@ -37,6 +39,22 @@ pub enum CliCommand {
         /// field, inside or strategic.
         #[arg(long)]
         preset: Option<String>,
+    },
+    /// Compare two scenarios: per-territory before/after, balance, and who loses or
+    /// gains which accounts.
+    Compare {
+        project: PathBuf,
+        /// The scenario to compare from (default: the baseline).
+        #[arg(long)]
+        from: Option<String>,
+        /// The scenario to compare to.
+        #[arg(long)]
+        to: String,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+        /// Also write the disruption ledger (one row per account that changes owner).
+        #[arg(long)]
+        ledger: Option<PathBuf>,
     },
     /// Render the app window, fitted to the project, to a PNG and exit (needs a display,
     /// e.g. Xvfb).
@@ -91,6 +109,16 @@ pub fn run(command: CliCommand, out: &mut dyn Write) -> Result<()> {
             let metrics = ScenarioMetrics::compute(&project, scenario);
             let report = report::build(&project, scenario, &metrics);
             write_report(&report, format, out)
+        }
+        CliCommand::Compare { project, from, to, format, ledger } => {
+            let project = project_file::load(&project)?;
+            let from = pick_scenario(&project, from.as_deref())?;
+            let to = pick_scenario(&project, Some(&to))?;
+            let comparison = crate::metrics::compare::compare(&project, from, to);
+            if let Some(path) = ledger {
+                compare::write_ledger(&comparison.ledger, &path)?;
+            }
+            compare::write_comparison(&comparison, format, out)
         }
         CliCommand::Screenshot { project: path, out: png, width, height, scenario, color_by, model_window } => {
             let project = project_file::load(&path)?;
