@@ -82,6 +82,40 @@ impl Session {
         true
     }
 
+    /// Copies a scenario (with a free "(copy)" name) and makes the copy active.
+    pub fn duplicate_scenario(&mut self, source: ScenarioId) -> Result<ScenarioId, String> {
+        self.commit_model();
+        let name = self.project.scenario(source).map(|s| self.project.copy_name(&s.name)).ok_or("no such scenario")?;
+        let id = self.project.duplicate_scenario(source, &name)?;
+        self.set_active(id);
+        Ok(id)
+    }
+
+    pub fn rename_scenario(&mut self, id: ScenarioId, name: &str) -> Result<(), String> {
+        self.project.rename_scenario(id, name)?;
+        self.generation += 1;
+        Ok(())
+    }
+
+    /// Removes a scenario and its history; the baseline becomes active if it was.
+    pub fn remove_scenario(&mut self, id: ScenarioId) -> Result<(), String> {
+        self.commit_model();
+        self.project.remove_scenario(id)?;
+        self.histories.remove(&id);
+        if self.active == id {
+            self.set_active(self.project.baseline);
+        } else {
+            self.generation += 1;
+        }
+        Ok(())
+    }
+
+    pub fn set_baseline(&mut self, id: ScenarioId) -> Result<(), String> {
+        self.project.set_baseline(id)?;
+        self.generation += 1;
+        Ok(())
+    }
+
     pub fn history(&self) -> Option<&History> {
         self.histories.get(&self.active)
     }

@@ -84,3 +84,10 @@ fn screenshot_without_a_display_or_with_bad_arguments_fails_cleanly() {
     assert!(stderr.contains("no scenario named 'Nope'"), "{stderr}");
     assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
 }
+
+#[test]
+fn compare_view_marks_the_zips_that_change_hands() {
+    let Some(pixels) = shoot(&["--compare", "2026 alignment", "2027 proposal"]) else { return };
+    let magenta = pixels.iter().filter(|p| p[0].abs_diff(200) < 12 && p[1] < 25 && p[2].abs_diff(120) < 12).count();
+    assert!(magenta > 3000, "{magenta} outline pixels");
+}

@@ -1,11 +1,10 @@
 //! `compare`: two scenarios side by side, and the disruption ledger as CSV.
 
 use super::{money, Format};
-use crate::metrics::compare::{Comparison, LedgerRow, TerritoryPair};
+use crate::metrics::compare::{Comparison, TerritoryPair};
 use crate::metrics::report::ReportRow;
-use anyhow::{Context, Result};
+use anyhow::Result;
 use std::io::Write;
-use std::path::Path;
 
 pub fn write_comparison(c: &Comparison, format: Format, out: &mut dyn Write) -> Result<()> {
     match format {
@@ -102,31 +101,4 @@ fn write_pair(p: &TerritoryPair, out: &mut dyn Write) -> Result<()> {
         index(&p.after)
     )?;
     Ok(())
-}
-
-/// Writes the hand-off list: one row per account that changes owner.
-pub fn write_ledger(rows: &[LedgerRow], path: &Path) -> Result<()> {
-    let mut bytes = Vec::new();
-    {
-        let mut writer = csv::Writer::from_writer(&mut bytes);
-        writer.write_record([
-            "account_id", "account", "from_territory", "from_rep", "to_territory", "to_rep", "potential", "revenue",
-            "relationship",
-        ])?;
-        for r in rows {
-            writer.write_record([
-                r.account_id.clone(),
-                r.account.clone(),
-                r.from_territory.clone(),
-                r.from_rep.clone(),
-                r.to_territory.clone(),
-                r.to_rep.clone(),
-                format!("{:.0}", r.potential),
-                format!("{:.0}", r.revenue),
-                format!("{:.2}", r.relationship),
-            ])?;
-        }
-        writer.flush()?;
-    }
-    crate::io::project_file::write_atomically(path, &bytes).with_context(|| format!("cannot write the ledger {}", path.display()))
 }

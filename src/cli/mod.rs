@@ -75,6 +75,9 @@ pub enum CliCommand {
         /// Also open the workload-model window.
         #[arg(long)]
         model_window: bool,
+        /// Render the compare view: reference scenario A beside scenario B.
+        #[arg(long, num_args = 2, value_names = ["A", "B"])]
+        compare: Option<Vec<String>>,
     },
     /// Build the bundled sample project from registry data (deterministic).
     GenerateSample {
@@ -116,13 +119,16 @@ pub fn run(command: CliCommand, out: &mut dyn Write) -> Result<()> {
             let to = pick_scenario(&project, Some(&to))?;
             let comparison = crate::metrics::compare::compare(&project, from, to);
             if let Some(path) = ledger {
-                compare::write_ledger(&comparison.ledger, &path)?;
+                crate::io::ledger::write_ledger(&comparison.ledger, &path)?;
             }
             compare::write_comparison(&comparison, format, out)
         }
-        CliCommand::Screenshot { project: path, out: png, width, height, scenario, color_by, model_window } => {
+        CliCommand::Screenshot { project: path, out: png, width, height, scenario, color_by, model_window, compare } => {
             let project = project_file::load(&path)?;
-            let scenario = pick_scenario(&project, scenario.as_deref())?;
+            let (scenario, reference) = match compare.as_deref() {
+                Some([a, b]) => (pick_scenario(&project, Some(b))?, Some(pick_scenario(&project, Some(a))?.id)),
+                _ => (pick_scenario(&project, scenario.as_deref())?, None),
+            };
             if !(200..=8000).contains(&width) || !(200..=8000).contains(&height) {
                 bail!("--width and --height must be between 200 and 8000 pixels");
             }
@@ -130,7 +136,7 @@ pub fn run(command: CliCommand, out: &mut dyn Write) -> Result<()> {
             // Fail before a window opens when the attribute does not exist.
             let metrics = ScenarioMetrics::compute(&project, scenario);
             crate::colormap::unit_colors(&project, scenario, &metrics, &color_by).map_err(|e| anyhow!("--color-by: {e}"))?;
-            let spec = crate::ui::ScreenshotSpec { scenario: scenario.id, out: png.clone(), width, height, color_by, model_window };
+            let spec = crate::ui::ScreenshotSpec { scenario: scenario.id, out: png.clone(), width, height, color_by, model_window, reference };
             crate::ui::screenshot(project, Some(path), spec)?;
             writeln!(out, "wrote {}", png.display())?;
             Ok(())

@@ -141,7 +141,7 @@ fn pair_territories(before: &Report, after: &Report) -> Vec<TerritoryPair> {
     for row in pending {
         let after = row.rep.as_ref().and_then(|rep| take(&|r| r.rep.as_ref() == Some(rep)));
         let name = match &after {
-            Some(a) => format!("{} → {}", row.name, a.name),
+            Some(a) => format!("{} -> {}", row.name, a.name),
             None => row.name.clone(),
         };
         pairs.push(TerritoryPair { name, before: Some(row.clone()), after });

@@ -5,17 +5,19 @@
 use crate::colormap::{self, ColorBy, Legend};
 use crate::io::project_file;
 use crate::model::command::Command;
-use crate::model::ids::{AccountId, TerritoryId, UnitId};
+use crate::model::ids::{AccountId, ScenarioId, TerritoryId, UnitId};
 use crate::model::project::Project;
 use crate::model::Rgb;
 use crate::session::Session;
 use crate::spatial::mercator::{from_mercator, MercBox};
 use crate::ui::map::scene::{BasemapScene, MapScene};
+use crate::ui::map::colors::scenario_colors;
 use crate::ui::map::{MapColors, MapEvent, MapInteraction, MapLayers, Picks, Selection, Tool};
 use crate::ui::panels::settings::{model_ui, ModelDraft};
 use crate::ui::panels::territories::{self, PanelAction};
 use crate::ui::panels::{chart, legend};
-use crate::ui::style::{rgb, BAD};
+use crate::ui::compare::{self as compare_view, CompareAction, CompareView};
+use crate::ui::style::BAD;
 use egui::{Color32, Key, KeyboardShortcut, Modifiers, RichText, Ui};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
@@ -106,6 +108,11 @@ pub struct TerritoryApp {
     /// The workload-model window.
     pub model_window: bool,
     pub show_chart: bool,
+    /// The compare view: a reference scenario beside the active one.
+    pub compare: Option<CompareView>,
+    /// Scenario dialogs: rename (id, text) and delete confirmation.
+    scenario_rename: Option<(ScenarioId, String)>,
+    scenario_delete: Option<ScenarioId>,
     /// Where each territory's bars are in the balance chart (last frame).
     pub chart_columns: Vec<(TerritoryId, egui::Rect)>,
     colors_generation: u64,
@@ -125,6 +132,96 @@ pub struct TerritoryApp {
     autosave_generation: u64,
     /// An autosave newer than the opened file: offer to recover it.
     recovery: Option<PathBuf>,
+}
+
+/// What the scenario bar asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ScenarioRequest {
+    Switch(ScenarioId),
+    Duplicate,
+    Rename,
+    Delete,
+    SetBaseline,
+    Compare(Option<ScenarioId>),
+}
+
+/// The scenario switcher and its actions.
+fn scenario_bar_ui(ui: &mut Ui, project: &Project, active: ScenarioId, comparing: Option<ScenarioId>) -> Option<ScenarioRequest> {
+    let mut request = None;
+    let label = |id: ScenarioId| {
+        let name = project.scenario(id).map(|s| s.name.clone()).unwrap_or_default();
+        if id == project.baseline { format!("{name} (baseline)") } else { name }
+    };
+    ui.horizontal_wrapped(|ui| {
+        egui::ComboBox::from_label("scenario").selected_text(label(active)).show_ui(ui, |ui| {
+            for s in &project.scenarios {
+                if ui.selectable_label(s.id == active, label(s.id)).clicked() && s.id != active {
+                    request = Some(ScenarioRequest::Switch(s.id));
+                }
+            }
+        });
+        if ui.button("Duplicate").on_hover_text("Copy this scenario and edit the copy").clicked() {
+            request = Some(ScenarioRequest::Duplicate);
+        }
+        if ui.button("Rename…").clicked() {
+            request = Some(ScenarioRequest::Rename);
+        }
+        if ui.add_enabled(project.scenarios.len() > 1, egui::Button::new("Delete…")).clicked() {
+            request = Some(ScenarioRequest::Delete);
+        }
+        if ui.add_enabled(project.baseline != active, egui::Button::new("Set as baseline")).on_hover_text("Mark this scenario as today's alignment").clicked() {
+            request = Some(ScenarioRequest::SetBaseline);
+        }
+    });
+    ui.horizontal(|ui| {
+        let current = comparing.map_or("(off)".to_string(), label);
+        egui::ComboBox::from_label("compare with").selected_text(current).show_ui(ui, |ui| {
+            if ui.selectable_label(comparing.is_none(), "(off)").clicked() {
+                request = Some(ScenarioRequest::Compare(None));
+            }
+            for s in project.scenarios.iter().filter(|s| s.id != active) {
+                if ui.selectable_label(comparing == Some(s.id), label(s.id)).clicked() {
+                    request = Some(ScenarioRequest::Compare(Some(s.id)));
+                }
+            }
+        });
+    });
+    request
+}
+
+enum DialogOutcome {
+    Open,
+    Confirmed,
+    Cancelled,
+}
+
+/// A small modal asking for a new name (Enter confirms).
+fn rename_dialog(ctx: &egui::Context, title: &str, name: &mut String) -> DialogOutcome {
+    let mut outcome = DialogOutcome::Open;
+    egui::Window::new(title).collapsible(false).resizable(false).anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0]).show(ctx, |ui| {
+        let response = ui.text_edit_singleline(name);
+        response.request_focus();
+        ui.horizontal(|ui| {
+            let enter = response.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
+            if ui.button("Rename").clicked() || enter {
+                outcome = DialogOutcome::Confirmed;
+            }
+            if ui.button("Cancel").clicked() {
+                outcome = DialogOutcome::Cancelled;
+            }
+        });
+    });
+    outcome
+}
+
+/// A scenario's name over the top of a map.
+fn map_caption(ui: &Ui, text: &str) {
+    let rect = ui.max_rect();
+    let galley = ui.painter().layout_no_wrap(text.to_string(), egui::FontId::proportional(15.0), Color32::from_gray(20));
+    let at = rect.center_top() + egui::vec2(-galley.size().x / 2.0, 8.0);
+    let frame = egui::Rect::from_min_size(at, galley.size()).expand2(egui::vec2(8.0, 4.0));
+    ui.painter().rect_filled(frame, 4.0, Color32::from_rgba_unmultiplied(255, 255, 255, 230));
+    ui.painter().galley(at, galley, Color32::from_gray(20));
 }
 
 /// Seconds between autosaves of a project with unsaved changes.
@@ -173,6 +270,9 @@ impl TerritoryApp {
             model_window: false,
             show_chart: true,
             chart_columns: Vec::new(),
+            compare: None,
+            scenario_rename: None,
+            scenario_delete: None,
             colors_generation: 0,
             notice: None,
             recent: Vec::new(),
@@ -324,45 +424,19 @@ impl TerritoryApp {
         self.colors_key = Some(key);
         self.colors_generation += 1;
         let (project, scenario, metrics) = (self.session.project(), self.session.scenario(), self.session.metrics());
-        let computed = match colormap::unit_colors(project, scenario, metrics, &self.color_by) {
-            Ok(c) => c,
+        match scenario_colors(project, scenario, metrics, &self.color_by, self.highlight) {
+            Ok(colors) => {
+                self.unit_colors = colors.units;
+                self.account_colors = colors.accounts;
+                self.legend = Some(colors.legend);
+            }
             Err(e) => {
                 self.color_by = ColorBy::Territory;
                 self.colors_key = None;
                 self.complain(format!("Cannot colour the map by that: {e}"));
-                return self.refresh_colors();
+                self.refresh_colors();
             }
-        };
-        let heat = self.color_by != ColorBy::Territory;
-        let dim = |t: Option<TerritoryId>| self.highlight.is_some() && t != self.highlight;
-        // Heat colours must read true, so they are nearly opaque; territory colours stay
-        // light enough to see the basemap through them.
-        let (alpha, dim_alpha) = if heat { (215, 50) } else { (140, 45) };
-        self.unit_colors = computed
-            .units
-            .iter()
-            .zip(&scenario.unit_territory)
-            .map(|(c, t)| match c {
-                Some(c) => Color32::from_rgba_unmultiplied(c.0, c.1, c.2, if dim(*t) { dim_alpha } else { alpha }),
-                None => Color32::from_rgba_unmultiplied(120, 120, 120, 60),
-            })
-            .collect();
-        let colour_of = |t: Option<TerritoryId>| t.and_then(|t| scenario.territory(t)).map(|t| rgb(t.color));
-        self.account_colors = project
-            .accounts
-            .iter()
-            .map(|a| {
-                let t = scenario.account_territory(a.id, a.unit);
-                let alpha = if dim(t) { 70 } else { 255 };
-                match colour_of(t) {
-                    // In heat modes the dots must not compete with the heat colours.
-                    Some(_) if heat => Color32::from_rgba_unmultiplied(40, 40, 40, alpha.min(170)),
-                    Some(c) => Color32::from_rgba_unmultiplied((c.r() as f32 * 0.75) as u8, (c.g() as f32 * 0.75) as u8, (c.b() as f32 * 0.75) as u8, alpha),
-                    None => Color32::from_gray(90),
-                }
-            })
-            .collect();
-        self.legend = Some(computed.legend);
+        }
     }
 
     /// Switches the map colours (and says why when the mode is not available).
@@ -512,10 +586,23 @@ impl TerritoryApp {
         egui::Panel::top("toolbar").show(ui, |ui| self.toolbar_ui(ui));
         egui::Panel::bottom("status").show(ui, |ui| self.status_ui(ui));
         egui::Panel::right("territories").resizable(true).default_size(560.0).min_size(420.0).show(ui, |ui| self.side_panel_ui(ui));
-        if self.show_chart {
+        if let Some(view) = &mut self.compare {
+            view.refresh(&self.session);
+        }
+        if self.compare.as_ref().is_some_and(|c| c.comparison.is_some()) {
+            egui::Panel::bottom("compare_tables").resizable(true).default_size(300.0).min_size(160.0).show(ui, |ui| self.compare_tables_ui(ui));
+        } else if self.show_chart {
             egui::Panel::bottom("balance_chart").resizable(true).default_size(190.0).min_size(120.0).show(ui, |ui| self.chart_ui(ui));
         }
-        egui::CentralPanel::default().frame(egui::Frame::NONE).show(ui, |ui| self.map_ui(ui));
+        egui::CentralPanel::default().frame(egui::Frame::NONE).show(ui, |ui| {
+            if self.compare.is_some() {
+                let (left, right) = ui.max_rect().split_left_right_at_fraction(0.5);
+                ui.scope_builder(egui::UiBuilder::new().max_rect(left.shrink2(egui::vec2(1.0, 0.0))), |ui| self.reference_map_ui(ui));
+                ui.scope_builder(egui::UiBuilder::new().max_rect(right.shrink2(egui::vec2(1.0, 0.0))), |ui| self.map_ui(ui));
+            } else {
+                self.map_ui(ui);
+            }
+        });
         self.apply_events();
         self.dialogs_ui(&ctx);
         self.screenshot_step(&ctx);
@@ -734,7 +821,7 @@ impl TerritoryApp {
         let metrics = self.session.metrics();
         ui.add_space(4.0);
         ui.label(RichText::new(&project.name).strong());
-        ui.label(format!("Scenario: {}{}", scenario.name, if project.baseline == scenario.id { " (baseline)" } else { "" }));
+        let request = scenario_bar_ui(ui, project, scenario.id, self.compare.as_ref().map(|c| c.reference));
         ui.separator();
         territories::balance_ui(ui, project, metrics);
         ui.horizontal(|ui| {
@@ -749,6 +836,107 @@ impl TerritoryApp {
         for action in actions {
             self.apply_panel_action(action);
         }
+        if let Some(request) = request {
+            self.apply_scenario_request(request);
+        }
+    }
+
+    fn apply_scenario_request(&mut self, request: ScenarioRequest) {
+        match request {
+            ScenarioRequest::Switch(id) => self.switch_scenario(id),
+            ScenarioRequest::Duplicate => {
+                let active = self.session.active_id();
+                match self.session.duplicate_scenario(active) {
+                    Ok(id) => {
+                        let name = self.session.project().scenario(id).map(|s| s.name.clone()).unwrap_or_default();
+                        self.after_scenario_switch();
+                        self.say(format!("Created '{name}': edits now go to the copy"));
+                    }
+                    Err(e) => self.complain(e),
+                }
+            }
+            ScenarioRequest::Rename => {
+                let name = self.session.scenario().name.clone();
+                self.scenario_rename = Some((self.session.active_id(), name));
+            }
+            ScenarioRequest::Delete => self.scenario_delete = Some(self.session.active_id()),
+            ScenarioRequest::SetBaseline => {
+                let active = self.session.active_id();
+                if let Err(e) = self.session.set_baseline(active) {
+                    self.complain(e);
+                }
+            }
+            ScenarioRequest::Compare(reference) => self.set_compare(reference),
+        }
+    }
+
+    /// Makes a scenario active (its own undo history comes with it).
+    pub fn switch_scenario(&mut self, id: ScenarioId) {
+        if self.session.set_active(id) {
+            self.after_scenario_switch();
+        }
+    }
+
+    fn after_scenario_switch(&mut self) {
+        self.selection.clear();
+        self.highlight = None;
+        self.target = self.session.scenario().territories.first().map(|t| t.id);
+        if self.compare.as_ref().is_some_and(|c| c.reference == self.session.active_id()) {
+            self.compare = None;
+        }
+    }
+
+    /// Opens the compare view against a reference scenario (`None` closes it).
+    pub fn set_compare(&mut self, reference: Option<ScenarioId>) {
+        self.compare = reference.filter(|r| *r != self.session.active_id()).map(CompareView::new);
+    }
+
+    /// Writes the disruption ledger of the open comparison.
+    pub fn export_ledger(&mut self, path: &Path) {
+        let Some(comparison) = self.compare.as_ref().and_then(|c| c.comparison.as_ref()) else { return };
+        match crate::io::ledger::write_ledger(&comparison.ledger, path) {
+            Ok(()) => self.say(format!("Wrote the ledger ({} accounts) to {}", comparison.ledger.len(), path.display())),
+            Err(e) => self.complain(format!("{e:#}")),
+        }
+    }
+
+    fn compare_tables_ui(&mut self, ui: &mut Ui) {
+        let Some(comparison) = self.compare.as_ref().and_then(|c| c.comparison.as_ref()) else { return };
+        match compare_view::tables_ui(ui, comparison) {
+            Some(CompareAction::ExportLedger) => {
+                let name = format!("handoffs_{}.csv", comparison.to.replace(|c: char| !c.is_alphanumeric(), "_"));
+                if let Some(path) = rfd::FileDialog::new().add_filter("CSV", &["csv"]).set_file_name(name).save_file() {
+                    self.export_ledger(&path);
+                }
+            }
+            Some(CompareAction::Close) => self.compare = None,
+            None => {}
+        }
+    }
+
+    fn reference_map_ui(&mut self, ui: &mut Ui) {
+        let Some(view) = self.compare.as_mut() else { return };
+        let project = self.session.project();
+        let Some(reference) = project.scenario(view.reference) else { return };
+        let center = from_mercator(self.scene.extent.center());
+        let empty = Selection::default();
+        let mut ignored = Vec::new();
+        let layers = MapLayers {
+            raster_basemap: false,
+            scene: &self.scene,
+            project,
+            scenario: reference,
+            colors: MapColors { unit_fill: &view.unit_colors, account: &view.account_colors, account_scale: 1.0, generation: view.colors_generation },
+            selection: &empty,
+            highlight: None,
+            target: None,
+            changed: Some(&view.changed),
+            state: &mut view.map,
+            events: &mut ignored,
+        };
+        // Both maps share one MapMemory: panning or zooming either moves both.
+        Map::new(None, &mut self.memory, lon_lat(center.lon, center.lat)).with_plugin(layers).zoom_with_ctrl(false).show(ui, |_, _, _, _| ());
+        map_caption(ui, &format!("Reference: {}", reference.name));
     }
 
     fn apply_panel_action(&mut self, action: PanelAction) {
@@ -810,6 +998,7 @@ impl TerritoryApp {
             selection: &self.selection,
             highlight: self.highlight,
             target: self.target,
+            changed: self.compare.as_ref().map(|c| c.changed.as_slice()),
             state: &mut self.map,
             events: &mut self.events,
         };
@@ -822,7 +1011,12 @@ impl TerritoryApp {
             .drag_pan_buttons(pan_buttons)
             .zoom_with_ctrl(false)
             .show(ui, |_, _, _, _| ());
-        if let Some(legend) = &self.legend {
+        if self.compare.is_some() {
+            map_caption(ui, &format!("Editing: {}", self.session.scenario().name));
+        }
+        // Side by side, the territory colours explain themselves; heat legends stay.
+        let legend = self.legend.as_ref().filter(|_| self.compare.is_none() || self.color_by != ColorBy::Territory);
+        if let Some(legend) = legend {
             let rect = ui.max_rect();
             egui::Area::new(egui::Id::unique("map_legend"))
                 .pivot(egui::Align2::LEFT_BOTTOM)
@@ -990,8 +1184,47 @@ impl TerritoryApp {
         }
     }
 
+    fn scenario_dialogs_ui(&mut self, ctx: &egui::Context) {
+        if let Some((id, mut name)) = self.scenario_rename.take() {
+            match rename_dialog(ctx, "Rename scenario", &mut name) {
+                DialogOutcome::Open => self.scenario_rename = Some((id, name)),
+                DialogOutcome::Confirmed => {
+                    if let Err(e) = self.session.rename_scenario(id, &name) {
+                        self.complain(e);
+                    }
+                }
+                DialogOutcome::Cancelled => {}
+            }
+        }
+        if let Some(id) = self.scenario_delete {
+            let name = self.session.project().scenario(id).map(|s| s.name.clone()).unwrap_or_default();
+            egui::Window::new("Delete scenario").collapsible(false).resizable(false).anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0]).show(ctx, |ui| {
+                ui.label(format!("Delete the scenario '{name}' and its undo history? This cannot be undone (the file on disk keeps it until you save)."));
+                ui.horizontal(|ui| {
+                    if ui.button(RichText::new("Delete").color(BAD)).clicked() {
+                        self.scenario_delete = None;
+                        match self.session.remove_scenario(id) {
+                            Ok(()) => {
+                                if self.compare.as_ref().is_some_and(|c| c.reference == id) {
+                                    self.compare = None;
+                                }
+                                self.after_scenario_switch();
+                                self.say(format!("Deleted '{name}'"));
+                            }
+                            Err(e) => self.complain(e),
+                        }
+                    }
+                    if ui.button("Cancel").clicked() {
+                        self.scenario_delete = None;
+                    }
+                });
+            });
+        }
+    }
+
     fn dialogs_ui(&mut self, ctx: &egui::Context) {
         self.basemap_window_ui(ctx);
+        self.scenario_dialogs_ui(ctx);
         self.model_window_ui(ctx);
         self.recovery_ui(ctx);
         if self.screenshot.is_none() {
@@ -999,25 +1232,12 @@ impl TerritoryApp {
             self.autosave(now);
         }
         if let Some((id, mut name)) = self.rename.take() {
-            let mut keep = true;
-            egui::Window::new("Rename territory").collapsible(false).resizable(false).anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0]).show(ctx, |ui| {
-                let response = ui.text_edit_singleline(&mut name);
-                response.request_focus();
-                ui.horizontal(|ui| {
-                    let enter = response.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
-                    if ui.button("Rename").clicked() || enter {
-                        keep = false;
-                        if !name.trim().is_empty() {
-                            self.execute(Command::rename_territory(id, name.trim()));
-                        }
-                    }
-                    if ui.button("Cancel").clicked() {
-                        keep = false;
-                    }
-                });
-            });
-            if keep {
-                self.rename = Some((id, name));
+            match rename_dialog(ctx, "Rename territory", &mut name) {
+                DialogOutcome::Open => self.rename = Some((id, name)),
+                DialogOutcome::Confirmed if !name.trim().is_empty() => {
+                    self.execute(Command::rename_territory(id, name.trim()));
+                }
+                _ => {}
             }
         }
         if self.confirm_close {

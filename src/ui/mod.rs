@@ -1,6 +1,7 @@
 //! The desktop app. The only module that imports egui, eframe or walkers.
 
 pub mod app;
+pub mod compare;
 pub mod map;
 pub mod panels;
 pub mod style;
@@ -54,13 +55,16 @@ pub struct ScreenshotSpec {
     pub height: u32,
     pub color_by: crate::colormap::ColorBy,
     pub model_window: bool,
+    /// Open the compare view against this scenario.
+    pub reference: Option<crate::model::ScenarioId>,
 }
 
 /// Renders the real window fitted to the project's extent and saves it as a PNG.
 pub fn screenshot(project: Project, path: Option<PathBuf>, spec: ScreenshotSpec) -> Result<()> {
-    let ScreenshotSpec { scenario, out, width, height, color_by, model_window } = spec;
+    let ScreenshotSpec { scenario, out, width, height, color_by, model_window, reference } = spec;
     let mut app = TerritoryApp::new(project, path);
-    app.session.set_active(scenario);
+    app.switch_scenario(scenario);
+    app.set_compare(reference);
     app.color_by = color_by;
     app.model_window = model_window;
     let job = app::ScreenshotJob::new(out.clone());

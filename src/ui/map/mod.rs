@@ -2,6 +2,7 @@
 //! borders, accounts and the active tool, and turns pointer gestures into `MapEvent`s
 //! that the app applies after drawing.
 
+pub mod colors;
 pub mod scene;
 
 use crate::model::entities::LonLat;
@@ -205,6 +206,8 @@ pub struct MapLayers<'a> {
     pub highlight: Option<TerritoryId>,
     /// The territory a lasso would move its picks to, for the live preview.
     pub target: Option<TerritoryId>,
+    /// Units flagged as changed against another scenario (compare view), by index.
+    pub changed: Option<&'a [bool]>,
     pub state: &'a mut MapInteraction,
     pub events: &'a mut Vec<MapEvent>,
 }
@@ -219,6 +222,29 @@ impl Plugin for MapLayers<'_> {
     fn run(self: Box<Self>, ui: &mut Ui, response: &Response, projector: &Projector, _memory: &MapMemory) {
         let this = *self;
         this.draw_and_interact(ui, response, projector);
+    }
+}
+
+/// Changed ZIPs: a thick outline around each changed area and thin lines between the
+/// changed ZIPs inside it, so they read as hatched at any zoom.
+fn push_changed_outlines(mesh: &mut Mesh, scene: &MapScene, changed: &[bool], view: &View) {
+    const CHANGED: Color32 = Color32::from_rgb(200, 0, 120);
+    let visible = view.visible(8.0);
+    let is = |u: u32| changed.get(u as usize).copied().unwrap_or(false);
+    for (segment, (a, b)) in scene.segments.iter().zip(&scene.segments_merc) {
+        let l = is(segment.left);
+        let r = segment.right.is_some_and(is);
+        if !(l || r) {
+            continue;
+        }
+        let mut bounds = MercBox::EMPTY;
+        bounds.extend(*a);
+        bounds.extend(*b);
+        if !bounds.intersects(&visible) {
+            continue;
+        }
+        let width = if l != r { 3.0 } else { 0.9 };
+        push_segment(mesh, view.to_screen(*a), view.to_screen(*b), width, CHANGED);
     }
 }
 
@@ -348,6 +374,9 @@ impl MapLayers<'_> {
                 let p = view.to_screen(*m);
                 push_disc(&mut mesh, p, self.scene.account_radius[account.index()] + 3.0, select_edge, 10);
             }
+        }
+        if let Some(changed) = self.changed {
+            push_changed_outlines(&mut mesh, self.scene, changed, view);
         }
         painter.add(Shape::mesh(mesh));
         if let Some(id) = self.highlight {
