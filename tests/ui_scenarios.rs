@@ -35,6 +35,9 @@ fn duplicate_edit_and_compare_marks_exactly_what_changed() {
     harness.get_by_label("2026 alignment (baseline)").click();
     harness.run_steps(3);
     assert!(harness.query_by_label_contains("Disruption ledger").is_some(), "the compare tables are shown");
+    let rect = harness.state().map.last_rect;
+    harness.run_steps(3);
+    assert_eq!(harness.state().map.last_rect, rect, "the compare layout is stable");
 
     let app = harness.state();
     let view = app.compare.as_ref().expect("compare is open");
@@ -99,4 +102,64 @@ fn each_scenario_keeps_its_own_undo_history_and_delete_asks_first() {
     assert_eq!(project.scenarios.len(), 2);
     assert!(project.scenario(original).is_none());
     assert!(project.scenario(project.baseline).is_some(), "a baseline remains");
+}
+
+#[test]
+fn a_rep_leaving_hands_every_zip_to_neighbours_in_one_undo_step() {
+    let mut harness = harness();
+    let before = harness.state().session.scenario().clone();
+    let leaving = territory(&harness, "Central PA");
+    harness.get_by_role_and_label(egui::accesskit::Role::Button, "Central PA").click_secondary();
+    harness.run_steps(2);
+    harness.get_by_label("Rep leaves: hand ZIPs to neighbours").click();
+    harness.run_steps(2);
+    let app = harness.state();
+    let scenario = app.session.scenario();
+    assert!(scenario.territory(leaving).is_none());
+    assert_eq!(scenario.territories.len(), before.territories.len() - 1);
+    assert!(scenario.unit_territory.iter().all(|t| t.is_some()), "no ZIP is left unassigned");
+    let project = app.session.project();
+    assert!(project.accounts.iter().all(|a| scenario.account_territory(a.id, a.unit).is_some()), "every account has a territory");
+    assert!(app.session.metrics().unassigned().accounts == 0);
+    // Central PA's ZIPs went to the territories around it, not across the map.
+    let receivers: BTreeSet<_> = (0..before.unit_territory.len()).filter(|u| before.unit_territory[*u] == Some(leaving)).map(|u| scenario.unit_territory[u].unwrap()).collect();
+    assert!(receivers.len() >= 2, "{} receivers", receivers.len());
+    harness.state_mut().undo();
+    harness.run_steps(1);
+    assert_eq!(harness.state().session.scenario(), &before);
+}
+
+#[test]
+fn a_new_rep_is_placed_by_clicking_and_a_home_base_moves_by_clicking() {
+    use egui::Modifiers;
+    use territory_designer::model::LonLat;
+    let mut harness = harness();
+    let reps = harness.state().session.project().reps.len();
+    harness.get_by_label("+ New rep…").click();
+    harness.run_steps(2);
+    let lancaster = LonLat::new(-76.3, 40.04);
+    let at = screen(&harness, lancaster);
+    click_at(&mut harness, at, Modifiers::NONE);
+    let app = harness.state();
+    assert_eq!(app.session.project().reps.len(), reps + 1);
+    let home = app.session.project().reps[reps].home;
+    assert!((home.lon - lancaster.lon).abs() < 0.05 && (home.lat - lancaster.lat).abs() < 0.05, "{home:?}");
+    let new_territory = app.target.unwrap();
+    assert_eq!(app.session.scenario().territory(new_territory).unwrap().rep.map(|r| r.index()), Some(reps));
+    assert_eq!(app.session.undo_label(), Some("Add New rep 13 with a territory"));
+
+    // Move Pittsburgh's rep to Erie: the drive hours of that territory change.
+    let pittsburgh = territory(&harness, "Pittsburgh & Western PA");
+    let drive = |h: &Harness<'_, TerritoryApp>| h.state().session.metrics().territory(pittsburgh).unwrap().drive_hours;
+    let before = drive(&harness);
+    harness.get_by_role_and_label(egui::accesskit::Role::Button, "Pittsburgh & Western PA").click_secondary();
+    harness.run_steps(2);
+    harness.get_by_label("Move home base…").click();
+    harness.run_steps(2);
+    let erie = screen(&harness, LonLat::new(-80.08, 42.12));
+    click_at(&mut harness, erie, Modifiers::NONE);
+    assert_ne!(drive(&harness), before);
+    harness.state_mut().undo();
+    harness.run_steps(1);
+    assert_eq!(drive(&harness), before);
 }

@@ -2,7 +2,7 @@
 //! scenario, and returns the `Effects` (what changed, for incremental metrics and
 //! redraws) and the inverse command (for undo). A refused command changes nothing.
 
-use super::entities::{Account, Rgb, Territory};
+use super::entities::{Account, LonLat, Rep, Rgb, Territory};
 use super::ids::{AccountId, RepId, TerritoryId, UnitId};
 use super::scenario::Scenario;
 use super::settings::Settings;
@@ -35,6 +35,12 @@ pub enum Command {
     /// Replaces the workload model: the project's settings and each rep's capacity and
     /// experience. A project-level edit (see `Project::apply_command`).
     SetModel { settings: Box<Settings>, capacities: Vec<(RepId, f64, f64)> },
+    /// Adds a rep to the project (project-level; its id must be the next free one).
+    AddRep { rep: Box<Rep> },
+    /// Removes the last rep (the inverse of `AddRep`; refused while a territory uses it).
+    RemoveRep { id: RepId },
+    /// Moves a rep's home base (project-level): drive times follow.
+    SetRepHome { rep: RepId, home: LonLat },
 }
 
 #[derive(Debug, Clone, PartialEq, Error)]
@@ -134,6 +140,15 @@ pub struct Applied {
 }
 
 impl Command {
+    /// Edits of the project (reps, settings) rather than of one scenario's alignment.
+    pub fn is_project_level(&self) -> bool {
+        match self {
+            Command::SetModel { .. } | Command::AddRep { .. } | Command::RemoveRep { .. } | Command::SetRepHome { .. } => true,
+            Command::Batch { commands, .. } => commands.iter().any(Command::is_project_level),
+            _ => false,
+        }
+    }
+
     /// Assigns units to a territory (or unassigns them with `None`).
     pub fn assign_units(units: impl IntoIterator<Item = UnitId>, to: Option<TerritoryId>) -> Command {
         Command::SetUnitTerritories(units.into_iter().map(|u| (u, to)).collect())
@@ -246,6 +261,9 @@ impl Command {
             },
             Command::Batch { label, .. } => label.clone(),
             Command::SetModel { .. } => "Change workload model".into(),
+            Command::AddRep { rep } => format!("Add rep {}", rep.name),
+            Command::RemoveRep { .. } => "Remove rep".into(),
+            Command::SetRepHome { .. } => "Move home base".into(),
         }
     }
 
@@ -329,8 +347,8 @@ impl Command {
                 };
                 Ok(Applied { effects, inverse: Command::UpdateTerritory { id, change: old } })
             }
-            Command::SetModel { .. } => {
-                Err(CommandError::Invalid("a workload-model change applies to the project, not a scenario".into()))
+            Command::SetModel { .. } | Command::AddRep { .. } | Command::RemoveRep { .. } | Command::SetRepHome { .. } => {
+                Err(CommandError::Invalid("this edit applies to the project, not a scenario".into()))
             }
             Command::Batch { label, commands } => {
                 let mut effects = Effects::default();

@@ -8,6 +8,7 @@ pub mod ids;
 pub mod project;
 pub mod scenario;
 pub mod settings;
+pub mod whatif;
 
 pub use command::{Command, CommandError, Effects};
 pub use entities::{Account, LonLat, Rep, RepRole, Rgb, Territory, Tier, Unit};

@@ -203,9 +203,66 @@ impl Project {
         scenario: super::ids::ScenarioId,
         command: super::command::Command,
     ) -> Result<super::command::Applied, super::command::CommandError> {
-        if let super::command::Command::SetModel { settings, capacities } = command {
-            return self.set_model(*settings, capacities);
+        use super::command::{Applied, Command, CommandError, Effects};
+        let changed_model = Effects { model_changed: true, ..Effects::default() };
+        match command {
+            Command::SetModel { settings, capacities } => self.set_model(*settings, capacities),
+            Command::AddRep { rep } => {
+                if rep.id.index() != self.reps.len() {
+                    return Err(CommandError::Invalid(format!("a new rep must have id {}", self.reps.len())));
+                }
+                let id = rep.id;
+                self.reps.push(*rep);
+                Ok(Applied { effects: changed_model, inverse: Command::RemoveRep { id } })
+            }
+            Command::RemoveRep { id } => {
+                if id.index() + 1 != self.reps.len() {
+                    return Err(CommandError::Invalid("only the last rep added can be removed".into()));
+                }
+                if self.scenarios.iter().any(|s| s.territory_of_rep(id).is_some()) {
+                    return Err(CommandError::Invalid(format!("{} still has a territory", self.reps[id.index()].name)));
+                }
+                let rep = self.reps.pop().ok_or(CommandError::NoSuchRep(id.0))?;
+                Ok(Applied { effects: changed_model, inverse: Command::AddRep { rep: Box::new(rep) } })
+            }
+            Command::SetRepHome { rep, home } => {
+                if !(home.lon.is_finite() && home.lat.is_finite() && home.lat.abs() <= 90.0 && home.lon.abs() <= 180.0) {
+                    return Err(CommandError::Invalid("a home base needs a valid longitude and latitude".into()));
+                }
+                let r = self.reps.get_mut(rep.index()).ok_or(CommandError::NoSuchRep(rep.0))?;
+                let old = std::mem::replace(&mut r.home, home);
+                Ok(Applied { effects: changed_model, inverse: Command::SetRepHome { rep, home: old } })
+            }
+            Command::Batch { label, commands } if commands.iter().any(Command::is_project_level) => {
+                // A batch mixing project and scenario edits: each part goes its own way.
+                let mut effects = Effects::default();
+                let mut inverses = Vec::with_capacity(commands.len());
+                for part in commands {
+                    match self.apply_command(scenario, part) {
+                        Ok(applied) => {
+                            effects.merge(applied.effects);
+                            inverses.push(applied.inverse);
+                        }
+                        Err(err) => {
+                            for inverse in inverses.into_iter().rev() {
+                                let _rolled_back = self.apply_command(scenario, inverse);
+                            }
+                            return Err(err);
+                        }
+                    }
+                }
+                inverses.reverse();
+                Ok(Applied { effects, inverse: Command::Batch { label, commands: inverses } })
+            }
+            command => self.apply_scenario_command(scenario, command),
         }
+    }
+
+    fn apply_scenario_command(
+        &mut self,
+        scenario: super::ids::ScenarioId,
+        command: super::command::Command,
+    ) -> Result<super::command::Applied, super::command::CommandError> {
         let ctx = super::command::CommandContext {
             accounts: &self.accounts,
             unit_accounts: &self.unit_accounts,

@@ -7,7 +7,7 @@ use crate::io::project_file;
 use crate::model::command::Command;
 use crate::model::ids::{AccountId, ScenarioId, TerritoryId, UnitId};
 use crate::model::project::Project;
-use crate::model::Rgb;
+use crate::model::{LonLat, Rgb};
 use crate::session::Session;
 use crate::spatial::mercator::{from_mercator, MercBox};
 use crate::ui::map::scene::{BasemapScene, MapScene};
@@ -423,6 +423,7 @@ impl TerritoryApp {
         }
         self.colors_key = Some(key);
         self.colors_generation += 1;
+        self.scene.refresh_rep_homes(self.session.project());
         let (project, scenario, metrics) = (self.session.project(), self.session.scenario(), self.session.metrics());
         match scenario_colors(project, scenario, metrics, &self.color_by, self.highlight) {
             Ok(colors) => {
@@ -590,7 +591,7 @@ impl TerritoryApp {
             view.refresh(&self.session);
         }
         if self.compare.as_ref().is_some_and(|c| c.comparison.is_some()) {
-            egui::Panel::bottom("compare_tables").resizable(true).default_size(300.0).min_size(160.0).show(ui, |ui| self.compare_tables_ui(ui));
+            egui::Panel::bottom("compare_tables").resizable(true).default_size(300.0).min_size(160.0).max_size(ui.available_height() * 0.5).show(ui, |ui| self.compare_tables_ui(ui));
         } else if self.show_chart {
             egui::Panel::bottom("balance_chart").resizable(true).default_size(190.0).min_size(120.0).show(ui, |ui| self.chart_ui(ui));
         }
@@ -660,6 +661,9 @@ impl TerritoryApp {
         if pressed(Key::Escape) {
             self.selection.clear();
             self.highlight = None;
+            if self.map.tool.is_what_if() {
+                self.map.tool = Tool::Select;
+            }
         }
         if pressed(Key::OpenBracket) {
             self.map.brush_radius_px = (self.map.brush_radius_px - 4.0).max(4.0);
@@ -749,10 +753,16 @@ impl TerritoryApp {
 
     fn toolbar_ui(&mut self, ui: &mut Ui) {
         ui.horizontal_wrapped(|ui| {
-            for tool in Tool::ALL {
+            for tool in Tool::ALL.into_iter().filter(|t| !t.is_what_if()) {
                 let hint = format!("{} tool (key {})", tool.label(), tool.key().name());
                 if ui.selectable_label(self.map.tool == tool, tool.label()).on_hover_text(hint).clicked() {
                     self.map.tool = tool;
+                }
+            }
+            if self.map.tool.is_what_if() {
+                let text = format!("{}: click the home base on the map", self.map.tool.label());
+                if ui.selectable_label(true, text).on_hover_text("Click here or press Esc to cancel").clicked() {
+                    self.map.tool = Tool::Select;
                 }
             }
             ui.separator();
@@ -953,6 +963,23 @@ impl TerritoryApp {
                 }
             }
             PanelAction::SetTarget(id) => self.target = Some(id),
+            PanelAction::HandOff(id) => self.hand_off(id),
+            PanelAction::Vacate(id) => {
+                self.execute(Command::set_territory_rep(id, None));
+            }
+            PanelAction::Delete(id) => {
+                let command = Command::delete_territory(self.session.scenario(), id);
+                self.execute(command);
+            }
+            PanelAction::MoveHome(id) => {
+                self.target = Some(id);
+                self.map.tool = Tool::MoveHome;
+                self.say("Click the new home base on the map");
+            }
+            PanelAction::PlaceRep => {
+                self.map.tool = Tool::PlaceRep;
+                self.say("Click the new rep's home base on the map");
+            }
             PanelAction::Recolor(id, c) => {
                 self.execute(Command::recolor_territory(id, Rgb(c[0], c[1], c[2])));
             }
@@ -1100,10 +1127,56 @@ impl TerritoryApp {
         }
     }
 
+    /// A new rep with a home base at `at` and an empty territory (one undo step).
+    pub fn place_rep(&mut self, at: LonLat) {
+        let scenario = self.session.scenario();
+        let n = scenario.territories.len();
+        let colour = crate::sample::territory_palette(n + 1)[n];
+        let (command, id) = crate::model::whatif::add_rep_with_territory(self.session.project(), scenario, at, colour);
+        if self.execute(command) {
+            self.target = Some(id);
+            self.map.tool = Tool::Brush;
+            self.say("New rep placed: paint their ZIPs with the brush; double-click the names to rename");
+        }
+    }
+
+    /// Moves the target territory's rep's home base to `at`.
+    pub fn move_home(&mut self, at: LonLat) {
+        let rep = self.target.and_then(|t| self.session.scenario().territory(t)).and_then(|t| t.rep);
+        match rep {
+            Some(rep) => {
+                if self.execute(Command::SetRepHome { rep, home: at }) {
+                    self.map.tool = Tool::Select;
+                }
+            }
+            None => self.complain("Pick a target territory that has a rep, then click its new home base"),
+        }
+    }
+
+    /// "The rep leaves": hands the territory's ZIPs to its neighbours.
+    pub fn hand_off(&mut self, id: TerritoryId) {
+        let command = crate::model::whatif::hand_off_territory(self.session.project(), self.session.scenario(), id, &self.scene.neighbours);
+        match command {
+            Ok(command) => {
+                if self.execute(command) {
+                    if self.target == Some(id) {
+                        self.target = self.session.scenario().territories.first().map(|t| t.id);
+                    }
+                    if self.highlight == Some(id) {
+                        self.highlight = None;
+                    }
+                }
+            }
+            Err(e) => self.complain(e),
+        }
+    }
+
     fn apply_events(&mut self) {
         for event in std::mem::take(&mut self.events) {
             match event {
-                MapEvent::Clicked { unit, account, additive } => {
+                MapEvent::Clicked { at, .. } if self.map.tool == Tool::PlaceRep => self.place_rep(at),
+                MapEvent::Clicked { at, .. } if self.map.tool == Tool::MoveHome => self.move_home(at),
+                MapEvent::Clicked { unit, account, additive, .. } => {
                     if !additive {
                         self.selection.clear();
                     }

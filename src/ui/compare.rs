@@ -131,7 +131,8 @@ fn territory_table(ui: &mut Ui, c: &Comparison) {
                 .color(better(spread(b), spread(a))),
         );
     });
-    let height = ui.available_height();
+    // The body gets what is left under the header row, so the panel keeps its size.
+    let height = (ui.available_height() - 18.0 - 3.0 * ui.spacing().item_spacing.y).max(40.0);
     TableBuilder::new(ui)
         .id_salt("compare_territories")
         .striped(true)
@@ -183,7 +184,8 @@ fn territory_table(ui: &mut Ui, c: &Comparison) {
 fn ledger_table(ui: &mut Ui, c: &Comparison) {
     ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Truncate);
     ui.label(RichText::new(format!("Disruption ledger: {} accounts change owner (largest revenue first)", c.ledger.len())).strong());
-    let height = ui.available_height();
+    // The body gets what is left under the header row, so the panel keeps its size.
+    let height = (ui.available_height() - 18.0 - 3.0 * ui.spacing().item_spacing.y).max(40.0);
     TableBuilder::new(ui)
         .id_salt("compare_ledger")
         .striped(true)

@@ -23,10 +23,14 @@ pub enum Tool {
     Lasso,
     Rectangle,
     Brush,
+    /// Click: a new rep with a home base there and an empty territory.
+    PlaceRep,
+    /// Click: the target territory's rep moves home base there.
+    MoveHome,
 }
 
 impl Tool {
-    pub const ALL: [Tool; 5] = [Tool::Pan, Tool::Select, Tool::Lasso, Tool::Rectangle, Tool::Brush];
+    pub const ALL: [Tool; 7] = [Tool::Pan, Tool::Select, Tool::Lasso, Tool::Rectangle, Tool::Brush, Tool::PlaceRep, Tool::MoveHome];
 
     pub fn label(self) -> &'static str {
         match self {
@@ -35,6 +39,8 @@ impl Tool {
             Tool::Lasso => "Lasso",
             Tool::Rectangle => "Rectangle",
             Tool::Brush => "Brush",
+            Tool::PlaceRep => "New rep",
+            Tool::MoveHome => "Move home",
         }
     }
 
@@ -45,7 +51,14 @@ impl Tool {
             Tool::Lasso => egui::Key::L,
             Tool::Rectangle => egui::Key::R,
             Tool::Brush => egui::Key::B,
+            Tool::PlaceRep => egui::Key::N,
+            Tool::MoveHome => egui::Key::M,
         }
+    }
+
+    /// One-click tools of the what-if edits, started from the territories panel.
+    pub fn is_what_if(self) -> bool {
+        matches!(self, Tool::PlaceRep | Tool::MoveHome)
     }
 
     /// Tools that use the primary drag themselves; the map then pans with the right button.
@@ -112,7 +125,7 @@ impl Selection {
 /// What a gesture on the map asks the app to do.
 #[derive(Clone, Debug, PartialEq)]
 pub enum MapEvent {
-    Clicked { unit: Option<UnitId>, account: Option<AccountId>, additive: bool },
+    Clicked { unit: Option<UnitId>, account: Option<AccountId>, additive: bool, at: LonLat },
     Selected { units: Vec<UnitId>, accounts: Vec<AccountId>, additive: bool },
     BrushStarted,
     Brushed(Vec<UnitId>),
@@ -467,7 +480,7 @@ impl MapLayers<'_> {
                 let at = to_lonlat(p);
                 let account = self.account_at(view, at);
                 let unit = self.scene.unit_index.locate(&self.project.units, at);
-                self.events.push(MapEvent::Clicked { unit, account, additive });
+                self.events.push(MapEvent::Clicked { unit, account, additive, at });
             }
         }
         let pointer = response.interact_pointer_pos();
@@ -524,7 +537,7 @@ impl MapLayers<'_> {
                     self.events.push(MapEvent::BrushEnded);
                 }
             }
-            Tool::Pan | Tool::Select => self.state.gesture = Gesture::None,
+            Tool::Pan | Tool::Select | Tool::PlaceRep | Tool::MoveHome => self.state.gesture = Gesture::None,
         }
         if let Some(preview) = &self.state.preview {
             let mut picked = Vec::new();

@@ -142,6 +142,11 @@ impl BasemapScene {
 }
 
 impl MapScene {
+    /// Rep homes move (what-if edits): re-project them.
+    pub fn refresh_rep_homes(&mut self, project: &Project) {
+        self.rep_homes_merc = project.reps.iter().map(|r| to_mercator(r.home.lon, r.home.lat)).collect();
+    }
+
     pub fn new(project: &Project, basemap: BasemapScene) -> Self {
         let units: Vec<FillShape> =
             project.units.iter().map(|u| FillShape { mesh: MercMesh::from_multipolygon(&u.geometry) }).collect();

@@ -17,6 +17,13 @@ pub enum PanelAction {
     SetLocked(TerritoryId, bool),
     StartRename(TerritoryId),
     Create,
+    /// The rep leaves: the territory's ZIPs go to its neighbours.
+    HandOff(TerritoryId),
+    /// The territory keeps its ZIPs but has no rep.
+    Vacate(TerritoryId),
+    Delete(TerritoryId),
+    MoveHome(TerritoryId),
+    PlaceRep,
 }
 
 pub fn balance_ui(ui: &mut Ui, project: &Project, metrics: &ScenarioMetrics) {
@@ -73,8 +80,11 @@ pub fn territories_ui(
         if ui.button("+ New").on_hover_text("Create an empty territory").clicked() {
             actions.push(PanelAction::Create);
         }
+        if ui.button("+ New rep…").on_hover_text("Click a home base on the map: a new rep with an empty territory").clicked() {
+            actions.push(PanelAction::PlaceRep);
+        }
     });
-    ui.weak("Click a name to highlight and zoom; the number is its key for assigning.");
+    ui.weak("Click a name to highlight and zoom; right-click it for what-if edits; the number is its key for assigning.");
     egui::ScrollArea::vertical().auto_shrink([false, true]).show(ui, |ui| {
         egui::Grid::new("territory_grid").num_columns(9).striped(true).spacing([8.0, 4.0]).show(ui, |ui| {
             for header in ["", "", "Territory", "Rep", "Accts", "Potential", "Index", "Dev", ""] {
@@ -105,6 +115,23 @@ pub fn territories_ui(
                 } else if response.clicked() {
                     actions.push(PanelAction::Focus(t.id));
                 }
+                response.context_menu(|ui| {
+                    if ui.button("Rep leaves: hand ZIPs to neighbours").clicked() {
+                        actions.push(PanelAction::HandOff(t.id));
+                    }
+                    if ui.add_enabled(t.rep.is_some(), egui::Button::new("Vacate (no rep)")).clicked() {
+                        actions.push(PanelAction::Vacate(t.id));
+                    }
+                    if ui.add_enabled(t.rep.is_some(), egui::Button::new("Move home base…")).clicked() {
+                        actions.push(PanelAction::MoveHome(t.id));
+                    }
+                    if ui.button("Rename…").clicked() {
+                        actions.push(PanelAction::StartRename(t.id));
+                    }
+                    if ui.button("Delete territory (ZIPs unassigned)").clicked() {
+                        actions.push(PanelAction::Delete(t.id));
+                    }
+                });
                 let rep = t.rep.and_then(|r| project.reps.get(r.index())).map(|r| r.name.as_str()).unwrap_or("(vacant)");
                 ui.label(rep);
                 ui.label(m.accounts.to_string());
