@@ -20,6 +20,8 @@ enum Op {
     Recolor(usize, u8),
     SetRep(usize, Option<usize>),
     Lock(usize, bool),
+    MoveHome(usize, i8, i8),
+    HandOff(usize),
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -36,6 +38,8 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (0usize..8, any::<u8>()).prop_map(|(t, c)| Op::Recolor(t, c)),
         2 => (0usize..8, prop::option::of(0usize..5)).prop_map(|(t, r)| Op::SetRep(t, r)),
         1 => (0usize..8, any::<bool>()).prop_map(|(t, l)| Op::Lock(t, l)),
+        1 => (0usize..5, any::<i8>(), any::<i8>()).prop_map(|(r, x, y)| Op::MoveHome(r, x, y)),
+        1 => (0usize..8).prop_map(Op::HandOff),
     ]
 }
 
@@ -55,7 +59,25 @@ fn to_command(op: &Op, session: &Session) -> Option<Command> {
         Op::Recolor(t, c) => Command::recolor_territory(territory(*t)?, Rgb(*c, 0, 0)),
         Op::SetRep(t, r) => Command::set_territory_rep(territory(*t)?, r.map(|r| RepId(r as u32))),
         Op::Lock(t, l) => Command::set_locked(territory(*t)?, *l),
+        Op::MoveHome(r, x, y) => {
+            let home = session.project().reps.get(*r)?.home;
+            Command::SetRepHome { rep: RepId(*r as u32), home: LonLat::new(home.lon + *x as f64 / 200.0, home.lat + *y as f64 / 200.0) }
+        }
+        Op::HandOff(t) => {
+            territory_designer::model::whatif::hand_off_territory(session.project(), scenario, territory(*t)?, &grid_neighbours(8, 6)).ok()?
+        }
     })
+}
+
+/// Rook neighbours of the 8 x 6 fixture grid.
+fn grid_neighbours(cols: usize, rows: usize) -> Vec<Vec<u32>> {
+    (0..cols * rows)
+        .map(|i| {
+            let (c, r) = (i % cols, i / cols);
+            let candidates = [(c > 0).then(|| i - 1), (c + 1 < cols).then(|| i + 1), (r > 0).then(|| i - cols), (r + 1 < rows).then(|| i + cols)];
+            candidates.into_iter().flatten().map(|n| n as u32).collect()
+        })
+        .collect()
 }
 
 fn close(a: f64, b: f64) -> bool {
@@ -91,6 +113,7 @@ proptest! {
     fn undo_restores_and_metrics_stay_exact(ops in prop::collection::vec(op(), 1..40)) {
         let project = grid_project(8, 6, 0.1, 150, 5, 7);
         let initial = project.scenarios[0].clone();
+        let initial_reps = project.reps.clone();
         let mut session = Session::new(project);
         let mut applied = 0usize;
         for op in &ops {
@@ -111,6 +134,7 @@ proptest! {
         }
         prop_assert!(session.undo().expect("nothing left").is_none());
         prop_assert_eq!(&initial, session.scenario());
+        prop_assert_eq!(&initial_reps, &session.project().reps);
         let full = ScenarioMetrics::compute(session.project(), session.scenario());
         assert_metrics_match(&session.metrics().territories, &full.territories)?;
         for _ in 0..applied {
