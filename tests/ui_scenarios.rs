@@ -163,3 +163,17 @@ fn a_new_rep_is_placed_by_clicking_and_a_home_base_moves_by_clicking() {
     harness.run_steps(1);
     assert_eq!(drive(&harness), before);
 }
+
+#[test]
+fn a_blank_scenario_starts_with_a_territory_per_rep_and_nothing_assigned() {
+    let mut harness = harness();
+    let baseline = harness.state().session.active_id();
+    harness.get_by_label("New").click();
+    harness.run_steps(2);
+    let app = harness.state();
+    assert_ne!(app.session.active_id(), baseline);
+    assert_eq!(app.session.scenario().name, "New scenario");
+    assert_eq!(app.session.scenario().territories.len(), app.session.project().reps.len());
+    assert!(app.session.scenario().unit_territory.iter().all(Option::is_none));
+    assert!(harness.query_by_label_contains("ZIPs and 8000 accounts are unassigned").is_some());
+}

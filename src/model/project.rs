@@ -81,6 +81,20 @@ impl Project {
         Ok(id)
     }
 
+    /// A blank scenario to draw from scratch: one empty territory per rep (named after
+    /// the rep, in the palette's colours), every ZIP unassigned.
+    pub fn add_blank_scenario(&mut self, name: &str, palette: &[super::entities::Rgb]) -> Result<ScenarioId, String> {
+        let name = self.checked_scenario_name(name, None)?;
+        let id = self.add_scenario(name);
+        let reps: Vec<_> = self.reps.iter().map(|r| (r.id, r.name.clone())).collect();
+        let scenario = self.scenario_mut(id).expect("just added");
+        for (i, (rep, rep_name)) in reps.into_iter().enumerate() {
+            let color = palette.get(i % palette.len().max(1)).copied().unwrap_or(super::entities::Rgb(128, 128, 128));
+            scenario.push_territory(rep_name, color, Some(rep));
+        }
+        Ok(id)
+    }
+
     pub fn rename_scenario(&mut self, id: ScenarioId, name: &str) -> Result<(), String> {
         let name = self.checked_scenario_name(name, Some(id))?;
         let scenario = self.scenario_mut(id).ok_or_else(|| format!("there is no scenario {}", id.0))?;
@@ -329,5 +343,9 @@ mod scenario_tests {
         project.remove_scenario(copy).unwrap();
         assert_eq!(project.baseline, base, "the baseline moves to a remaining scenario");
         assert!(project.remove_scenario(base).unwrap_err().contains("at least one"));
+        let blank = project.add_blank_scenario("Blank", &[crate::model::Rgb(1, 2, 3)]).unwrap();
+        let blank = project.scenario(blank).unwrap();
+        assert_eq!(blank.territories.len(), project.reps.len());
+        assert!(blank.unit_territory.iter().all(Option::is_none));
     }
 }

@@ -138,6 +138,7 @@ pub struct TerritoryApp {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum ScenarioRequest {
     Switch(ScenarioId),
+    Blank,
     Duplicate,
     Rename,
     Delete,
@@ -160,6 +161,9 @@ fn scenario_bar_ui(ui: &mut Ui, project: &Project, active: ScenarioId, comparing
                 }
             }
         });
+        if ui.button("New").on_hover_text("A blank scenario: one empty territory per rep, every ZIP unassigned").clicked() {
+            request = Some(ScenarioRequest::Blank);
+        }
         if ui.button("Duplicate").on_hover_text("Copy this scenario and edit the copy").clicked() {
             request = Some(ScenarioRequest::Duplicate);
         }
@@ -854,6 +858,16 @@ impl TerritoryApp {
     fn apply_scenario_request(&mut self, request: ScenarioRequest) {
         match request {
             ScenarioRequest::Switch(id) => self.switch_scenario(id),
+            ScenarioRequest::Blank => {
+                let palette = crate::sample::territory_palette(self.session.project().reps.len().max(1));
+                match self.session.add_blank_scenario(&palette) {
+                    Ok(_) => {
+                        self.after_scenario_switch();
+                        self.say("New blank scenario: paint ZIPs into the territories with the brush or lasso");
+                    }
+                    Err(e) => self.complain(e),
+                }
+            }
             ScenarioRequest::Duplicate => {
                 let active = self.session.active_id();
                 match self.session.duplicate_scenario(active) {
