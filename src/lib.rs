@@ -13,6 +13,7 @@ pub mod fixtures;
 pub mod io;
 pub mod metrics;
 pub mod model;
+pub mod optimize;
 pub mod sample;
 pub mod session;
 pub mod spatial;

@@ -1,0 +1,91 @@
+//! The optimizer on the peers' benchmark data (skipped when ../shared/data is absent):
+//! contiguity, balance within tolerance, locks, disruption, determinism, infeasibility.
+
+use std::path::Path;
+use territory_designer::optimize::{bench_data, components_of, solve, Problem, Solution};
+
+fn counties() -> Option<bench_data::BenchData> {
+    let dir = Path::new("../shared/data/bench");
+    if !dir.join("us_counties.adj.csv").exists() {
+        eprintln!("skipped: ../shared/data/bench is absent");
+        return None;
+    }
+    Some(bench_data::load(dir, "us_counties", "weight").expect("us_counties loads"))
+}
+
+fn problem(data: &bench_data::BenchData, k: usize, tolerance: f64) -> Problem<'_> {
+    Problem {
+        weights: &data.weights,
+        xy_km: &data.xy_km,
+        adjacency: &data.adjacency,
+        k,
+        tolerance,
+        centres: None,
+        fixed: vec![None; data.weights.len()],
+        start: None,
+        disruption: 0.0,
+        seed: 1,
+    }
+}
+
+fn run(p: &Problem) -> Solution {
+    solve(p, &mut |_| true).expect("solves")
+}
+
+fn assert_contiguous(data: &bench_data::BenchData, s: &Solution, k: usize) {
+    for t in 0..k as u32 {
+        assert_eq!(components_of(&data.adjacency, &s.assignment, t).len(), 1, "territory {t} is not in one piece");
+    }
+    assert_eq!(s.noncontiguous, 0);
+}
+
+#[test]
+fn us_counties_k20_is_contiguous_within_one_percent_and_deterministic() {
+    let Some(data) = counties() else { return };
+    let p = problem(&data, 20, 0.01);
+    let a = run(&p);
+    assert_contiguous(&data, &a, 20);
+    assert!(a.max_deviation <= 0.01, "max deviation {:.2}%", a.max_deviation * 100.0);
+    assert_eq!(run(&p), a, "same seed, same result");
+}
+
+#[test]
+fn locked_units_never_move_and_disruption_keeps_the_plan() {
+    let Some(data) = counties() else { return };
+    let base = run(&problem(&data, 20, 0.05));
+    // Lock every 25th county where the first plan put it.
+    let mut locked = problem(&data, 20, 0.05);
+    locked.seed = 7;
+    locked.fixed = (0..data.weights.len()).map(|u| (u % 25 == 0).then(|| base.assignment[u])).collect();
+    let with_locks = run(&locked);
+    for u in (0..data.weights.len()).step_by(25) {
+        assert_eq!(with_locks.assignment[u], base.assignment[u], "locked unit {u} moved");
+    }
+    // From the first plan with another seed: a high disruption weight moves fewer units.
+    let moved = |s: &Solution| s.assignment.iter().zip(&base.assignment).filter(|(a, b)| a != b).count();
+    let mut free = problem(&data, 20, 0.05);
+    free.seed = 3;
+    free.start = Some(base.assignment.clone());
+    let mut sticky = problem(&data, 20, 0.05);
+    sticky.seed = 3;
+    sticky.start = Some(base.assignment.clone());
+    sticky.disruption = 2.0;
+    let (free, sticky) = (run(&free), run(&sticky));
+    assert!(moved(&sticky) < moved(&free), "disruption 2: {} units moved, 0: {}", moved(&sticky), moved(&free));
+    assert_contiguous(&data, &sticky, 20);
+}
+
+#[test]
+fn an_infeasible_tolerance_is_reported_with_its_lower_bound() {
+    // A path of 10 units, one of them as heavy as all the others together.
+    let weights: Vec<f64> = (0..10).map(|i| if i == 4 { 9.0 } else { 1.0 }).collect();
+    let xy: Vec<[f64; 2]> = (0..10).map(|i| [i as f64, 0.0]).collect();
+    let adjacency: Vec<Vec<u32>> = (0..10u32).map(|i| [i.checked_sub(1), (i < 9).then_some(i + 1)].into_iter().flatten().collect()).collect();
+    let p = Problem { weights: &weights, xy_km: &xy, adjacency: &adjacency, k: 3, tolerance: 0.01, centres: None, fixed: vec![None; 10], start: None, disruption: 0.0, seed: 1 };
+    let s = run(&p);
+    // Mean 6: the unit of 9 alone is 50% over.
+    assert!((s.lower_bound - 0.5).abs() < 1e-9, "{}", s.lower_bound);
+    assert!(s.max_deviation >= s.lower_bound - 1e-9);
+    let bad = Problem { k: 11, ..p };
+    assert!(solve(&bad, &mut |_| true).is_err(), "more territories than units is refused");
+}
