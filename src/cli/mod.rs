@@ -56,6 +56,32 @@ pub enum CliCommand {
         #[arg(long)]
         ledger: Option<PathBuf>,
     },
+    /// Propose balanced, contiguous territories as a new scenario in the project.
+    Optimize {
+        project: PathBuf,
+        /// How many territories (default: as many as the start scenario has).
+        #[arg(long)]
+        territories: Option<usize>,
+        /// What to balance: potential, workload or attr:NAME.
+        #[arg(long, default_value = "potential")]
+        balance: String,
+        /// Allowed deviation from the mean, as a fraction.
+        #[arg(long, default_value_t = 0.10)]
+        tolerance: f64,
+        /// The scenario to start from (default: the baseline).
+        #[arg(long)]
+        from: Option<String>,
+        /// Name of the new scenario (default: "Balanced (optimizer)").
+        #[arg(long)]
+        into: Option<String>,
+        /// 0 = ignore the start plan; higher keeps more ZIPs where they are.
+        #[arg(long, default_value_t = 0.0)]
+        disruption: f64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
     /// Render the app window, fitted to the project, to a PNG and exit (needs a display,
     /// e.g. Xvfb).
     Screenshot {
@@ -122,6 +148,48 @@ pub fn run(command: CliCommand, out: &mut dyn Write) -> Result<()> {
                 crate::io::ledger::write_ledger(&comparison.ledger, &path)?;
             }
             compare::write_comparison(&comparison, format, out)
+        }
+        CliCommand::Optimize { project: path, territories, balance, tolerance, from, into, disruption, seed, format } => {
+            let mut project = project_file::load(&path)?;
+            let measure = crate::optimize::project::Measure::parse(&balance).map_err(|e| anyhow!("--balance: {e}"))?;
+            if !(0.0..1.0).contains(&tolerance) || tolerance <= 0.0 {
+                bail!("--tolerance must be a fraction above 0 and below 1 (0.05 = 5%)");
+            }
+            if !(disruption.is_finite() && disruption >= 0.0) {
+                bail!("--disruption must be 0 or more");
+            }
+            let start = pick_scenario(&project, from.as_deref())?.clone();
+            let k = territories.unwrap_or(start.territories.len());
+            let options = crate::optimize::project::Options { measure, tolerance, disruption, seed };
+            let proposal = crate::optimize::project::propose(&project, &start, k, &options, &mut |_| true)?;
+            let name = into.unwrap_or_else(|| project.copy_name("Balanced (optimizer)").replace(" (copy)", ""));
+            let id = crate::optimize::project::add_proposal(&mut project, &proposal, &name).map_err(|e| anyhow!(e))?;
+            project_file::save(&project, &path)?;
+            let scenario = project.scenario(id).context("the proposal was added")?;
+            let s = &proposal.solution;
+            let summary = serde_json::json!({
+                "scenario": scenario.name,
+                "territories": k,
+                "max_deviation_pct": s.max_deviation * 100.0,
+                "lower_bound_pct": s.lower_bound * 100.0,
+                "noncontiguous_territories": s.noncontiguous,
+                "mean_weighted_distance_km": s.mean_weighted_distance_km,
+                "moved_units": proposal.moved_units,
+                "solve_secs": proposal.solve_secs,
+                "potential_max_deviation_pct": crate::optimize::project::potential_deviation_pct(&project, scenario),
+            });
+            match format {
+                Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&summary)?)?,
+                _ => {
+                    writeln!(out, "Saved scenario '{}' in {}", scenario.name, path.display())?;
+                    writeln!(out, "max deviation {:.2}% (tolerance {:.0}%), {} territories in pieces, mean weighted distance {:.1} km, {} ZIPs moved, {:.2} s",
+                        s.max_deviation * 100.0, tolerance * 100.0, s.noncontiguous, s.mean_weighted_distance_km, proposal.moved_units, proposal.solve_secs)?;
+                    if s.lower_bound > tolerance {
+                        writeln!(out, "note: the tolerance cannot be met: one ZIP alone is {:.1}% over the mean", s.lower_bound * 100.0)?;
+                    }
+                }
+            }
+            Ok(())
         }
         CliCommand::Screenshot { project: path, out: png, width, height, scenario, color_by, model_window, compare } => {
             let project = project_file::load(&path)?;

@@ -16,6 +16,7 @@
 
 pub mod bench_data;
 mod graph;
+pub mod project;
 mod search;
 
 use rand::{Rng, SeedableRng};

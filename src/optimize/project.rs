@@ -1,0 +1,200 @@
+//! The optimizer applied to a project: units weighted by a measure, rep home bases as
+//! centres, locked territories kept, and the result as a new scenario.
+
+use super::{solve, OptimizeError, Problem, Progress, Solution};
+use crate::metrics::ScenarioMetrics;
+use crate::model::ids::{ScenarioId, TerritoryId};
+use crate::model::project::Project;
+use crate::model::scenario::Scenario;
+use crate::spatial::topology::Topology;
+
+/// What to balance.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Measure {
+    Potential,
+    /// Visit hours plus travel estimate of the accounts in each unit.
+    Workload,
+    /// A numeric unit attribute.
+    Attribute(String),
+}
+
+impl Measure {
+    pub fn parse(text: &str) -> Result<Self, String> {
+        match text {
+            "potential" => Ok(Measure::Potential),
+            "workload" => Ok(Measure::Workload),
+            t if t.starts_with("attr:") && t.len() > 5 => Ok(Measure::Attribute(t[5..].to_string())),
+            other => Err(format!("unknown measure '{other}': use potential, workload or attr:NAME")),
+        }
+    }
+}
+
+pub struct Options {
+    pub measure: Measure,
+    pub tolerance: f64,
+    pub disruption: f64,
+    pub seed: u64,
+}
+
+pub struct Proposal {
+    /// The new alignment: the start scenario's territories, units reassigned.
+    pub scenario: Scenario,
+    pub solution: Solution,
+    pub moved_units: usize,
+    pub solve_secs: f64,
+}
+
+/// Weight of each unit for a measure (accounts under an override count where they live).
+pub fn unit_weights(project: &Project, measure: &Measure) -> Result<Vec<f64>, String> {
+    let settings = &project.settings;
+    match measure {
+        Measure::Attribute(name) => {
+            if !project.units.iter().any(|u| u.attributes.contains_key(name)) {
+                let mut names: Vec<&String> = project.units.iter().flat_map(|u| u.attributes.keys()).collect();
+                names.sort();
+                names.dedup();
+                return Err(format!("no unit attribute '{name}'; the units have: {}", names.iter().map(|n| n.as_str()).collect::<Vec<_>>().join(", ")));
+            }
+            Ok(project.units.iter().map(|u| u.attributes.get(name).copied().unwrap_or(0.0).max(0.0)).collect())
+        }
+        Measure::Potential | Measure::Workload => {
+            let mut w = vec![0.0; project.units.len()];
+            for a in &project.accounts {
+                if let Some(u) = a.unit {
+                    w[u.index()] += match measure {
+                        Measure::Potential => a.potential,
+                        _ => a.visits_per_year * settings.hours_per_visit.get(a.tier),
+                    };
+                }
+            }
+            Ok(w)
+        }
+    }
+}
+
+/// Units in km on a local equirectangular plane (fine at the scale of a region).
+fn plane_km(project: &Project) -> Vec<[f64; 2]> {
+    let n = project.units.len().max(1) as f64;
+    let lat0 = project.units.iter().map(|u| u.centroid.lat).sum::<f64>() / n;
+    let kx = 111.32 * lat0.to_radians().cos();
+    project.units.iter().map(|u| [u.centroid.lon * kx, u.centroid.lat * 110.57]).collect()
+}
+
+/// Rook adjacency with islands joined to the nearest unit of the rest (by centroid), so
+/// that every territory can be contiguous.
+pub fn connected_adjacency(project: &Project, xy: &[[f64; 2]]) -> Vec<Vec<u32>> {
+    let mut adjacency = Topology::build(&project.units).neighbours;
+    let n = adjacency.len();
+    loop {
+        let all = vec![0u32; n];
+        let mut pieces = super::components_of(&adjacency, &all, 0);
+        if pieces.len() <= 1 {
+            return adjacency;
+        }
+        pieces.sort_by_key(|p| std::cmp::Reverse(p.len()));
+        let small = &pieces[pieces.len() - 1];
+        let mut inside = vec![false; n];
+        for u in small {
+            inside[*u as usize] = true;
+        }
+        let mut best = (f64::INFINITY, 0u32, 0u32);
+        for &u in small {
+            for v in 0..n {
+                if !inside[v] {
+                    let d = super::dist(xy[u as usize], xy[v]);
+                    if d < best.0 {
+                        best = (d, u, v as u32);
+                    }
+                }
+            }
+        }
+        adjacency[best.1 as usize].push(best.2);
+        adjacency[best.2 as usize].push(best.1);
+    }
+}
+
+/// Rebalances into `k` territories starting from `from`: its territories (and reps) are
+/// kept, extra ones are added without a rep, surplus ones dropped (`k` below the count).
+/// Locked territories keep their units.
+pub fn propose(project: &Project, from: &Scenario, k: usize, options: &Options, progress: Progress) -> Result<Proposal, OptimizeError> {
+    let started = std::time::Instant::now();
+    if k == 0 {
+        return Err(OptimizeError::Invalid("ask for at least one territory".into()));
+    }
+    let original = from;
+    let mut shaped = from.clone();
+    if k < shaped.territories.len() {
+        if shaped.territories[k..].iter().any(|t| t.locked) {
+            return Err(OptimizeError::Invalid("a locked territory would be dropped: unlock it or ask for more territories".into()));
+        }
+        let dropped: Vec<TerritoryId> = shaped.territories[k..].iter().map(|t| t.id).collect();
+        shaped.territories.truncate(k);
+        for t in shaped.unit_territory.iter_mut() {
+            if t.is_some_and(|x| dropped.contains(&x)) {
+                *t = None;
+            }
+        }
+        shaped.account_overrides.retain(|_, t| !dropped.contains(t));
+    }
+    let palette = crate::sample::territory_palette(k);
+    while shaped.territories.len() < k {
+        let n = shaped.territories.len();
+        shaped.push_territory(format!("Territory {}", n + 1), palette[n], None);
+    }
+    let from = &shaped;
+    let weights = unit_weights(project, &options.measure).map_err(OptimizeError::Invalid)?;
+    let xy = plane_km(project);
+    let adjacency = connected_adjacency(project, &xy);
+    let index_of = |t: TerritoryId| from.territory_position(t).map(|i| i as u32);
+    let start: Vec<u32> = from.unit_territory.iter().enumerate().map(|(u, t)| t.and_then(index_of).unwrap_or((u % k) as u32)).collect();
+    let fixed: Vec<Option<u32>> = from
+        .unit_territory
+        .iter()
+        .map(|t| t.filter(|t| from.is_locked(*t)).and_then(index_of))
+        .collect();
+    // Rep home bases as centres when every territory has a rep.
+    let kx = 111.32 * (project.units.iter().map(|u| u.centroid.lat).sum::<f64>() / project.units.len().max(1) as f64).to_radians().cos();
+    let centres: Option<Vec<[f64; 2]>> = from
+        .territories
+        .iter()
+        .map(|t| t.rep.and_then(|r| project.reps.get(r.index())).map(|r| [r.home.lon * kx, r.home.lat * 110.57]))
+        .collect();
+    let problem = Problem {
+        weights: &weights,
+        xy_km: &xy,
+        adjacency: &adjacency,
+        k,
+        tolerance: options.tolerance,
+        centres,
+        fixed,
+        start: Some(start.clone()),
+        disruption: options.disruption,
+        seed: options.seed,
+    };
+    let solution = solve(&problem, progress)?;
+    let mut scenario = from.clone();
+    for (u, &t) in solution.assignment.iter().enumerate() {
+        scenario.unit_territory[u] = Some(from.territories[t as usize].id);
+    }
+    let moved_units = (0..project.units.len()).filter(|u| original.unit_territory[*u] != scenario.unit_territory[*u]).count();
+    Ok(Proposal { scenario, solution, moved_units, solve_secs: started.elapsed().as_secs_f64() })
+}
+
+/// Adds the proposal to the project as a new scenario named `name`.
+pub fn add_proposal(project: &mut Project, proposal: &Proposal, name: &str) -> Result<ScenarioId, String> {
+    let id = project.duplicate_scenario(proposal.scenario.id, name)?;
+    let scenario = project.scenario_mut(id).ok_or("the new scenario exists")?;
+    let keep_id = scenario.id;
+    let keep_name = scenario.name.clone();
+    *scenario = proposal.scenario.clone();
+    scenario.id = keep_id;
+    scenario.name = keep_name;
+    scenario.description = "Proposed by the optimizer: balanced, contiguous; edit it, then compare.".into();
+    Ok(id)
+}
+
+/// Max deviation of potential (the planner's balance figure) of a scenario, percent.
+pub fn potential_deviation_pct(project: &Project, scenario: &Scenario) -> f64 {
+    ScenarioMetrics::compute(project, scenario).balance.max_deviation_pct
+}
+

@@ -1,0 +1,33 @@
+//! `optimize` on the bundled sample: from the unbalanced baseline to within 10% of the
+//! mean potential, every territory in one piece, saved as a new scenario.
+
+use std::process::Command;
+
+#[test]
+fn optimize_balances_the_sample_into_a_new_contiguous_scenario() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p.tdproj");
+    std::fs::copy("sample_maps/mid_atlantic.tdproj", &path).unwrap();
+    let run = |args: &[&str]| Command::new(env!("CARGO_BIN_EXE_territory-designer")).args(args).output().unwrap();
+    let p = path.to_str().unwrap();
+    let out = run(&["optimize", p, "--tolerance", "0.10", "--format", "json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(json["max_deviation_pct"].as_f64().unwrap() <= 10.0, "{json}");
+    assert!(json["potential_max_deviation_pct"].as_f64().unwrap() <= 10.0, "{json}");
+    assert_eq!(json["noncontiguous_territories"].as_u64(), Some(0), "{json}");
+    assert!(json["moved_units"].as_u64().unwrap() > 0);
+    for key in ["mean_weighted_distance_km", "solve_secs"] {
+        assert!(json[key].is_number(), "{key} in {json}");
+    }
+    // The proposal is in the project; the baseline is untouched.
+    let project = territory_designer::io::project_file::load(&path).unwrap();
+    assert!(project.scenario_by_name("Balanced (optimizer)").is_some());
+    let report = run(&["report", p, "--format", "json"]);
+    let baseline: serde_json::Value = serde_json::from_slice(&report.stdout).unwrap();
+    assert!(baseline["balance"]["max_deviation_pct"].as_f64().unwrap() > 100.0);
+
+    let bad = run(&["optimize", p, "--balance", "attr:nope"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("no unit attribute 'nope'"));
+}
