@@ -100,6 +100,13 @@ impl Session {
         Ok(id)
     }
 
+    /// Adds an optimizer proposal as a new scenario (not active yet).
+    pub fn add_proposal(&mut self, proposal: &crate::optimize::project::Proposal, name: &str) -> Result<ScenarioId, String> {
+        let id = crate::optimize::project::add_proposal(&mut self.project, proposal, name)?;
+        self.generation += 1;
+        Ok(id)
+    }
+
     pub fn rename_scenario(&mut self, id: ScenarioId, name: &str) -> Result<(), String> {
         self.project.rename_scenario(id, name)?;
         self.generation += 1;

@@ -89,3 +89,15 @@ fn an_infeasible_tolerance_is_reported_with_its_lower_bound() {
     let bad = Problem { k: 11, ..p };
     assert!(solve(&bad, &mut |_| true).is_err(), "more territories than units is refused");
 }
+
+#[test]
+fn cancelling_stops_the_solver_with_no_result() {
+    let Some(data) = counties() else { return };
+    let p = problem(&data, 20, 0.01);
+    let mut calls = 0;
+    let outcome = solve(&p, &mut |_| {
+        calls += 1;
+        calls < 3
+    });
+    assert_eq!(outcome, Err(territory_designer::optimize::OptimizeError::Cancelled));
+}

@@ -177,3 +177,28 @@ fn a_blank_scenario_starts_with_a_territory_per_rep_and_nothing_assigned() {
     assert!(app.session.scenario().unit_territory.iter().all(Option::is_none));
     assert!(harness.query_by_label_contains("ZIPs and 8000 accounts are unassigned").is_some());
 }
+
+#[test]
+fn the_optimize_dialog_runs_on_a_worker_and_opens_the_proposal_in_compare() {
+    let mut harness = harness();
+    let baseline = harness.state().session.active_id();
+    harness.get_by_label("Optimize…").click();
+    harness.run_steps(2);
+    harness.get_by_label("Propose balanced territories").click();
+    harness.run_steps(1);
+    for _ in 0..400 {
+        if harness.state().optimize_job.is_none() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        harness.step();
+    }
+    harness.run_steps(2);
+    let app = harness.state();
+    assert!(app.optimize_job.is_none(), "the worker finished");
+    assert_eq!(app.session.scenario().name, "Balanced (optimizer)");
+    assert_eq!(app.compare.as_ref().map(|c| c.reference), Some(baseline), "compare opens against the start");
+    let balance = &app.session.metrics().balance;
+    assert!(balance.max_deviation_pct <= 10.0, "{}", balance.max_deviation_pct);
+    assert!(app.session.project().scenario(baseline).unwrap().name == "2026 alignment", "the start is kept");
+}

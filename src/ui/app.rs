@@ -17,6 +17,7 @@ use crate::ui::panels::settings::{model_ui, ModelDraft};
 use crate::ui::panels::territories::{self, PanelAction};
 use crate::ui::panels::{chart, legend};
 use crate::ui::compare::{self as compare_view, CompareAction, CompareView};
+use crate::ui::optimize::{form_ui, FormAction, OptimizeForm, OptimizeJob};
 use crate::ui::style::BAD;
 use egui::{Color32, Key, KeyboardShortcut, Modifiers, RichText, Ui};
 use std::path::{Path, PathBuf};
@@ -113,6 +114,9 @@ pub struct TerritoryApp {
     /// Scenario dialogs: rename (id, text) and delete confirmation.
     scenario_rename: Option<(ScenarioId, String)>,
     scenario_delete: Option<ScenarioId>,
+    /// The Optimize dialog (open when `Some`) and its running job.
+    pub optimize_form: Option<OptimizeForm>,
+    pub optimize_job: Option<OptimizeJob>,
     /// Where each territory's bars are in the balance chart (last frame).
     pub chart_columns: Vec<(TerritoryId, egui::Rect)>,
     colors_generation: u64,
@@ -143,6 +147,7 @@ enum ScenarioRequest {
     Rename,
     Delete,
     SetBaseline,
+    Optimize,
     Compare(Option<ScenarioId>),
 }
 
@@ -189,6 +194,10 @@ fn scenario_bar_ui(ui: &mut Ui, project: &Project, active: ScenarioId, comparing
                 }
             }
         });
+        ui.separator();
+        if ui.button("Optimize…").on_hover_text("Propose balanced, contiguous territories as a new scenario").clicked() {
+            request = Some(ScenarioRequest::Optimize);
+        }
     });
     request
 }
@@ -275,6 +284,8 @@ impl TerritoryApp {
             show_chart: true,
             chart_columns: Vec::new(),
             compare: None,
+            optimize_form: None,
+            optimize_job: None,
             scenario_rename: None,
             scenario_delete: None,
             colors_generation: 0,
@@ -751,6 +762,9 @@ impl TerritoryApp {
                 if ui.button("Workload model…").clicked() {
                     self.model_window = true;
                 }
+                if ui.button("Optimize…").clicked() {
+                    self.open_optimize();
+                }
             });
         });
     }
@@ -891,6 +905,7 @@ impl TerritoryApp {
                 }
             }
             ScenarioRequest::Compare(reference) => self.set_compare(reference),
+            ScenarioRequest::Optimize => self.open_optimize(),
         }
     }
 
@@ -1271,6 +1286,77 @@ impl TerritoryApp {
         }
     }
 
+    pub fn open_optimize(&mut self) {
+        if self.optimize_form.is_none() {
+            self.optimize_form = Some(OptimizeForm::for_scenario(self.session.scenario()));
+        }
+    }
+
+    fn optimize_ui(&mut self, ctx: &egui::Context) {
+        if let Some(outcome) = self.optimize_job.as_ref().and_then(OptimizeJob::poll) {
+            let start = self.optimize_job.take().map(|j| j.start_name).unwrap_or_default();
+            match outcome {
+                Ok(proposal) => self.accept_proposal(&proposal, &start),
+                Err(crate::optimize::OptimizeError::Cancelled) => self.say("Optimization cancelled; nothing changed"),
+                Err(e) => self.complain(format!("Cannot optimize: {e}")),
+            }
+        }
+        if self.optimize_job.is_some() {
+            ctx.request_repaint_after(std::time::Duration::from_millis(50));
+        }
+        let Some(mut form) = self.optimize_form.take() else { return };
+        let attributes: Vec<String> = {
+            let mut names: Vec<String> = self.session.project().units.iter().flat_map(|u| u.attributes.keys().cloned()).collect();
+            names.sort();
+            names.dedup();
+            names
+        };
+        let mut open = true;
+        let mut action = None;
+        egui::Window::new("Optimize").open(&mut open).collapsible(false).resizable(false).default_pos([260.0, 120.0]).show(ctx, |ui| {
+            ui.set_max_width(420.0);
+            action = form_ui(ui, &mut form, &attributes, self.optimize_job.as_ref());
+        });
+        match action {
+            Some(FormAction::Run) => self.optimize_job = Some(OptimizeJob::start(self.session.project(), self.session.scenario(), &form)),
+            Some(FormAction::Cancel) => {
+                if let Some(job) = &self.optimize_job {
+                    job.cancel();
+                }
+            }
+            None => {}
+        }
+        if open {
+            self.optimize_form = Some(form);
+        } else if let Some(job) = &self.optimize_job {
+            job.cancel();
+        }
+    }
+
+    /// Adds the optimizer's proposal as a new scenario, makes it active and opens the
+    /// compare view against the scenario it started from.
+    fn accept_proposal(&mut self, proposal: &crate::optimize::project::Proposal, start: &str) {
+        let reference = self.session.project().scenario_by_name(start).map(|s| s.id);
+        let name = self.session.project().copy_name("Balanced (optimizer)").replace(" (copy)", "");
+        let name = if self.session.project().scenario_by_name(&name).is_some() { self.session.project().copy_name(&name) } else { name };
+        match self.session.add_proposal(proposal, &name) {
+            Ok(id) => {
+                self.switch_scenario(id);
+                self.set_compare(reference);
+                self.optimize_form = None;
+                let s = &proposal.solution;
+                self.say(format!(
+                    "'{name}': max deviation {:.1}%, {} territories in pieces, {} ZIPs moved ({:.2} s)",
+                    s.max_deviation * 100.0,
+                    s.noncontiguous,
+                    proposal.moved_units,
+                    proposal.solve_secs
+                ));
+            }
+            Err(e) => self.complain(e),
+        }
+    }
+
     fn scenario_dialogs_ui(&mut self, ctx: &egui::Context) {
         if let Some((id, mut name)) = self.scenario_rename.take() {
             match rename_dialog(ctx, "Rename scenario", &mut name) {
@@ -1312,6 +1398,7 @@ impl TerritoryApp {
     fn dialogs_ui(&mut self, ctx: &egui::Context) {
         self.basemap_window_ui(ctx);
         self.scenario_dialogs_ui(ctx);
+        self.optimize_ui(ctx);
         self.model_window_ui(ctx);
         self.recovery_ui(ctx);
         if self.screenshot.is_none() {

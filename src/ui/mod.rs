@@ -2,6 +2,7 @@
 
 pub mod app;
 pub mod compare;
+pub mod optimize;
 pub mod map;
 pub mod panels;
 pub mod style;

@@ -1,0 +1,129 @@
+//! The Optimize dialog: settings, a worker thread with progress and cancel, and the
+//! proposal handed back to the app as a new scenario.
+
+use crate::model::project::Project;
+use crate::model::scenario::Scenario;
+use crate::optimize::project::{propose, Measure, Options, Proposal};
+use crate::optimize::OptimizeError;
+use egui::{RichText, Slider, Ui};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::mpsc;
+use std::sync::Arc;
+
+/// The dialog's settings.
+pub struct OptimizeForm {
+    pub measure: Measure,
+    pub tolerance_pct: f64,
+    pub territories: usize,
+    pub disruption: f64,
+    pub seed: u64,
+}
+
+impl OptimizeForm {
+    pub fn for_scenario(scenario: &Scenario) -> Self {
+        Self { measure: Measure::Potential, tolerance_pct: 10.0, territories: scenario.territories.len().max(1), disruption: 0.0, seed: 1 }
+    }
+}
+
+/// A run on the worker thread.
+pub struct OptimizeJob {
+    progress: Arc<AtomicU32>,
+    cancel: Arc<AtomicBool>,
+    result: mpsc::Receiver<Result<Proposal, OptimizeError>>,
+    pub start_name: String,
+}
+
+impl OptimizeJob {
+    /// Starts the optimizer on copies of the project and start scenario, so the UI
+    /// stays free to draw (and the planner to look around) meanwhile.
+    pub fn start(project: &Project, start: &Scenario, form: &OptimizeForm) -> Self {
+        let progress = Arc::new(AtomicU32::new(0));
+        let cancel = Arc::new(AtomicBool::new(false));
+        let (tx, rx) = mpsc::channel();
+        let (project, scenario) = (project.clone(), start.clone());
+        let options = Options { measure: form.measure.clone(), tolerance: form.tolerance_pct / 100.0, disruption: form.disruption, seed: form.seed };
+        let k = form.territories;
+        let (p, c) = (Arc::clone(&progress), Arc::clone(&cancel));
+        std::thread::spawn(move || {
+            let mut report = |fraction: f32| {
+                p.store((fraction.clamp(0.0, 1.0) * 1000.0) as u32, Ordering::Relaxed);
+                !c.load(Ordering::Relaxed)
+            };
+            let _receiver_gone = tx.send(propose(&project, &scenario, k, &options, &mut report));
+        });
+        Self { progress, cancel, result: rx, start_name: start.name.clone() }
+    }
+
+    pub fn fraction(&self) -> f32 {
+        self.progress.load(Ordering::Relaxed) as f32 / 1000.0
+    }
+
+    pub fn cancel(&self) {
+        self.cancel.store(true, Ordering::Relaxed);
+    }
+
+    /// The outcome once the worker is done.
+    pub fn poll(&self) -> Option<Result<Proposal, OptimizeError>> {
+        match self.result.try_recv() {
+            Ok(outcome) => Some(outcome),
+            Err(mpsc::TryRecvError::Empty) => None,
+            Err(mpsc::TryRecvError::Disconnected) => Some(Err(OptimizeError::Invalid("the optimizer stopped unexpectedly".into()))),
+        }
+    }
+}
+
+/// What the dialog asks for.
+#[derive(Debug, PartialEq, Eq)]
+pub enum FormAction {
+    Run,
+    Cancel,
+}
+
+pub fn form_ui(ui: &mut Ui, form: &mut OptimizeForm, attributes: &[String], job: Option<&OptimizeJob>) -> Option<FormAction> {
+    let mut action = None;
+    ui.label("Proposes balanced, contiguous territories as a new scenario; the current one is not changed. Rep home bases are the centres; locked territories keep their ZIPs.");
+    ui.add_enabled_ui(job.is_none(), |ui| {
+        egui::Grid::new("optimize_form").num_columns(2).spacing([12.0, 6.0]).show(ui, |ui| {
+            ui.label("Balance");
+            let label = match &form.measure {
+                Measure::Potential => "Potential".to_string(),
+                Measure::Workload => "Workload (visit hours)".to_string(),
+                Measure::Attribute(a) => a.clone(),
+            };
+            egui::ComboBox::from_label("measure").selected_text(label).show_ui(ui, |ui| {
+                ui.selectable_value(&mut form.measure, Measure::Potential, "Potential");
+                ui.selectable_value(&mut form.measure, Measure::Workload, "Workload (visit hours)");
+                for a in attributes {
+                    ui.selectable_value(&mut form.measure, Measure::Attribute(a.clone()), a);
+                }
+            });
+            ui.end_row();
+            ui.label("Tolerance");
+            ui.add(Slider::new(&mut form.tolerance_pct, 1.0..=30.0).suffix(" %").fixed_decimals(0));
+            ui.end_row();
+            ui.label("Territories");
+            ui.add(egui::DragValue::new(&mut form.territories).range(1..=500));
+            ui.end_row();
+            ui.label("Keep changes small");
+            ui.add(Slider::new(&mut form.disruption, 0.0..=3.0).fixed_decimals(1)).on_hover_text("0: ignore today's alignment; higher: move fewer ZIPs");
+            ui.end_row();
+        });
+    });
+    ui.separator();
+    match job {
+        Some(job) => {
+            ui.horizontal(|ui| {
+                ui.add(egui::ProgressBar::new(job.fraction()).show_percentage().desired_width(240.0));
+                if ui.button("Cancel").clicked() {
+                    action = Some(FormAction::Cancel);
+                }
+            });
+        }
+        None => {
+            if ui.button(RichText::new("Propose balanced territories").strong()).clicked() {
+                action = Some(FormAction::Run);
+            }
+        }
+    }
+    action
+}
