@@ -31,3 +31,31 @@ fn optimize_balances_the_sample_into_a_new_contiguous_scenario() {
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("no unit attribute 'nope'"));
 }
+
+#[test]
+fn local_rebalance_changes_only_the_named_territories() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p.tdproj");
+    std::fs::copy("sample_maps/mid_atlantic.tdproj", &path).unwrap();
+    let p = path.to_str().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_territory-designer"))
+        .args(["optimize", p, "--only", "Pittsburgh & Western PA,Northwest PA", "--into", "Local", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let project = territory_designer::io::project_file::load(&path).unwrap();
+    let (before, after) = (project.scenario_by_name("2026 alignment").unwrap(), project.scenario_by_name("Local").unwrap());
+    let pair: Vec<_> = ["Pittsburgh & Western PA", "Northwest PA"].iter().map(|n| before.territory_by_name(n).unwrap().id).collect();
+    let mut changed = 0;
+    for u in 0..before.unit_territory.len() {
+        if before.unit_territory[u] != after.unit_territory[u] {
+            changed += 1;
+            assert!(pair.contains(&before.unit_territory[u].unwrap()) && pair.contains(&after.unit_territory[u].unwrap()), "unit {u} moved outside the pair");
+        }
+    }
+    assert!(changed > 0);
+    let metrics = territory_designer::metrics::ScenarioMetrics::compute(&project, after);
+    let potentials: Vec<f64> = pair.iter().map(|t| metrics.territory(*t).unwrap().potential).collect();
+    let mean = (potentials[0] + potentials[1]) / 2.0;
+    assert!(potentials.iter().all(|p| (p - mean).abs() / mean <= 0.10), "{potentials:?}");
+}

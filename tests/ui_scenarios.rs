@@ -202,3 +202,33 @@ fn the_optimize_dialog_runs_on_a_worker_and_opens_the_proposal_in_compare() {
     assert!(balance.max_deviation_pct <= 10.0, "{}", balance.max_deviation_pct);
     assert!(app.session.project().scenario(baseline).unwrap().name == "2026 alignment", "the start is kept");
 }
+
+#[test]
+fn a_local_rebalance_from_the_dialog_touches_only_the_highlighted_territory_and_neighbours() {
+    let mut harness = harness();
+    let pittsburgh = territory(&harness, "Pittsburgh & Western PA");
+    harness.state_mut().highlight = Some(pittsburgh);
+    harness.get_by_label("Optimize…").click();
+    harness.run_steps(2);
+    harness.get_by_label_contains("Only Pittsburgh & Western PA and its").click();
+    harness.run_steps(1);
+    let scope = harness.state().optimize_form.as_ref().unwrap().only.clone().expect("local scope chosen");
+    assert!(scope.len() >= 2 && scope[0] == pittsburgh);
+    let before = harness.state().session.scenario().clone();
+    harness.get_by_label("Propose balanced territories").click();
+    for _ in 0..400 {
+        harness.step();
+        if harness.state().optimize_job.is_none() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    harness.run_steps(2);
+    let after = harness.state().session.scenario();
+    assert_ne!(after.id, before.id, "the proposal is a new scenario");
+    for u in 0..before.unit_territory.len() {
+        if before.unit_territory[u] != after.unit_territory[u] {
+            assert!(scope.contains(&before.unit_territory[u].unwrap()) && scope.contains(&after.unit_territory[u].unwrap()));
+        }
+    }
+}

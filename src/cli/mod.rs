@@ -79,6 +79,10 @@ pub enum CliCommand {
         disruption: f64,
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Local rebalance: only these territories (comma-separated names) change,
+        /// among themselves.
+        #[arg(long, value_delimiter = ',')]
+        only: Vec<String>,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
@@ -149,7 +153,7 @@ pub fn run(command: CliCommand, out: &mut dyn Write) -> Result<()> {
             }
             compare::write_comparison(&comparison, format, out)
         }
-        CliCommand::Optimize { project: path, territories, balance, tolerance, from, into, disruption, seed, format } => {
+        CliCommand::Optimize { project: path, territories, balance, tolerance, from, into, disruption, seed, only, format } => {
             let mut project = project_file::load(&path)?;
             let measure = crate::optimize::project::Measure::parse(&balance).map_err(|e| anyhow!("--balance: {e}"))?;
             if !(0.0..1.0).contains(&tolerance) || tolerance <= 0.0 {
@@ -161,7 +165,15 @@ pub fn run(command: CliCommand, out: &mut dyn Write) -> Result<()> {
             let start = pick_scenario(&project, from.as_deref())?.clone();
             let k = territories.unwrap_or(start.territories.len());
             let options = crate::optimize::project::Options { measure, tolerance, disruption, seed };
-            let proposal = crate::optimize::project::propose(&project, &start, k, &options, &mut |_| true)?;
+            let proposal = if only.is_empty() {
+                crate::optimize::project::propose(&project, &start, k, &options, &mut |_| true)?
+            } else {
+                let ids = only
+                    .iter()
+                    .map(|name| start.territory_by_name(name.trim()).map(|t| t.id).ok_or_else(|| anyhow!("--only: no territory named '{}' in '{}'", name.trim(), start.name)))
+                    .collect::<Result<Vec<_>>>()?;
+                crate::optimize::project::propose_local(&project, &start, &ids, &options, &mut |_| true)?
+            };
             let name = into.unwrap_or_else(|| project.copy_name("Balanced (optimizer)").replace(" (copy)", ""));
             let id = crate::optimize::project::add_proposal(&mut project, &proposal, &name).map_err(|e| anyhow!(e))?;
             project_file::save(&project, &path)?;

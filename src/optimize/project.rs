@@ -83,7 +83,11 @@ fn plane_km(project: &Project) -> Vec<[f64; 2]> {
 /// Rook adjacency with islands joined to the nearest unit of the rest (by centroid), so
 /// that every territory can be contiguous.
 pub fn connected_adjacency(project: &Project, xy: &[[f64; 2]]) -> Vec<Vec<u32>> {
-    let mut adjacency = Topology::build(&project.units).neighbours;
+    join_islands(Topology::build(&project.units).neighbours, xy)
+}
+
+/// Joins every piece of a graph to the nearest unit outside it until it is connected.
+fn join_islands(mut adjacency: Vec<Vec<u32>>, xy: &[[f64; 2]]) -> Vec<Vec<u32>> {
     let n = adjacency.len();
     loop {
         let all = vec![0u32; n];
@@ -177,6 +181,58 @@ pub fn propose(project: &Project, from: &Scenario, k: usize, options: &Options, 
         scenario.unit_territory[u] = Some(from.territories[t as usize].id);
     }
     let moved_units = (0..project.units.len()).filter(|u| original.unit_territory[*u] != scenario.unit_territory[*u]).count();
+    Ok(Proposal { scenario, solution, moved_units, solve_secs: started.elapsed().as_secs_f64() })
+}
+
+/// Local rebalance: only the territories in `only` change, among themselves; every other
+/// territory keeps its ZIPs exactly.
+pub fn propose_local(project: &Project, from: &Scenario, only: &[TerritoryId], options: &Options, progress: Progress) -> Result<Proposal, OptimizeError> {
+    let started = std::time::Instant::now();
+    if only.len() < 2 {
+        return Err(OptimizeError::Invalid("pick at least two territories to rebalance between".into()));
+    }
+    if let Some(t) = only.iter().find(|t| from.territory(**t).is_none()) {
+        return Err(OptimizeError::Invalid(format!("there is no territory {}", t.0)));
+    }
+    if let Some(t) = only.iter().filter_map(|t| from.territory(*t)).find(|t| t.locked) {
+        return Err(OptimizeError::Invalid(format!("{} is locked", t.name)));
+    }
+    let all_weights = unit_weights(project, &options.measure).map_err(OptimizeError::Invalid)?;
+    let all_xy = plane_km(project);
+    let members: Vec<usize> = (0..project.units.len()).filter(|u| from.unit_territory[*u].is_some_and(|t| only.contains(&t))).collect();
+    let mut local = vec![u32::MAX; project.units.len()];
+    for (i, u) in members.iter().enumerate() {
+        local[*u] = i as u32;
+    }
+    let full = Topology::build(&project.units).neighbours;
+    let xy: Vec<[f64; 2]> = members.iter().map(|u| all_xy[*u]).collect();
+    let adjacency = join_islands(members.iter().map(|u| full[*u].iter().filter_map(|v| (local[*v as usize] != u32::MAX).then(|| local[*v as usize])).collect()).collect(), &xy);
+    let weights: Vec<f64> = members.iter().map(|u| all_weights[*u]).collect();
+    let position = |t: TerritoryId| only.iter().position(|o| *o == t).map(|p| p as u32);
+    let start: Vec<u32> = members.iter().map(|u| from.unit_territory[*u].and_then(position).unwrap_or(0)).collect();
+    let kx = 111.32 * (project.units.iter().map(|u| u.centroid.lat).sum::<f64>() / project.units.len().max(1) as f64).to_radians().cos();
+    let centres: Option<Vec<[f64; 2]>> = only
+        .iter()
+        .map(|t| from.territory(*t).and_then(|t| t.rep).and_then(|r| project.reps.get(r.index())).map(|r| [r.home.lon * kx, r.home.lat * 110.57]))
+        .collect();
+    let problem = Problem {
+        weights: &weights,
+        xy_km: &xy,
+        adjacency: &adjacency,
+        k: only.len(),
+        tolerance: options.tolerance,
+        centres,
+        fixed: vec![None; members.len()],
+        start: Some(start),
+        disruption: options.disruption,
+        seed: options.seed,
+    };
+    let solution = solve(&problem, progress)?;
+    let mut scenario = from.clone();
+    for (i, &t) in solution.assignment.iter().enumerate() {
+        scenario.unit_territory[members[i]] = Some(only[t as usize]);
+    }
+    let moved_units = members.iter().filter(|u| from.unit_territory[**u] != scenario.unit_territory[**u]).count();
     Ok(Proposal { scenario, solution, moved_units, solve_secs: started.elapsed().as_secs_f64() })
 }
 

@@ -1311,11 +1311,30 @@ impl TerritoryApp {
             names.dedup();
             names
         };
+        let local = self.highlight.and_then(|t| {
+            let scenario = self.session.scenario();
+            let name = scenario.territory(t)?.name.clone();
+            let mut ids = vec![t];
+            for (u, owner) in scenario.unit_territory.iter().enumerate() {
+                if *owner != Some(t) {
+                    continue;
+                }
+                for v in &self.scene.neighbours[u] {
+                    if let Some(n) = scenario.unit_territory[*v as usize].filter(|n| !ids.contains(n) && !scenario.is_locked(*n)) {
+                        ids.push(n);
+                    }
+                }
+            }
+            Some((name, ids))
+        });
+        if form.only.as_ref().is_some_and(|ids| local.as_ref().is_none_or(|(_, l)| l != ids)) {
+            form.only = None;
+        }
         let mut open = true;
         let mut action = None;
         egui::Window::new("Optimize").open(&mut open).collapsible(false).resizable(false).default_pos([260.0, 120.0]).show(ctx, |ui| {
             ui.set_max_width(420.0);
-            action = form_ui(ui, &mut form, &attributes, self.optimize_job.as_ref());
+            action = form_ui(ui, &mut form, &attributes, local.clone(), self.optimize_job.as_ref());
         });
         match action {
             Some(FormAction::Run) => self.optimize_job = Some(OptimizeJob::start(self.session.project(), self.session.scenario(), &form)),

@@ -3,7 +3,7 @@
 
 use crate::model::project::Project;
 use crate::model::scenario::Scenario;
-use crate::optimize::project::{propose, Measure, Options, Proposal};
+use crate::optimize::project::{propose, propose_local, Measure, Options, Proposal};
 use crate::optimize::OptimizeError;
 use egui::{RichText, Slider, Ui};
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
@@ -17,11 +17,13 @@ pub struct OptimizeForm {
     pub territories: usize,
     pub disruption: f64,
     pub seed: u64,
+    /// Local rebalance: only these territories change, among themselves.
+    pub only: Option<Vec<crate::model::ids::TerritoryId>>,
 }
 
 impl OptimizeForm {
     pub fn for_scenario(scenario: &Scenario) -> Self {
-        Self { measure: Measure::Potential, tolerance_pct: 10.0, territories: scenario.territories.len().max(1), disruption: 0.0, seed: 1 }
+        Self { measure: Measure::Potential, tolerance_pct: 10.0, territories: scenario.territories.len().max(1), disruption: 0.0, seed: 1, only: None }
     }
 }
 
@@ -43,13 +45,18 @@ impl OptimizeJob {
         let (project, scenario) = (project.clone(), start.clone());
         let options = Options { measure: form.measure.clone(), tolerance: form.tolerance_pct / 100.0, disruption: form.disruption, seed: form.seed };
         let k = form.territories;
+        let only = form.only.clone();
         let (p, c) = (Arc::clone(&progress), Arc::clone(&cancel));
         std::thread::spawn(move || {
             let mut report = |fraction: f32| {
                 p.store((fraction.clamp(0.0, 1.0) * 1000.0) as u32, Ordering::Relaxed);
                 !c.load(Ordering::Relaxed)
             };
-            let _receiver_gone = tx.send(propose(&project, &scenario, k, &options, &mut report));
+            let outcome = match &only {
+                Some(ids) => propose_local(&project, &scenario, ids, &options, &mut report),
+                None => propose(&project, &scenario, k, &options, &mut report),
+            };
+            let _receiver_gone = tx.send(outcome);
         });
         Self { progress, cancel, result: rx, start_name: start.name.clone() }
     }
@@ -79,7 +86,8 @@ pub enum FormAction {
     Cancel,
 }
 
-pub fn form_ui(ui: &mut Ui, form: &mut OptimizeForm, attributes: &[String], job: Option<&OptimizeJob>) -> Option<FormAction> {
+/// `local`: the highlighted territory and its neighbours, offered for a local rebalance.
+pub fn form_ui(ui: &mut Ui, form: &mut OptimizeForm, attributes: &[String], local: Option<(String, Vec<crate::model::ids::TerritoryId>)>, job: Option<&OptimizeJob>) -> Option<FormAction> {
     let mut action = None;
     ui.label("Proposes balanced, contiguous territories as a new scenario; the current one is not changed. Rep home bases are the centres; locked territories keep their ZIPs.");
     ui.add_enabled_ui(job.is_none(), |ui| {
@@ -102,7 +110,25 @@ pub fn form_ui(ui: &mut Ui, form: &mut OptimizeForm, attributes: &[String], job:
             ui.add(Slider::new(&mut form.tolerance_pct, 1.0..=30.0).suffix(" %").fixed_decimals(0));
             ui.end_row();
             ui.label("Territories");
-            ui.add(egui::DragValue::new(&mut form.territories).range(1..=500));
+            ui.add_enabled(form.only.is_none(), egui::DragValue::new(&mut form.territories).range(1..=500));
+            ui.end_row();
+            ui.label("Scope");
+            ui.vertical(|ui| {
+                if ui.radio(form.only.is_none(), "All territories").clicked() {
+                    form.only = None;
+                }
+                match &local {
+                    Some((name, ids)) => {
+                        let text = format!("Only {name} and its {} neighbours", ids.len() - 1);
+                        if ui.radio(form.only.is_some(), text).clicked() {
+                            form.only = Some(ids.clone());
+                        }
+                    }
+                    None => {
+                        ui.weak("Highlight a territory (click its name) to rebalance it with its neighbours only.");
+                    }
+                }
+            });
             ui.end_row();
             ui.label("Keep changes small");
             ui.add(Slider::new(&mut form.disruption, 0.0..=3.0).fixed_decimals(1)).on_hover_text("0: ignore today's alignment; higher: move fewer ZIPs");
