@@ -85,7 +85,9 @@ fn an_infeasible_tolerance_is_reported_with_its_lower_bound() {
     let s = run(&p);
     // Mean 6: the unit of 9 alone is 50% over.
     assert!((s.lower_bound - 0.5).abs() < 1e-9, "{}", s.lower_bound);
-    assert!(s.max_deviation >= s.lower_bound - 1e-9);
+    assert!((s.max_deviation - s.lower_bound).abs() < 1e-9, "the bound is reached: {}", s.max_deviation);
+    let heavy_territory = s.assignment[4];
+    assert_eq!(s.assignment.iter().filter(|t| **t == heavy_territory).count(), 1, "the heavy unit is a territory on its own");
     let bad = Problem { k: 11, ..p };
     assert!(solve(&bad, &mut |_| true).is_err(), "more territories than units is refused");
 }

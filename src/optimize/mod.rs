@@ -98,7 +98,25 @@ pub fn solve(problem: &Problem, progress: Progress) -> Result<Solution, Optimize
     best.ok_or_else(|| OptimizeError::Invalid("no attempt ran".into()))
 }
 
+/// Units heavier than the mean, heaviest first (at most k - 1): each is best a
+/// territory on its own, since anything added to it only deepens its excess.
+fn heavy_units(problem: &Problem) -> Vec<usize> {
+    let total: f64 = problem.weights.iter().sum();
+    let mut heavy: Vec<usize> = (0..problem.weights.len()).filter(|u| problem.weights[*u] > total / problem.k as f64 && problem.fixed[*u].is_none()).collect();
+    heavy.sort_by(|a, b| problem.weights[*b].total_cmp(&problem.weights[*a]).then(a.cmp(b)));
+    heavy.truncate(problem.k.saturating_sub(1));
+    heavy
+}
+
 fn solve_once(problem: &Problem, progress: Progress) -> Result<Solution, OptimizeError> {
+    // Without given centres, heavy units get the first centres (see kmeans_pp) and are
+    // locked there alone.
+    let heavy = if problem.centres.is_none() { heavy_units(problem) } else { Vec::new() };
+    let mut fixed = problem.fixed.clone();
+    for (t, u) in heavy.iter().enumerate() {
+        fixed[*u] = Some(t as u32);
+    }
+    let problem = &Problem { fixed, start: problem.start.clone(), centres: problem.centres.clone(), ..*problem };
     let n = problem.weights.len();
     let k = problem.k;
     if k == 0 || k > n {
@@ -195,13 +213,24 @@ fn kmeans_pp(problem: &Problem, rng: &mut ChaCha8Rng) -> Vec<[f64; 2]> {
     let w = |u: usize| problem.weights[u].max(1e-9);
     let mut centres = Vec::with_capacity(problem.k);
     let total: f64 = (0..n).map(w).sum();
-    let mut pick = rng.gen_range(0.0..total);
-    let first = (0..n).find(|u| {
-        pick -= w(*u);
-        pick <= 0.0
-    });
-    centres.push(xy[first.unwrap_or(0)]);
-    let mut d2: Vec<f64> = (0..n).map(|u| dist(xy[u], centres[0]).powi(2)).collect();
+    // A unit heavier than the mean is a territory of its own: it gets a centre.
+    let heavy: Vec<usize> = (0..n).filter(|u| problem.fixed[*u].is_some() && problem.weights[*u] > total / problem.k as f64).collect();
+    let mut heavy_by_territory: Vec<(u32, usize)> = heavy.iter().filter_map(|u| problem.fixed[*u].map(|t| (t, *u))).collect();
+    heavy_by_territory.sort_unstable();
+    for (i, (t, u)) in heavy_by_territory.iter().enumerate() {
+        if *t as usize == i {
+            centres.push(xy[*u]);
+        }
+    }
+    if centres.is_empty() {
+        let mut pick = rng.gen_range(0.0..total);
+        let first = (0..n).find(|u| {
+            pick -= w(*u);
+            pick <= 0.0
+        });
+        centres.push(xy[first.unwrap_or(0)]);
+    }
+    let mut d2: Vec<f64> = (0..n).map(|u| centres.iter().map(|c| dist(xy[u], *c).powi(2)).fold(f64::INFINITY, f64::min)).collect();
     while centres.len() < problem.k {
         let sum: f64 = (0..n).map(|u| d2[u] * w(u)).sum();
         let next = if sum <= 0.0 {
