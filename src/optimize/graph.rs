@@ -32,7 +32,7 @@ pub fn components_of(adjacency: &[Vec<u32>], assignment: &[u32], t: u32) -> Vec<
 /// Whether `u` can leave its territory without splitting it: all of u's neighbours in
 /// the same territory stay connected to each other without u. Uses scratch marks to
 /// stay O(size of the territory) at worst, and usually touches only a few units.
-pub fn can_leave(adjacency: &[Vec<u32>], assignment: &[u32], u: u32, marks: &mut Vec<u32>, stamp: &mut u32) -> bool {
+pub fn can_leave(adjacency: &[Vec<u32>], assignment: &[u32], u: u32, marks: &mut [u32], stamp: &mut u32) -> bool {
     let t = assignment[u as usize];
     let same: Vec<u32> = adjacency[u as usize].iter().copied().filter(|v| assignment[*v as usize] == t).collect();
     if same.is_empty() {
@@ -72,7 +72,7 @@ pub fn can_leave(adjacency: &[Vec<u32>], assignment: &[u32], u: u32, marks: &mut
 /// Gives every stray piece of a territory (all but its heaviest piece) to the adjacent
 /// territory with the least load; fills empty territories from their heaviest neighbour
 /// region. Locked units stay where they are.
-pub fn repair_contiguity(problem: &Problem, assignment: &mut [u32], _target: f64) {
+pub fn repair_contiguity(problem: &Problem, assignment: &mut [u32]) {
     let k = problem.k;
     for _pass in 0..12 {
         let mut loads = vec![0.0f64; k];

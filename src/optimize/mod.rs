@@ -25,6 +25,7 @@ use rand_chacha::ChaCha8Rng;
 pub use graph::components_of;
 
 /// What to partition.
+#[derive(Clone)]
 pub struct Problem<'a> {
     pub weights: &'a [f64],
     /// Planar coordinates in km (e.g. an equal-area or local projection).
@@ -83,7 +84,7 @@ pub fn solve(problem: &Problem, progress: Progress) -> Result<Solution, Optimize
     let attempts = if problem.centres.is_some() { 1 } else if problem.weights.len() > 10_000 { 2 } else { ATTEMPTS };
     let mut best: Option<Solution> = None;
     for attempt in 0..attempts {
-        let seeded = Problem { seed: problem.seed.wrapping_add(attempt), fixed: problem.fixed.clone(), start: problem.start.clone(), centres: problem.centres.clone(), ..*problem };
+        let seeded = Problem { seed: problem.seed.wrapping_add(attempt), ..problem.clone() };
         let base = attempt as f32 / attempts as f32;
         let mut scaled = |f: f32| progress(base + f / attempts as f32);
         let solution = solve_once(&seeded, &mut scaled)?;
@@ -116,7 +117,7 @@ fn solve_once(problem: &Problem, progress: Progress) -> Result<Solution, Optimiz
     for (t, u) in heavy.iter().enumerate() {
         fixed[*u] = Some(t as u32);
     }
-    let problem = &Problem { fixed, start: problem.start.clone(), centres: problem.centres.clone(), ..*problem };
+    let problem = &Problem { fixed, ..problem.clone() };
     let n = problem.weights.len();
     let k = problem.k;
     if k == 0 || k > n {
@@ -142,7 +143,7 @@ fn solve_once(problem: &Problem, progress: Progress) -> Result<Solution, Optimiz
     let fixed_centres = problem.centres.is_some();
     let mut centres = match &problem.centres {
         Some(c) => c.clone(),
-        None => kmeans_pp(problem, &mut rng),
+        None => kmeans_pp(problem, &heavy, &mut rng),
     };
     if !progress(0.05) {
         return Err(OptimizeError::Cancelled);
@@ -158,16 +159,7 @@ fn solve_once(problem: &Problem, progress: Progress) -> Result<Solution, Optimiz
             return Err(OptimizeError::Cancelled);
         }
     }
-    let debug = std::env::var_os("TD_OPT_DEBUG").is_some();
-    if debug {
-        let e = evaluate(problem, assignment.clone(), centres.clone(), 0.0);
-        eprintln!("after assignment: dev {:.2}% pieces {}", e.max_deviation * 100.0, e.noncontiguous);
-    }
-    graph::repair_contiguity(problem, &mut assignment, target);
-    if debug {
-        let e = evaluate(problem, assignment.clone(), centres.clone(), 0.0);
-        eprintln!("after repair: dev {:.2}% pieces {}", e.max_deviation * 100.0, e.noncontiguous);
-    }
+    graph::repair_contiguity(problem, &mut assignment);
     if !progress(0.45) {
         return Err(OptimizeError::Cancelled);
     }
@@ -206,22 +198,15 @@ pub(crate) fn dist(a: [f64; 2], b: [f64; 2]) -> f64 {
     ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2)).sqrt()
 }
 
-/// Weighted k-means++ seeding, then a few Lloyd steps.
-fn kmeans_pp(problem: &Problem, rng: &mut ChaCha8Rng) -> Vec<[f64; 2]> {
+/// Weighted k-means++ seeding after one centre per heavy unit (in that order, matching
+/// the territories they are locked to), then a few Lloyd steps.
+fn kmeans_pp(problem: &Problem, heavy: &[usize], rng: &mut ChaCha8Rng) -> Vec<[f64; 2]> {
     let n = problem.weights.len();
     let xy = problem.xy_km;
     let w = |u: usize| problem.weights[u].max(1e-9);
     let mut centres = Vec::with_capacity(problem.k);
     let total: f64 = (0..n).map(w).sum();
-    // A unit heavier than the mean is a territory of its own: it gets a centre.
-    let heavy: Vec<usize> = (0..n).filter(|u| problem.fixed[*u].is_some() && problem.weights[*u] > total / problem.k as f64).collect();
-    let mut heavy_by_territory: Vec<(u32, usize)> = heavy.iter().filter_map(|u| problem.fixed[*u].map(|t| (t, *u))).collect();
-    heavy_by_territory.sort_unstable();
-    for (i, (t, u)) in heavy_by_territory.iter().enumerate() {
-        if *t as usize == i {
-            centres.push(xy[*u]);
-        }
-    }
+    centres.extend(heavy.iter().map(|u| xy[*u]));
     if centres.is_empty() {
         let mut pick = rng.gen_range(0.0..total);
         let first = (0..n).find(|u| {

@@ -3,6 +3,7 @@
 
 use super::{solve, OptimizeError, Problem, Progress, Solution};
 use crate::metrics::ScenarioMetrics;
+use crate::model::entities::LonLat;
 use crate::model::ids::{ScenarioId, TerritoryId};
 use crate::model::project::Project;
 use crate::model::scenario::Scenario;
@@ -72,12 +73,33 @@ pub fn unit_weights(project: &Project, measure: &Measure) -> Result<Vec<f64>, St
     }
 }
 
-/// Units in km on a local equirectangular plane (fine at the scale of a region).
-fn plane_km(project: &Project) -> Vec<[f64; 2]> {
-    let n = project.units.len().max(1) as f64;
-    let lat0 = project.units.iter().map(|u| u.centroid.lat).sum::<f64>() / n;
-    let kx = 111.32 * lat0.to_radians().cos();
-    project.units.iter().map(|u| [u.centroid.lon * kx, u.centroid.lat * 110.57]).collect()
+/// A local equirectangular plane in km around the project's mean latitude (fine at
+/// the scale of a region).
+struct Plane {
+    km_per_degree_lon: f64,
+}
+
+impl Plane {
+    fn of(project: &Project) -> Self {
+        let n = project.units.len().max(1) as f64;
+        let lat0 = project.units.iter().map(|u| u.centroid.lat).sum::<f64>() / n;
+        Self { km_per_degree_lon: 111.32 * lat0.to_radians().cos() }
+    }
+
+    fn km(&self, p: LonLat) -> [f64; 2] {
+        [p.lon * self.km_per_degree_lon, p.lat * 110.57]
+    }
+
+    fn units(&self, project: &Project) -> Vec<[f64; 2]> {
+        project.units.iter().map(|u| self.km(u.centroid)).collect()
+    }
+
+    /// The rep home bases of `territories` as centres, when every one has a rep.
+    fn rep_centres(&self, project: &Project, scenario: &Scenario, territories: impl Iterator<Item = TerritoryId>) -> Option<Vec<[f64; 2]>> {
+        territories
+            .map(|t| scenario.territory(t).and_then(|t| t.rep).and_then(|r| project.reps.get(r.index())).map(|r| self.km(r.home)))
+            .collect()
+    }
 }
 
 /// Rook adjacency with islands joined to the nearest unit of the rest (by centroid), so
@@ -147,7 +169,8 @@ pub fn propose(project: &Project, from: &Scenario, k: usize, options: &Options, 
     }
     let from = &shaped;
     let weights = unit_weights(project, &options.measure).map_err(OptimizeError::Invalid)?;
-    let xy = plane_km(project);
+    let plane = Plane::of(project);
+    let xy = plane.units(project);
     let adjacency = connected_adjacency(project, &xy);
     let index_of = |t: TerritoryId| from.territory_position(t).map(|i| i as u32);
     let start: Vec<u32> = from.unit_territory.iter().enumerate().map(|(u, t)| t.and_then(index_of).unwrap_or((u % k) as u32)).collect();
@@ -156,13 +179,7 @@ pub fn propose(project: &Project, from: &Scenario, k: usize, options: &Options, 
         .iter()
         .map(|t| t.filter(|t| from.is_locked(*t)).and_then(index_of))
         .collect();
-    // Rep home bases as centres when every territory has a rep.
-    let kx = 111.32 * (project.units.iter().map(|u| u.centroid.lat).sum::<f64>() / project.units.len().max(1) as f64).to_radians().cos();
-    let centres: Option<Vec<[f64; 2]>> = from
-        .territories
-        .iter()
-        .map(|t| t.rep.and_then(|r| project.reps.get(r.index())).map(|r| [r.home.lon * kx, r.home.lat * 110.57]))
-        .collect();
+    let centres = plane.rep_centres(project, from, from.territories.iter().map(|t| t.id));
     let problem = Problem {
         weights: &weights,
         xy_km: &xy,
@@ -171,7 +188,7 @@ pub fn propose(project: &Project, from: &Scenario, k: usize, options: &Options, 
         tolerance: options.tolerance,
         centres,
         fixed,
-        start: Some(start.clone()),
+        start: Some(start),
         disruption: options.disruption,
         seed: options.seed,
     };
@@ -198,7 +215,8 @@ pub fn propose_local(project: &Project, from: &Scenario, only: &[TerritoryId], o
         return Err(OptimizeError::Invalid(format!("{} is locked", t.name)));
     }
     let all_weights = unit_weights(project, &options.measure).map_err(OptimizeError::Invalid)?;
-    let all_xy = plane_km(project);
+    let plane = Plane::of(project);
+    let all_xy = plane.units(project);
     let members: Vec<usize> = (0..project.units.len()).filter(|u| from.unit_territory[*u].is_some_and(|t| only.contains(&t))).collect();
     let mut local = vec![u32::MAX; project.units.len()];
     for (i, u) in members.iter().enumerate() {
@@ -210,11 +228,7 @@ pub fn propose_local(project: &Project, from: &Scenario, only: &[TerritoryId], o
     let weights: Vec<f64> = members.iter().map(|u| all_weights[*u]).collect();
     let position = |t: TerritoryId| only.iter().position(|o| *o == t).map(|p| p as u32);
     let start: Vec<u32> = members.iter().map(|u| from.unit_territory[*u].and_then(position).unwrap_or(0)).collect();
-    let kx = 111.32 * (project.units.iter().map(|u| u.centroid.lat).sum::<f64>() / project.units.len().max(1) as f64).to_radians().cos();
-    let centres: Option<Vec<[f64; 2]>> = only
-        .iter()
-        .map(|t| from.territory(*t).and_then(|t| t.rep).and_then(|r| project.reps.get(r.index())).map(|r| [r.home.lon * kx, r.home.lat * 110.57]))
-        .collect();
+    let centres = plane.rep_centres(project, from, only.iter().copied());
     let problem = Problem {
         weights: &weights,
         xy_km: &xy,

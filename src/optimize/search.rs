@@ -78,15 +78,15 @@ impl State<'_, '_> {
             && can_leave(self.problem.adjacency, &self.assignment, u, &mut self.marks, &mut self.stamp)
     }
 
-    /// The best improving move of a boundary unit between `from` and `to` (adjacent).
-    fn best_move(&mut self, from: usize, to: Option<usize>, into: bool) -> Option<(u32, u32, f64)> {
+    /// The best improving move of a boundary unit of `from` to or from any neighbour.
+    fn best_move(&mut self, from: usize, into: bool) -> Option<(u32, u32, f64)> {
         // `into`: pull a unit into `from` from any neighbour; else push one out of `from`.
         let mut best: Option<(u32, u32, f64)> = None;
         let members = self.members[from].clone();
         for u in members {
             for &v in &self.problem.adjacency[u as usize] {
                 let other = self.assignment[v as usize] as usize;
-                if other == from || to.is_some_and(|t| t != other) {
+                if other == from {
                     continue;
                 }
                 let (unit, dest) = if into { (v, from as u32) } else { (u, other as u32) };
@@ -239,17 +239,12 @@ pub fn improve(problem: &Problem, assignment: &mut Vec<u32>, centres: &[[f64; 2]
         // The worst territory that is not marked stuck.
         let worst = (0..k).filter(|t| stuck[*t] <= step).max_by(|a, b| s.dev(*a).abs().total_cmp(&s.dev(*b).abs()));
         let Some(t) = worst else { break };
-        if s.dev(t).abs() <= tolerance * 0.95 {
-            // Within tolerance everywhere that is not stuck: polish is done.
-            if (0..k).all(|x| s.dev(x).abs() <= tolerance) {
-                break;
-            }
-            if stuck.iter().all(|x| *x > step) {
-                break;
-            }
+        // The worst is comfortably inside and every territory within tolerance: done.
+        if s.dev(t).abs() <= tolerance * 0.95 && (0..k).all(|x| s.dev(x).abs() <= tolerance) {
+            break;
         }
         let into = s.dev(t) < 0.0;
-        let moved = match s.best_move(t, None, into) {
+        let moved = match s.best_move(t, into) {
             Some((u, to, _)) => {
                 s.relocate(u, to);
                 true
