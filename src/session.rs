@@ -94,7 +94,7 @@ impl Session {
     /// Adds a blank scenario (a territory per rep, nothing assigned) and makes it active.
     pub fn add_blank_scenario(&mut self, palette: &[crate::model::Rgb]) -> Result<ScenarioId, String> {
         self.commit_model();
-        let name = (1..).map(|k| if k == 1 { "New scenario".to_string() } else { format!("New scenario {k}") }).find(|n| self.project.scenario_by_name(n).is_none()).unwrap_or_default();
+        let name = self.project.unused_scenario_name("New scenario");
         let id = self.project.add_blank_scenario(&name, palette)?;
         self.set_active(id);
         Ok(id)

@@ -27,6 +27,12 @@ fn optimize_balances_the_sample_into_a_new_contiguous_scenario() {
     let baseline: serde_json::Value = serde_json::from_slice(&report.stdout).unwrap();
     assert!(baseline["balance"]["max_deviation_pct"].as_f64().unwrap() > 100.0);
 
+    // A second run gets the next free name instead of failing on a taken one.
+    let again = run(&["optimize", p]);
+    assert!(again.status.success(), "{}", String::from_utf8_lossy(&again.stderr));
+    let project = territory_designer::io::project_file::load(&path).unwrap();
+    assert!(project.scenario_by_name("Balanced (optimizer) 2").is_some());
+
     let bad = run(&["optimize", p, "--balance", "attr:nope"]);
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("no unit attribute 'nope'"));

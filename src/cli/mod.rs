@@ -71,7 +71,7 @@ pub enum CliCommand {
         /// The scenario to start from (default: the baseline).
         #[arg(long)]
         from: Option<String>,
-        /// Name of the new scenario (default: "Balanced (optimizer)").
+        /// Name of the new scenario (default: "Balanced (optimizer)", numbered if taken).
         #[arg(long)]
         into: Option<String>,
         /// 0 = ignore the start plan; higher keeps more ZIPs where they are.
@@ -174,7 +174,7 @@ pub fn run(command: CliCommand, out: &mut dyn Write) -> Result<()> {
                     .collect::<Result<Vec<_>>>()?;
                 crate::optimize::project::propose_local(&project, &start, &ids, &options, &mut |_| true)?
             };
-            let name = into.unwrap_or_else(|| project.copy_name("Balanced (optimizer)").replace(" (copy)", ""));
+            let name = into.unwrap_or_else(|| project.unused_scenario_name(crate::optimize::project::PROPOSAL_NAME));
             let id = crate::optimize::project::add_proposal(&mut project, &proposal, &name).map_err(|e| anyhow!(e))?;
             project_file::save(&project, &path)?;
             let scenario = project.scenario(id).context("the proposal was added")?;

@@ -136,12 +136,20 @@ impl Project {
 
     /// "NAME (copy)", "NAME (copy 2)", ...: the first free one.
     pub fn copy_name(&self, name: &str) -> String {
+        self.free_scenario_name(format!("{name} (copy)"), |k| format!("{name} (copy {k})"))
+    }
+
+    /// NAME if no scenario has it, else "NAME 2", "NAME 3", ...: the first free one.
+    pub fn unused_scenario_name(&self, name: &str) -> String {
+        self.free_scenario_name(name.to_string(), |k| format!("{name} {k}"))
+    }
+
+    fn free_scenario_name(&self, first: String, numbered: impl Fn(u32) -> String) -> String {
         let free = |n: &str| !self.scenarios.iter().any(|s| s.name.eq_ignore_ascii_case(n));
-        let first = format!("{name} (copy)");
         if free(&first) {
             return first;
         }
-        (2..).map(|k| format!("{name} (copy {k})")).find(|n| free(n)).unwrap_or(first)
+        (2..).map(numbered).find(|n| free(n)).unwrap_or(first)
     }
 
     pub fn scenario(&self, id: ScenarioId) -> Option<&Scenario> {

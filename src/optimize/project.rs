@@ -30,6 +30,9 @@ impl Measure {
     }
 }
 
+/// The default name of a proposal (numbered when taken).
+pub const PROPOSAL_NAME: &str = "Balanced (optimizer)";
+
 pub struct Options {
     pub measure: Measure,
     pub tolerance: f64,

@@ -1356,8 +1356,7 @@ impl TerritoryApp {
     /// compare view against the scenario it started from.
     fn accept_proposal(&mut self, proposal: &crate::optimize::project::Proposal, start: &str) {
         let reference = self.session.project().scenario_by_name(start).map(|s| s.id);
-        let name = self.session.project().copy_name("Balanced (optimizer)").replace(" (copy)", "");
-        let name = if self.session.project().scenario_by_name(&name).is_some() { self.session.project().copy_name(&name) } else { name };
+        let name = self.session.project().unused_scenario_name(crate::optimize::project::PROPOSAL_NAME);
         match self.session.add_proposal(proposal, &name) {
             Ok(id) => {
                 self.switch_scenario(id);
