@@ -138,6 +138,17 @@ pub struct TerritoryApp {
     recovery: Option<PathBuf>,
 }
 
+/// The fixed colour modes and their keys (attributes cycle with A).
+fn color_mode_keys() -> [(ColorBy, Key); 4] {
+    [(ColorBy::Territory, Key::T), (ColorBy::Workload, Key::W), (ColorBy::DriveTime, Key::D), (ColorBy::Balance, Key::G)]
+}
+
+/// The palette colour after the scenario's existing territories.
+fn next_territory_colour(scenario: &crate::model::Scenario) -> Rgb {
+    let n = scenario.territories.len();
+    crate::sample::territory_palette(n + 1)[n]
+}
+
 /// What the scenario bar asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum ScenarioRequest {
@@ -658,7 +669,7 @@ impl TerritoryApp {
                 self.map.tool = tool;
             }
         }
-        for (key, mode) in [(Key::T, ColorBy::Territory), (Key::W, ColorBy::Workload), (Key::D, ColorBy::DriveTime), (Key::G, ColorBy::Balance)] {
+        for (mode, key) in color_mode_keys() {
             if pressed(key) {
                 self.set_color_by(mode);
             }
@@ -1022,8 +1033,7 @@ impl TerritoryApp {
             PanelAction::Create => {
                 let scenario = self.session.scenario();
                 let n = scenario.territories.len();
-                let colour = crate::sample::territory_palette(n + 1)[n];
-                let (command, id) = Command::create_territory(scenario, format!("Territory {}", n + 1), colour, None);
+                let (command, id) = Command::create_territory(scenario, format!("Territory {}", n + 1), next_territory_colour(scenario), None);
                 if self.execute(command) {
                     self.target = Some(id);
                     self.rename = Some((id, format!("Territory {}", n + 1)));
@@ -1110,8 +1120,8 @@ impl TerritoryApp {
             m => m.label(),
         };
         egui::ComboBox::from_label("colour by").selected_text(label).show_ui(ui, |ui| {
-            for (m, key) in [(ColorBy::Territory, "T"), (ColorBy::Workload, "W"), (ColorBy::DriveTime, "D"), (ColorBy::Balance, "G")] {
-                let text = format!("{} ({key})", m.label());
+            for (m, key) in color_mode_keys() {
+                let text = format!("{} ({})", m.label(), key.name());
                 ui.selectable_value(&mut mode, m, text);
             }
             ui.separator();
@@ -1159,9 +1169,7 @@ impl TerritoryApp {
     /// A new rep with a home base at `at` and an empty territory (one undo step).
     pub fn place_rep(&mut self, at: LonLat) {
         let scenario = self.session.scenario();
-        let n = scenario.territories.len();
-        let colour = crate::sample::territory_palette(n + 1)[n];
-        let (command, id) = crate::model::whatif::add_rep_with_territory(self.session.project(), scenario, at, colour);
+        let (command, id) = crate::model::whatif::add_rep_with_territory(self.session.project(), scenario, at, next_territory_colour(scenario));
         if self.execute(command) {
             self.target = Some(id);
             self.map.tool = Tool::Brush;
