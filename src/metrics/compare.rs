@@ -74,6 +74,12 @@ pub struct Comparison {
 }
 
 pub fn compare(project: &Project, from: &Scenario, to: &Scenario) -> Comparison {
+    compare_measured(project, from, &ScenarioMetrics::compute(project, from), to, &ScenarioMetrics::compute(project, to))
+}
+
+/// `compare` with the metrics of both scenarios already at hand (the app keeps the
+/// active scenario's live metrics).
+pub fn compare_measured(project: &Project, from: &Scenario, from_metrics: &ScenarioMetrics, to: &Scenario, to_metrics: &ScenarioMetrics) -> Comparison {
     let changed_units: Vec<UnitId> = (0..project.units.len() as u32)
         .map(UnitId)
         .filter(|u| owner_of(from, from.unit_territory(*u)) != owner_of(to, to.unit_territory(*u)))
@@ -104,8 +110,7 @@ pub fn compare(project: &Project, from: &Scenario, to: &Scenario) -> Comparison 
     ledger.sort_by(|a, b| b.revenue.total_cmp(&a.revenue).then(a.account_id.cmp(&b.account_id)));
     let total_revenue: f64 = project.accounts.iter().map(|a| a.revenue).sum();
     let moved_revenue: f64 = ledger.iter().map(|r| r.revenue).sum();
-    let report_of = |s: &Scenario| report::build(project, s, &ScenarioMetrics::compute(project, s));
-    let (before, after) = (report_of(from), report_of(to));
+    let (before, after) = (report::build(project, from, from_metrics), report::build(project, to, to_metrics));
     Comparison {
         from: from.name.clone(),
         to: to.name.clone(),

@@ -3,7 +3,7 @@
 //! disruption ledger.
 
 use crate::colormap::ColorBy;
-use crate::metrics::compare::{compare, Comparison, TerritoryPair};
+use crate::metrics::compare::{compare_measured, Comparison, TerritoryPair};
 use crate::metrics::ScenarioMetrics;
 use crate::model::ids::ScenarioId;
 use crate::session::Session;
@@ -54,17 +54,22 @@ impl CompareView {
             self.comparison = None;
             return;
         };
-        let comparison = compare(project, reference, session.scenario());
+        // The reference's figures follow model edits (weights, home bases), so they are
+        // recomputed; the active scenario's are the session's live ones.
+        let reference_metrics = ScenarioMetrics::compute(project, reference);
+        let comparison = compare_measured(project, reference, &reference_metrics, session.scenario(), session.metrics());
         self.changed = vec![false; project.units.len()];
         for u in &comparison.changed_units {
             self.changed[u.index()] = true;
         }
         self.comparison = Some(comparison);
-        let metrics = ScenarioMetrics::compute(project, reference);
-        if let Ok(colors) = scenario_colors(project, reference, &metrics, &ColorBy::Territory, None) {
-            self.unit_colors = colors.units;
-            self.account_colors = colors.accounts;
-            self.colors_generation += 1;
+        // Territory colours of the reference cannot change while it is not active.
+        if self.unit_colors.is_empty() {
+            if let Ok(colors) = scenario_colors(project, reference, &reference_metrics, &ColorBy::Territory, None) {
+                self.unit_colors = colors.units;
+                self.account_colors = colors.accounts;
+                self.colors_generation += 1;
+            }
         }
     }
 }
