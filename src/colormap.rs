@@ -178,8 +178,12 @@ pub fn robust_max(values: impl Iterator<Item = f64>) -> f64 {
         return 1.0;
     }
     v.sort_by(f64::total_cmp);
-    let p95 = v[((v.len() - 1) as f64 * 0.95).round() as usize];
-    nice_ceiling(p95.max(f64::MIN_POSITIVE))
+    nice_ceiling(percentile(&v, 0.95).max(f64::MIN_POSITIVE))
+}
+
+/// The value at fraction `p` of sorted, non-empty values (nearest rank).
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
 }
 
 /// A scale for an attribute: logarithmic when the values are positive and span more than
@@ -192,13 +196,12 @@ pub fn attribute_scale(values: impl Iterator<Item = f64>) -> SequentialScale {
     if v.is_empty() {
         return SequentialScale { min: 0.0, max: 1.0, palette, log: false };
     }
-    let pct = |v: &[f64], p: f64| v[((v.len() - 1) as f64 * p).round() as usize];
-    let max = nice_ceiling(pct(&v, 0.95).max(f64::MIN_POSITIVE));
+    let max = nice_ceiling(percentile(&v, 0.95).max(f64::MIN_POSITIVE));
     // Zeros (ZIPs without accounts) are common in densities: judge the spread on the
     // positive values, and let zeros take the lowest colour.
     let positive: Vec<f64> = v.iter().copied().filter(|x| *x > 0.0).collect();
     if v[0] >= 0.0 && positive.len() * 5 >= v.len() {
-        let (p5, p95) = (pct(&positive, 0.05), pct(&positive, 0.95));
+        let (p5, p95) = (percentile(&positive, 0.05), percentile(&positive, 0.95));
         if p95 / p5 > 100.0 {
             let max = nice_ceiling(p95);
             return SequentialScale { min: nice_floor(p5), max, palette, log: true };
@@ -320,11 +323,7 @@ pub fn attribute_names(project: &crate::model::Project) -> Vec<String> {
         account_keys.extend(a.attributes.keys().cloned());
     }
     names.extend(account_keys.into_iter().map(|k| format!("{k}_per_km2")));
-    let mut unit_keys = std::collections::BTreeSet::new();
-    for u in &project.units {
-        unit_keys.extend(u.attributes.keys().cloned());
-    }
-    names.extend(unit_keys);
+    names.extend(project.unit_attribute_names());
     names
 }
 

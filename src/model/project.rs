@@ -60,6 +60,12 @@ impl Project {
         self.unit_accounts.get(unit.index()).map(Vec::as_slice).unwrap_or(&[])
     }
 
+    /// Names of the numeric unit attributes, sorted, each once.
+    pub fn unit_attribute_names(&self) -> Vec<String> {
+        let names: std::collections::BTreeSet<&String> = self.units.iter().flat_map(|u| u.attributes.keys()).collect();
+        names.into_iter().cloned().collect()
+    }
+
     /// Adds an empty scenario and returns its id.
     pub fn add_scenario(&mut self, name: impl Into<String>) -> ScenarioId {
         let id = ScenarioId(self.next_scenario_id);

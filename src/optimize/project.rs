@@ -54,10 +54,7 @@ pub fn unit_weights(project: &Project, measure: &Measure) -> Result<Vec<f64>, St
     match measure {
         Measure::Attribute(name) => {
             if !project.units.iter().any(|u| u.attributes.contains_key(name)) {
-                let mut names: Vec<&String> = project.units.iter().flat_map(|u| u.attributes.keys()).collect();
-                names.sort();
-                names.dedup();
-                return Err(format!("no unit attribute '{name}'; the units have: {}", names.iter().map(|n| n.as_str()).collect::<Vec<_>>().join(", ")));
+                return Err(format!("no unit attribute '{name}'; the units have: {}", project.unit_attribute_names().join(", ")));
             }
             Ok(project.units.iter().map(|u| u.attributes.get(name).copied().unwrap_or(0.0).max(0.0)).collect())
         }

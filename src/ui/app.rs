@@ -1313,12 +1313,7 @@ impl TerritoryApp {
             ctx.request_repaint_after(std::time::Duration::from_millis(50));
         }
         let Some(mut form) = self.optimize_form.take() else { return };
-        let attributes: Vec<String> = {
-            let mut names: Vec<String> = self.session.project().units.iter().flat_map(|u| u.attributes.keys().cloned()).collect();
-            names.sort();
-            names.dedup();
-            names
-        };
+        let attributes = self.session.project().unit_attribute_names();
         let local = self.highlight.and_then(|t| {
             let scenario = self.session.scenario();
             let name = scenario.territory(t)?.name.clone();
