@@ -87,3 +87,14 @@ pub fn grid_project(cols: usize, rows: usize, cell_deg: f64, accounts: usize, te
     }
     project
 }
+
+/// Rook neighbours of the cells of `grid_project(cols, rows, ..)` (row-major ids).
+pub fn grid_neighbours(cols: usize, rows: usize) -> Vec<Vec<u32>> {
+    (0..cols * rows)
+        .map(|i| {
+            let (c, r) = (i % cols, i / cols);
+            let candidates = [(c > 0).then(|| i - 1), (c + 1 < cols).then(|| i + 1), (r > 0).then(|| i - cols), (r + 1 < rows).then(|| i + cols)];
+            candidates.into_iter().flatten().map(|n| n as u32).collect()
+        })
+        .collect()
+}

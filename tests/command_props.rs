@@ -2,7 +2,7 @@
 //! and incrementally updated metrics equal a full recompute after any command sequence.
 
 use proptest::prelude::*;
-use territory_designer::fixtures::grid_project;
+use territory_designer::fixtures::{grid_neighbours, grid_project};
 use territory_designer::metrics::{ScenarioMetrics, TerritoryMetrics};
 use territory_designer::model::*;
 use territory_designer::session::Session;
@@ -67,17 +67,6 @@ fn to_command(op: &Op, session: &Session) -> Option<Command> {
             territory_designer::model::whatif::hand_off_territory(session.project(), scenario, territory(*t)?, &grid_neighbours(8, 6)).ok()?
         }
     })
-}
-
-/// Rook neighbours of the 8 x 6 fixture grid.
-fn grid_neighbours(cols: usize, rows: usize) -> Vec<Vec<u32>> {
-    (0..cols * rows)
-        .map(|i| {
-            let (c, r) = (i % cols, i / cols);
-            let candidates = [(c > 0).then(|| i - 1), (c + 1 < cols).then(|| i + 1), (r > 0).then(|| i - cols), (r + 1 < rows).then(|| i + cols)];
-            candidates.into_iter().flatten().map(|n| n as u32).collect()
-        })
-        .collect()
 }
 
 fn close(a: f64, b: f64) -> bool {

@@ -102,23 +102,8 @@ pub fn add_rep_with_territory(project: &Project, scenario: &Scenario, home: LonL
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixtures::grid_project;
+    use crate::fixtures::{grid_neighbours, grid_project};
     use crate::metrics::ScenarioMetrics;
-
-    /// Rook neighbours of the fixture's grid.
-    fn grid_neighbours(cols: usize, rows: usize) -> Vec<Vec<u32>> {
-        (0..cols * rows)
-            .map(|i| {
-                let (c, r) = (i % cols, i / cols);
-                let mut n = Vec::new();
-                if c > 0 { n.push((i - 1) as u32); }
-                if c + 1 < cols { n.push((i + 1) as u32); }
-                if r > 0 { n.push((i - cols) as u32); }
-                if r + 1 < rows { n.push((i + cols) as u32); }
-                n
-            })
-            .collect()
-    }
 
     #[test]
     fn a_hand_off_leaves_nothing_unassigned_and_undoes_exactly() {
