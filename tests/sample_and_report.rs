@@ -75,7 +75,7 @@ fn csv_and_table_formats() {
     let output = bin().args(["report", SAMPLE, "--format", "csv"]).output().unwrap();
     assert!(output.status.success());
     let text = String::from_utf8(output.stdout).unwrap();
-    assert!(text.starts_with("name,rep,units,accounts,potential,visit_hours,drive_hours,workload,workload_index,deviation_pct\n"));
+    assert!(text.starts_with("territory,rep,units,accounts,potential,revenue,visit_hours,drive_hours,workload,workload_index,deviation_pct,locked\n"));
     assert_eq!(text.lines().count(), 13);
     let output = bin().args(["report", SAMPLE]).output().unwrap();
     let text = String::from_utf8(output.stdout).unwrap();

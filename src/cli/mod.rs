@@ -1,6 +1,7 @@
 //! Headless subcommands over the same core as the app.
 
 mod compare;
+mod files;
 
 use crate::io::project_file;
 use crate::metrics::report::{self, Report};
@@ -108,6 +109,63 @@ pub enum CliCommand {
         /// Render the compare view: reference scenario A beside scenario B.
         #[arg(long, num_args = 2, value_names = ["A", "B"])]
         compare: Option<Vec<String>>,
+    },
+    /// Create a project from the files a planner has: ZIP polygons (GeoJSON or
+    /// Shapefile), and optionally accounts, reps and an alignment (CSV).
+    New {
+        /// Unit polygons: .geojson, .json, .geojson.gz or .shp (several files are merged,
+        /// e.g. one per state).
+        #[arg(long, required = true, num_args = 1..)]
+        units: Vec<PathBuf>,
+        /// The field with each unit's code (default: guessed, e.g. ZCTA5CE10, GEOID, ZIP).
+        #[arg(long)]
+        id_field: Option<String>,
+        /// The field with each unit's name (default: guessed, e.g. NAME).
+        #[arg(long)]
+        name_field: Option<String>,
+        /// Accounts CSV (CRM export).
+        #[arg(long)]
+        accounts: Option<PathBuf>,
+        /// Map a CSV column to an account field, e.g. --map potential=ENROLLMENT. Fields:
+        /// id, name, lat, lon, zip, potential, revenue, tier, visits, owner, industry,
+        /// relationship, named.
+        #[arg(long = "map", value_name = "FIELD=COLUMN")]
+        map: Vec<String>,
+        /// Reps CSV: name, home base (lat/lon or zip), capacity, experience.
+        #[arg(long)]
+        reps: Option<PathBuf>,
+        /// Alignment CSV: zip, territory[, rep]; becomes the baseline scenario.
+        #[arg(long)]
+        alignment: Option<PathBuf>,
+        /// Import the good rows when some rows are rejected (they are listed either way).
+        #[arg(long)]
+        skip_bad_rows: bool,
+        /// Replace the project file if it exists.
+        #[arg(long)]
+        force: bool,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Export a scenario: dissolved territory polygons with metrics, ZIP -> territory,
+    /// account -> territory/rep, per-territory metrics.
+    #[command(group(clap::ArgGroup::new("what").required(true).multiple(true).args(["territories", "assignment", "accounts", "metrics"])))]
+    Export {
+        project: PathBuf,
+        /// Scenario name (default: the baseline).
+        #[arg(long)]
+        scenario: Option<String>,
+        /// Territory polygons: FILE.geojson or FILE.shp (with .shx, .dbf, .prj).
+        #[arg(long)]
+        territories: Option<PathBuf>,
+        /// ZIP -> territory CSV (zip, name, territory, rep).
+        #[arg(long)]
+        assignment: Option<PathBuf>,
+        /// Account -> territory/rep CSV.
+        #[arg(long)]
+        accounts: Option<PathBuf>,
+        /// Per-territory metrics CSV.
+        #[arg(long)]
+        metrics: Option<PathBuf>,
     },
     /// Build the bundled sample project from registry data (deterministic).
     GenerateSample {
@@ -221,6 +279,13 @@ pub fn run(command: CliCommand, out: &mut dyn Write) -> Result<()> {
             writeln!(out, "wrote {}", png.display())?;
             Ok(())
         }
+        CliCommand::New { units, id_field, name_field, accounts, map, reps, alignment, skip_bad_rows, force, out: path } => {
+            let spec = files::NewArgs { units, id_field, name_field, accounts, map, reps, alignment, skip_bad_rows, force, out: path };
+            files::new_project(spec, out)
+        }
+        CliCommand::Export { project, scenario, territories, assignment, accounts, metrics } => {
+            files::export(&project, scenario.as_deref(), files::ExportTargets { territories, assignment, accounts, metrics }, out)
+        }
         CliCommand::GenerateSample { data, out: path, seed } => {
             let mut spec = crate::sample::SampleSpec::mid_atlantic();
             spec.seed = seed;
@@ -256,28 +321,7 @@ pub fn write_report(report: &Report, format: Format, out: &mut dyn Write) -> Res
             serde_json::to_writer_pretty(&mut *out, report)?;
             writeln!(out)?;
         }
-        Format::Csv => {
-            let mut writer = csv::Writer::from_writer(out);
-            writer.write_record([
-                "name", "rep", "units", "accounts", "potential", "visit_hours", "drive_hours", "workload",
-                "workload_index", "deviation_pct",
-            ])?;
-            for r in &report.territories {
-                writer.write_record([
-                    r.name.clone(),
-                    r.rep.clone().unwrap_or_default(),
-                    r.units.to_string(),
-                    r.accounts.to_string(),
-                    format!("{:.0}", r.potential),
-                    format!("{:.1}", r.visit_hours),
-                    format!("{:.1}", r.drive_hours),
-                    format!("{:.3}", r.workload),
-                    format!("{:.3}", r.workload_index),
-                    format!("{:.2}", r.deviation_pct),
-                ])?;
-            }
-            writer.flush()?;
-        }
+        Format::Csv => crate::io::export::tables::metrics_csv(report, out)?,
         Format::Table => write_table(report, out)?,
     }
     Ok(())

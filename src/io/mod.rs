@@ -1,6 +1,9 @@
-//! Reading and writing files: the project file; imports and exports come later.
+//! Reading and writing files: the project file, imports (units, accounts, reps,
+//! alignments) and exports (territory polygons, assignments, metrics).
 
 pub mod basemap;
+pub mod export;
+pub mod import;
 pub mod ledger;
 pub mod pmtiles_header;
 pub mod project_file;

@@ -1,0 +1,101 @@
+//! CSV exports: ZIP -> territory, account -> territory/rep, per-territory metrics.
+
+use crate::io::project_file::write_atomically;
+use crate::metrics::report;
+use crate::metrics::ScenarioMetrics;
+use crate::model::project::Project;
+use crate::model::scenario::Scenario;
+use anyhow::{Context, Result};
+use std::path::Path;
+
+fn write_csv(path: &Path, header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Result<()> {
+    let mut bytes = Vec::new();
+    {
+        let mut writer = csv::Writer::from_writer(&mut bytes);
+        writer.write_record(header)?;
+        for row in rows {
+            writer.write_record(row)?;
+        }
+        writer.flush()?;
+    }
+    write_atomically(path, &bytes).with_context(|| format!("cannot write {}", path.display()))
+}
+
+fn territory_and_rep(project: &Project, scenario: &Scenario, territory: Option<crate::model::ids::TerritoryId>) -> (String, String) {
+    let Some(t) = territory.and_then(|t| scenario.territory(t)) else {
+        return (String::new(), String::new());
+    };
+    let rep = t.rep.and_then(|r| project.reps.get(r.index())).map(|r| r.name.clone()).unwrap_or_default();
+    (t.name.clone(), rep)
+}
+
+/// `zip,name,territory,rep`: one row per unit (empty territory = unassigned). The same
+/// columns the alignment import reads.
+pub fn write_assignment(project: &Project, scenario: &Scenario, path: &Path) -> Result<usize> {
+    let rows = project.units.iter().zip(&scenario.unit_territory).map(|(u, t)| {
+        let (territory, rep) = territory_and_rep(project, scenario, *t);
+        vec![u.code.clone(), u.name.clone(), territory, rep]
+    });
+    write_csv(path, &["zip", "name", "territory", "rep"], rows)?;
+    Ok(project.units.len())
+}
+
+/// One row per account with its territory and rep in this scenario.
+pub fn write_accounts(project: &Project, scenario: &Scenario, path: &Path) -> Result<usize> {
+    let rows = project.accounts.iter().map(|a| {
+        let territory = scenario.account_territory(a.id, a.unit);
+        let (territory_name, rep) = territory_and_rep(project, scenario, territory);
+        let zip = a.unit.and_then(|u| project.units.get(u.index())).map(|u| u.code.clone()).unwrap_or_default();
+        vec![
+            a.external_id.clone(),
+            a.name.clone(),
+            zip,
+            format!("{:.6}", a.location.lat),
+            format!("{:.6}", a.location.lon),
+            territory_name,
+            rep,
+            format!("{:.2}", a.potential),
+            format!("{:.2}", a.revenue),
+            a.tier.label().to_string(),
+            if scenario.account_overrides.contains_key(&a.id) { "yes".into() } else { String::new() },
+        ]
+    });
+    write_csv(path, &["account_id", "name", "zip", "lat", "lon", "territory", "rep", "potential", "revenue", "tier", "override"], rows)?;
+    Ok(project.accounts.len())
+}
+
+/// One row per territory (and one for the unassigned pool, if any): the `report` figures.
+pub fn write_metrics(project: &Project, scenario: &Scenario, path: &Path) -> Result<usize> {
+    let metrics = ScenarioMetrics::compute(project, scenario);
+    let report = report::build(project, scenario, &metrics);
+    let mut bytes = Vec::new();
+    metrics_csv(&report, &mut bytes)?;
+    write_atomically(path, &bytes).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(report.territories.len())
+}
+
+/// The per-territory metrics as CSV (also `report --format csv`).
+pub fn metrics_csv(report: &report::Report, out: impl std::io::Write) -> Result<()> {
+    let mut writer = csv::Writer::from_writer(out);
+    writer.write_record([
+        "territory", "rep", "units", "accounts", "potential", "revenue", "visit_hours", "drive_hours", "workload", "workload_index", "deviation_pct", "locked",
+    ])?;
+    for r in &report.territories {
+        writer.write_record([
+            r.name.clone(),
+            r.rep.clone().unwrap_or_default(),
+            r.units.to_string(),
+            r.accounts.to_string(),
+            format!("{:.2}", r.potential),
+            format!("{:.2}", r.revenue),
+            format!("{:.1}", r.visit_hours),
+            format!("{:.1}", r.drive_hours),
+            format!("{:.3}", r.workload),
+            format!("{:.3}", r.workload_index),
+            format!("{:.2}", r.deviation_pct),
+            if r.locked { "yes".into() } else { String::new() },
+        ])?;
+    }
+    writer.flush()?;
+    Ok(())
+}

@@ -1,0 +1,198 @@
+//! CSV files as planners export them (Excel, CRMs): sniffed delimiter, byte-order mark,
+//! Latin-1 fallback, ragged rows; tolerant numbers; column names guessed from synonyms.
+
+use super::ImportError;
+use std::path::{Path, PathBuf};
+
+/// A CSV file read as text: headers and rows with their line numbers.
+#[derive(Clone, Debug, Default)]
+pub struct CsvTable {
+    pub source: PathBuf,
+    pub headers: Vec<String>,
+    /// (line number in the file, cells); every row has `headers.len()` cells.
+    pub rows: Vec<(usize, Vec<String>)>,
+}
+
+impl CsvTable {
+    pub fn column(&self, name: &str) -> Option<usize> {
+        self.headers.iter().position(|h| h == name).or_else(|| self.headers.iter().position(|h| normalized(h) == normalized(name)))
+    }
+
+    /// The first column whose name is one of `synonyms` (ignoring case, spaces, `_`, `-`).
+    pub fn guess(&self, synonyms: &[&str]) -> Option<usize> {
+        synonyms.iter().find_map(|s| self.headers.iter().position(|h| normalized(h) == normalized(s)))
+    }
+
+    /// Whether most non-empty values of the column are numbers.
+    pub fn is_numeric(&self, column: usize) -> bool {
+        let mut numbers = 0;
+        let mut others = 0;
+        for (_, row) in self.rows.iter().take(2000) {
+            match parse_number(&row[column]) {
+                Ok(Some(_)) => numbers += 1,
+                Ok(None) => {}
+                Err(_) => others += 1,
+            }
+        }
+        numbers > 0 && others * 10 <= numbers
+    }
+}
+
+fn normalized(name: &str) -> String {
+    name.chars().filter(|c| !matches!(c, ' ' | '_' | '-' | '.')).flat_map(char::to_lowercase).collect()
+}
+
+pub fn read_csv(path: &Path) -> Result<CsvTable, ImportError> {
+    let bytes = std::fs::read(path).map_err(|e| ImportError::file(path, format!("cannot read the file: {e}")))?;
+    parse_csv(&bytes, path)
+}
+
+/// Parses CSV bytes; `path` names the source in messages.
+pub fn parse_csv(bytes: &[u8], path: &Path) -> Result<CsvTable, ImportError> {
+    let text: String = match std::str::from_utf8(bytes) {
+        Ok(text) => text.to_string(),
+        // Excel on Windows saves CSV as Windows-1252; Latin-1 keeps every byte readable.
+        Err(_) => bytes.iter().map(|&b| b as char).collect(),
+    };
+    let text = text.trim_start_matches('\u{feff}');
+    if text.trim().is_empty() {
+        return Err(ImportError::file(path, "the file is empty; export it again with a header row"));
+    }
+    let first_line = text.lines().next().unwrap_or("");
+    let delimiter = [b',', b';', b'\t', b'|'].into_iter().max_by_key(|d| first_line.matches(*d as char).count()).unwrap_or(b',');
+    let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).has_headers(true).from_reader(text.as_bytes());
+    let headers: Vec<String> =
+        reader.headers().map_err(|e| ImportError::file(path, format!("the header row cannot be read ({e})")))?.iter().map(|h| h.trim().to_string()).collect();
+    if headers.iter().all(String::is_empty) {
+        return Err(ImportError::file(path, "the first row is empty; the file needs a header row naming its columns"));
+    }
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| {
+            let line = e.position().map(|p| p.line()).unwrap_or(0);
+            ImportError::file(path, format!("line {line} cannot be read ({e}); check for an unclosed quote"))
+        })?;
+        let line = record.position().map(|p| p.line() as usize).unwrap_or(rows.len() + 2);
+        if record.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        let mut cells: Vec<String> = record.iter().map(|c| c.trim().to_string()).collect();
+        cells.resize(headers.len(), String::new());
+        rows.push((line, cells));
+    }
+    Ok(CsvTable { source: path.to_path_buf(), headers, rows })
+}
+
+/// Parses a number as people type it: `$1,234.50`, `1 234`, `(500)` (negative), `12%`,
+/// `3.5k`, `2M`, `1.234,5` (decimal comma). Empty cells and `n/a` are `None`.
+pub fn parse_number(text: &str) -> Result<Option<f64>, String> {
+    let t = text.trim();
+    if t.is_empty() || ["-", "n/a", "na", "null", "none", "#n/a", "?"].iter().any(|e| t.eq_ignore_ascii_case(e)) {
+        return Ok(None);
+    }
+    let (negative, t) = match t.strip_prefix('(').and_then(|s| s.strip_suffix(')')) {
+        Some(inner) => (true, inner.trim()),
+        None => (false, t),
+    };
+    let mut s: String = t.chars().filter(|c| !matches!(c, '$' | '€' | '£' | '¥' | ' ' | '\u{a0}' | '\'' | '%')).collect();
+    if s.to_ascii_uppercase().starts_with("USD") || s.to_ascii_uppercase().starts_with("EUR") {
+        s = s[3..].to_string();
+    }
+    let multiplier = match s.chars().last() {
+        Some('k' | 'K') => 1e3,
+        Some('m' | 'M') => 1e6,
+        Some('b' | 'B') => 1e9,
+        _ => 1.0,
+    };
+    if multiplier != 1.0 {
+        s.pop();
+    }
+    let s = decimal_point(&s);
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(Some(if negative { -v } else { v } * multiplier)),
+        _ => Err("not a number".to_string()),
+    }
+}
+
+/// Removes thousands separators and turns a decimal comma into a point.
+fn decimal_point(s: &str) -> String {
+    let converted = convert_separators(s);
+    // Thousands groups must have three digits: "12..3" or "1,2,3" are not numbers.
+    let integer = converted.split('.').next().unwrap_or("");
+    let original_integer_groups: Vec<&str> = s.split(['.', ',']).collect();
+    if original_integer_groups.len() > 2 || (original_integer_groups.len() == 2 && !converted.contains('.')) {
+        let groups = if converted.contains('.') { &original_integer_groups[..original_integer_groups.len() - 1] } else { &original_integer_groups[..] };
+        if groups.iter().skip(1).any(|g| g.len() != 3) || integer.is_empty() {
+            return String::from("not a number");
+        }
+    }
+    converted
+}
+
+fn convert_separators(s: &str) -> String {
+    let commas = s.matches(',').count();
+    let dots = s.matches('.').count();
+    let last_comma = s.rfind(',');
+    let last_dot = s.rfind('.');
+    match (last_comma, last_dot) {
+        // 1.234,56: dots group thousands, the comma is the decimal point.
+        (Some(c), Some(d)) if c > d => s.replace('.', "").replace(',', "."),
+        (Some(_), Some(_)) => s.replace(',', ""),
+        // 1,234 or 1,234,567: thousands; 3,5: a decimal comma.
+        (Some(c), None) if commas == 1 && s.len() - c - 1 != 3 => s.replace(',', "."),
+        (Some(_), None) => s.replace(',', ""),
+        // 1.234.567: dots as thousands.
+        (None, Some(_)) if dots > 1 => s.replace('.', ""),
+        _ => s.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_as_people_type_them() {
+        let cases: &[(&str, Option<f64>)] = &[
+            ("1234", Some(1234.0)),
+            ("$1,234.50", Some(1234.5)),
+            (" 1 234 ", Some(1234.0)),
+            ("(500)", Some(-500.0)),
+            ("-7.5", Some(-7.5)),
+            ("12%", Some(12.0)),
+            ("3.5k", Some(3500.0)),
+            ("2M", Some(2_000_000.0)),
+            ("1.234,5", Some(1234.5)),
+            ("3,5", Some(3.5)),
+            ("1,234,567", Some(1_234_567.0)),
+            ("€ 99", Some(99.0)),
+            ("USD 10", Some(10.0)),
+            ("", None),
+            ("n/a", None),
+        ];
+        for (text, want) in cases {
+            assert_eq!(parse_number(text), Ok(*want), "{text}");
+        }
+        for bad in ["abc", "12..3", "1e999", "NaN", "inf", "--5"] {
+            assert!(parse_number(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn sniffs_delimiters_and_keeps_line_numbers() {
+        let t = parse_csv(b"\xef\xbb\xbfName;Potential\n\"A; Inc\";1\n\n;\nB;2;extra\nC\n", Path::new("x.csv")).unwrap();
+        assert_eq!(t.headers, ["Name", "Potential"]);
+        let lines: Vec<usize> = t.rows.iter().map(|r| r.0).collect();
+        assert_eq!(lines, [2, 5, 6]);
+        assert_eq!(t.rows[0].1, ["A; Inc", "1"]);
+        assert_eq!(t.rows[2].1, ["C", ""]);
+        assert_eq!(t.guess(&["potential"]), Some(1));
+    }
+
+    #[test]
+    fn latin1_and_empty_files() {
+        let t = parse_csv(b"name,city\nJos\xe9,M\xfcnchen\n", Path::new("x.csv")).unwrap();
+        assert_eq!(t.rows[0].1, ["José", "München"]);
+        assert!(parse_csv(b"", Path::new("x.csv")).unwrap_err().to_string().contains("x.csv: the file is empty"));
+    }
+}

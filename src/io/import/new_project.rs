@@ -1,0 +1,204 @@
+//! A new project from the files a planner brings: units, then reps, then accounts (whose
+//! owners name reps), then an alignment. Everything is read and checked before the
+//! project is built; nothing is written here.
+
+use super::accounts::{self, AccountMapping, AccountsImport};
+use super::alignment::{self, AlignmentImport};
+use super::columns::{read_csv, CsvTable};
+use super::reps::{self, RepsImport};
+use super::units::{self, UnitsImport, UnitsOptions};
+use super::{check_cancel, ImportError, Progress, RowIssue};
+use crate::model::entities::LonLat;
+use crate::model::project::Project;
+use crate::model::settings::Settings;
+use crate::spatial::UnitIndex;
+use std::path::PathBuf;
+
+/// What to build the project from.
+#[derive(Clone, Debug, Default)]
+pub struct NewProjectSpec {
+    pub name: String,
+    pub units: Vec<PathBuf>,
+    pub units_options: UnitsOptions,
+    pub accounts: Option<PathBuf>,
+    /// The full account mapping (the dialog's); guessed from the header when `None`.
+    pub account_mapping: Option<AccountMapping>,
+    /// `FIELD=COLUMN` overrides applied over the guessed mapping (the CLI's `--map`).
+    pub account_overrides: Vec<String>,
+    pub reps: Option<PathBuf>,
+    pub alignment: Option<PathBuf>,
+    /// Import the good rows when some rows are rejected (otherwise fail, naming them).
+    pub accept_good_rows: bool,
+}
+
+/// An account imported outside every unit.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OutsideAccount {
+    pub external_id: String,
+    pub name: String,
+    pub location: LonLat,
+}
+
+/// What an import did, for the planner to read.
+#[derive(Clone, Debug, Default)]
+pub struct ImportReport {
+    pub units: usize,
+    pub unit_warnings: Vec<String>,
+    pub id_field: String,
+    pub name_field: Option<String>,
+    pub accounts: usize,
+    pub account_rows: usize,
+    pub rejected_accounts: Vec<RowIssue>,
+    pub account_warnings: Vec<RowIssue>,
+    pub account_notes: Vec<String>,
+    pub outside: Vec<OutsideAccount>,
+    pub reps: usize,
+    pub rejected_reps: Vec<RowIssue>,
+    pub territories: usize,
+    pub rejected_alignment: Vec<RowIssue>,
+    pub unassigned_units: usize,
+}
+
+impl ImportReport {
+    /// The report as lines of text (the CLI prints them; the dialog shows them).
+    pub fn lines(&self) -> Vec<String> {
+        let mut out = vec![format!("{} units (id field {}, name field {})", self.units, self.id_field, self.name_field.as_deref().unwrap_or("none: the code"))];
+        out.extend(self.unit_warnings.iter().map(|w| format!("  note: {w}")));
+        if self.account_rows > 0 {
+            out.push(format!(
+                "{} of {} account rows imported; {} rejected; {} outside every unit",
+                self.accounts,
+                self.account_rows,
+                self.rejected_accounts.len(),
+                self.outside.len()
+            ));
+            out.extend(self.account_notes.iter().map(|n| format!("  note: {n}")));
+            out.extend(self.rejected_accounts.iter().map(|r| format!("  rejected: {r}")));
+            out.extend(self.account_warnings.iter().map(|r| format!("  warning: {r}")));
+            out.extend(
+                self.outside.iter().map(|a| format!("  outside every unit: {} '{}' at {:.5}, {:.5}", a.external_id, a.name, a.location.lat, a.location.lon)),
+            );
+        }
+        if self.reps > 0 || !self.rejected_reps.is_empty() {
+            out.push(format!("{} reps; {} rejected", self.reps, self.rejected_reps.len()));
+            out.extend(self.rejected_reps.iter().map(|r| format!("  rejected: {r}")));
+        }
+        out.push(format!("{} territories; {} units unassigned", self.territories, self.unassigned_units));
+        out.extend(self.rejected_alignment.iter().map(|r| format!("  rejected: {r}")));
+        out
+    }
+}
+
+/// Scenario names of a new project.
+pub const ALIGNMENT_SCENARIO: &str = "Current alignment";
+pub const BLANK_SCENARIO: &str = "New plan";
+
+fn accept<T>(rejected: &[RowIssue], accept_good_rows: bool, table: &CsvTable, rows: usize, value: T) -> Result<T, ImportError> {
+    if rejected.is_empty() || accept_good_rows {
+        Ok(value)
+    } else {
+        Err(ImportError::Rows { path: table.source.clone(), rows, issues: rejected.to_vec() })
+    }
+}
+
+/// Reads everything and builds the project, or fails without side effects.
+pub fn build(spec: &NewProjectSpec, progress: Progress<'_>) -> Result<(Project, ImportReport), ImportError> {
+    let UnitsImport { units, id_field, name_field, warnings, .. } = units::import(&spec.units, &spec.units_options, &mut |f| progress(f * 0.8))?;
+    let mut report = ImportReport { units: units.len(), unit_warnings: warnings, id_field, name_field, ..Default::default() };
+    let settings = Settings::default();
+
+    let reps = match &spec.reps {
+        Some(path) => {
+            let table = read_csv(path)?;
+            let RepsImport { reps, rejected } = reps::build(&table, &units, &settings)?;
+            report.reps = reps.len();
+            report.rejected_reps = rejected.clone();
+            accept(&rejected, spec.accept_good_rows, &table, table.rows.len(), reps)?
+        }
+        None => Vec::new(),
+    };
+    check_cancel(progress, 0.85)?;
+
+    let accounts = match &spec.accounts {
+        Some(path) => {
+            let table = read_csv(path)?;
+            let mut mapping = spec.account_mapping.clone().unwrap_or_else(|| AccountMapping::guess(&table));
+            mapping.apply_overrides(&table, &spec.account_overrides)?;
+            let index = UnitIndex::new(&units);
+            let import = accounts::build(&table, &mapping, &units, &index, &reps, 0)?;
+            describe_accounts(&mut report, &import);
+            let AccountsImport { accounts, rejected, rows, .. } = import;
+            accept(&rejected, spec.accept_good_rows, &table, rows, accounts)?
+        }
+        None => Vec::new(),
+    };
+    check_cancel(progress, 0.95)?;
+
+    let mut project = Project::new(spec.name.clone(), units, accounts, reps);
+    let palette = crate::sample::territory_palette(project.reps.len().max(12));
+    match &spec.alignment {
+        Some(path) => {
+            let table = read_csv(path)?;
+            let AlignmentImport { scenario, rejected, unmentioned_units } = alignment::build(&table, &project, ALIGNMENT_SCENARIO, &palette)?;
+            report.rejected_alignment = rejected.clone();
+            let scenario = accept(&rejected, spec.accept_good_rows, &table, table.rows.len(), scenario)?;
+            report.territories = scenario.territories.len();
+            report.unassigned_units = unmentioned_units;
+            add_scenario(&mut project, scenario);
+        }
+        None => {
+            let id = project.add_blank_scenario(BLANK_SCENARIO, &palette).map_err(|e| ImportError::file(&PathBuf::from(&spec.name), e))?;
+            project.baseline = id;
+            report.territories = project.reps.len();
+            report.unassigned_units = project.units.len();
+        }
+    }
+    project.validate().map_err(|e| ImportError::file(&PathBuf::from(&spec.name), format!("internal: the new project is inconsistent ({e})")))?;
+    check_cancel(progress, 1.0)?;
+    Ok((project, report))
+}
+
+fn describe_accounts(report: &mut ImportReport, import: &AccountsImport) {
+    report.accounts = import.accounts.len();
+    report.account_rows = import.rows;
+    report.rejected_accounts = import.rejected.clone();
+    report.account_warnings = import.warnings.clone();
+    report.account_notes = import.notes.clone();
+    report.outside = import
+        .outside
+        .iter()
+        .map(|&i| &import.accounts[i])
+        .map(|a| OutsideAccount { external_id: a.external_id.clone(), name: a.name.clone(), location: a.location })
+        .collect();
+}
+
+/// Adds an imported scenario to the project under the next id and makes it the
+/// baseline if the project had none.
+fn add_scenario(project: &mut Project, mut scenario: crate::model::scenario::Scenario) -> crate::model::ids::ScenarioId {
+    let id = crate::model::ids::ScenarioId(project.next_scenario_id);
+    project.next_scenario_id += 1;
+    scenario.id = id;
+    let first = project.scenarios.is_empty();
+    project.scenarios.push(scenario);
+    if first {
+        project.baseline = id;
+    }
+    id
+}
+
+/// Imports an alignment CSV into an existing project as a new scenario (named after
+/// `name`, numbered if taken). Rejected rows fail the import unless `accept_good_rows`.
+pub fn import_alignment(
+    project: &mut Project,
+    path: &std::path::Path,
+    name: &str,
+    accept_good_rows: bool,
+) -> Result<(crate::model::ids::ScenarioId, AlignmentImport), ImportError> {
+    let table = read_csv(path)?;
+    let name = project.unused_scenario_name(name);
+    let palette = crate::sample::territory_palette(project.reps.len().max(12));
+    let import = alignment::build(&table, project, &name, &palette)?;
+    accept(&import.rejected, accept_good_rows, &table, table.rows.len(), ())?;
+    let id = add_scenario(project, import.scenario.clone());
+    Ok((id, import))
+}
