@@ -315,6 +315,9 @@ fn finish_one(draft: &Draft) -> (Option<Unit>, Option<String>) {
         return (None, Some(format!("{}: no point inside the polygon could be found; skipped", draft.origin)));
     };
     let area_km2 = geodesic_area_km2(&geometry);
+    if !(area_km2.is_finite() && area_km2 > 0.0) {
+        return (None, Some(format!("{}: the polygon encloses no area on the globe (does it span half the world?); skipped", draft.origin)));
+    }
     let unit = Unit { id: UnitId(0), code: draft.code.clone(), name: draft.name.clone(), geometry, centroid, area_km2, attributes: draft.attributes.clone() };
     (Some(unit), repaired.then(|| format!("{}: invalid polygon (self-intersecting or open rings) repaired", draft.origin)))
 }
@@ -332,7 +335,13 @@ pub fn clean(geometry: &MultiPolygon<f64>) -> (Option<MultiPolygon<f64>>, bool) 
             continue;
         };
         let interiors = polygon.interiors().iter().filter_map(|r| clean_ring(r, &mut repaired)).collect();
-        polygons.push(Polygon::new(exterior, interiors));
+        let polygon = Polygon::new(exterior, interiors);
+        // A collinear ring encloses nothing, whatever its validity says.
+        if polygon.exterior().0.len() >= 4 && geo::Area::unsigned_area(&Polygon::new(polygon.exterior().clone(), vec![])) > 0.0 {
+            polygons.push(polygon);
+        } else {
+            repaired = true;
+        }
     }
     if polygons.is_empty() {
         return (None, true);
