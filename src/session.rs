@@ -107,6 +107,14 @@ impl Session {
         Ok(id)
     }
 
+    /// Adds an alignment CSV (zip, territory[, rep]) as a new scenario named after
+    /// `name` (numbered if taken). Returns its id and how many ZIPs the file left out.
+    pub fn import_alignment(&mut self, path: &std::path::Path, name: &str) -> Result<(ScenarioId, usize), crate::io::import::ImportError> {
+        let (id, import) = crate::io::import::new_project::import_alignment(&mut self.project, path, name, false)?;
+        self.generation += 1;
+        Ok((id, import.unmentioned_units))
+    }
+
     pub fn rename_scenario(&mut self, id: ScenarioId, name: &str) -> Result<(), String> {
         self.project.rename_scenario(id, name)?;
         self.generation += 1;

@@ -186,14 +186,7 @@ fn the_optimize_dialog_runs_on_a_worker_and_opens_the_proposal_in_compare() {
     harness.run_steps(2);
     harness.get_by_label("Propose balanced territories").click();
     harness.run_steps(1);
-    for _ in 0..400 {
-        if harness.state().optimize_job.is_none() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(10));
-        harness.step();
-    }
-    harness.run_steps(2);
+    step_until(&mut harness, |app| app.optimize_job.is_none());
     let app = harness.state();
     assert!(app.optimize_job.is_none(), "the worker finished");
     assert_eq!(app.session.scenario().name, "Balanced (optimizer)");
@@ -216,14 +209,7 @@ fn a_local_rebalance_from_the_dialog_touches_only_the_highlighted_territory_and_
     assert!(scope.len() >= 2 && scope[0] == pittsburgh);
     let before = harness.state().session.scenario().clone();
     harness.get_by_label("Propose balanced territories").click();
-    for _ in 0..400 {
-        harness.step();
-        if harness.state().optimize_job.is_none() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
-    harness.run_steps(2);
+    step_until(&mut harness, |app| app.optimize_job.is_none());
     let after = harness.state().session.scenario();
     assert_ne!(after.id, before.id, "the proposal is a new scenario");
     for u in 0..before.unit_territory.len() {

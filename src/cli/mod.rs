@@ -109,6 +109,10 @@ pub enum CliCommand {
         /// Render the compare view: reference scenario A beside scenario B.
         #[arg(long, num_args = 2, value_names = ["A", "B"])]
         compare: Option<Vec<String>>,
+        /// Open File > New from files with these files read (ZIP polygons, then
+        /// optionally an accounts CSV).
+        #[arg(long, num_args = 1..=2, value_names = ["UNITS", "ACCOUNTS"])]
+        import_dialog: Option<Vec<PathBuf>>,
     },
     /// Create a project from the files a planner has: ZIP polygons (GeoJSON or
     /// Shapefile), and optionally accounts, reps and an alignment (CSV).
@@ -261,7 +265,7 @@ pub fn run(command: CliCommand, out: &mut dyn Write) -> Result<()> {
             }
             Ok(())
         }
-        CliCommand::Screenshot { project: path, out: png, width, height, scenario, color_by, model_window, compare } => {
+        CliCommand::Screenshot { project: path, out: png, width, height, scenario, color_by, model_window, compare, import_dialog } => {
             let project = project_file::load(&path)?;
             let (scenario, reference) = match compare.as_deref() {
                 Some([a, b]) => (pick_scenario(&project, Some(b))?, Some(pick_scenario(&project, Some(a))?.id)),
@@ -274,7 +278,7 @@ pub fn run(command: CliCommand, out: &mut dyn Write) -> Result<()> {
             // Fail before a window opens when the attribute does not exist.
             let metrics = ScenarioMetrics::compute(&project, scenario);
             crate::colormap::unit_colors(&project, scenario, &metrics, &color_by).map_err(|e| anyhow!("--color-by: {e}"))?;
-            let spec = crate::ui::ScreenshotSpec { scenario: scenario.id, out: png.clone(), width, height, color_by, model_window, reference };
+            let spec = crate::ui::ScreenshotSpec { scenario: scenario.id, out: png.clone(), width, height, color_by, model_window, reference, import_dialog };
             crate::ui::screenshot(project, Some(path), spec)?;
             writeln!(out, "wrote {}", png.display())?;
             Ok(())

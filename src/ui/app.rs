@@ -117,6 +117,12 @@ pub struct TerritoryApp {
     /// The Optimize dialog (open when `Some`) and its running job.
     pub optimize_form: Option<OptimizeForm>,
     pub optimize_job: Option<OptimizeJob>,
+    /// File > New from files, while open.
+    pub new_from_files: Option<crate::ui::import::NewFromFiles>,
+    /// What the last import did (title, lines), shown until closed.
+    pub import_report: Option<(String, Vec<String>)>,
+    /// An export running on a worker: its outcome message.
+    pub export_job: Option<crate::ui::jobs::Job<Result<String, String>>>,
     /// Where each territory's bars are in the balance chart (last frame).
     pub chart_columns: Vec<(TerritoryId, egui::Rect)>,
     colors_generation: u64,
@@ -297,6 +303,9 @@ impl TerritoryApp {
             compare: None,
             optimize_form: None,
             optimize_job: None,
+            new_from_files: None,
+            import_report: None,
+            export_job: None,
             scenario_rename: None,
             scenario_delete: None,
             colors_generation: 0,
@@ -398,7 +407,7 @@ impl TerritoryApp {
         self.basemap_source = source;
     }
 
-    fn replace_project(&mut self, project: Project, path: Option<PathBuf>) {
+    pub(super) fn replace_project(&mut self, project: Project, path: Option<PathBuf>) {
         let recent = std::mem::take(&mut self.recent);
         let layers = self.map.layers;
         let basemap = std::mem::replace(&mut self.scene.basemap, BasemapScene::empty());
@@ -472,11 +481,11 @@ impl TerritoryApp {
         self.refresh_colors();
     }
 
-    fn say(&mut self, text: impl Into<String>) {
+    pub(super) fn say(&mut self, text: impl Into<String>) {
         self.notice = Some(Notice { text: text.into(), error: false });
     }
 
-    fn complain(&mut self, text: impl Into<String>) {
+    pub(super) fn complain(&mut self, text: impl Into<String>) {
         self.notice = Some(Notice { text: text.into(), error: true });
     }
 
@@ -713,7 +722,9 @@ impl TerritoryApp {
     fn menu_ui(&mut self, ui: &mut Ui) {
         egui::MenuBar::new().ui(ui, |ui| {
             ui.menu_button("File", |ui| {
-                ui.add_enabled(false, egui::Button::new("New from files…")).on_disabled_hover_text("Coming with the import feature");
+                if ui.button("New from files…").clicked() {
+                    self.new_from_files.get_or_insert_with(Default::default);
+                }
                 if ui.button("Open…").clicked() {
                     self.open_dialog();
                 }
@@ -734,6 +745,15 @@ impl TerritoryApp {
                 if ui.button("Save as…").clicked() {
                     self.save_as();
                 }
+                ui.separator();
+                if ui.button("Import alignment (CSV)…").on_hover_text("zip, territory[, rep]: becomes a new scenario").clicked() {
+                    if let Some(path) = rfd::FileDialog::new().add_filter("CSV", &["csv", "txt"]).pick_file() {
+                        self.import_alignment(&path);
+                    }
+                }
+                ui.add_enabled_ui(self.export_job.is_none(), |ui| {
+                    ui.menu_button("Export", |ui| self.export_menu_ui(ui));
+                });
                 ui.separator();
                 if ui.button("Quit").clicked() {
                     ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
@@ -1417,6 +1437,7 @@ impl TerritoryApp {
     }
 
     fn dialogs_ui(&mut self, ctx: &egui::Context) {
+        self.files_ui(ctx);
         self.basemap_window_ui(ctx);
         self.scenario_dialogs_ui(ctx);
         self.optimize_ui(ctx);
@@ -1464,6 +1485,13 @@ impl TerritoryApp {
         let Some(job) = &mut self.screenshot else { return };
         job.frames += 1;
         ctx.request_repaint();
+        if let Some(dialog) = &mut self.new_from_files {
+            if !dialog.read_given_files() {
+                // Count frames from when everything is read, so the layout settles.
+                job.frames = 0;
+                return;
+            }
+        }
         if !job.requested && job.frames >= 6 && self.fit_pending.is_none() {
             let (tx, rx) = mpsc::channel();
             ctx.request_screenshot(move |image| {

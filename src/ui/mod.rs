@@ -2,6 +2,9 @@
 
 pub mod app;
 pub mod compare;
+pub mod files;
+pub mod import;
+pub mod jobs;
 pub mod optimize;
 pub mod map;
 pub mod panels;
@@ -58,16 +61,24 @@ pub struct ScreenshotSpec {
     pub model_window: bool,
     /// Open the compare view against this scenario.
     pub reference: Option<crate::model::ScenarioId>,
+    /// Open File > New from files with these files read: ZIP polygons, then optionally
+    /// an accounts CSV.
+    pub import_dialog: Option<Vec<PathBuf>>,
 }
 
 /// Renders the real window fitted to the project's extent and saves it as a PNG.
 pub fn screenshot(project: Project, path: Option<PathBuf>, spec: ScreenshotSpec) -> Result<()> {
-    let ScreenshotSpec { scenario, out, width, height, color_by, model_window, reference } = spec;
+    let ScreenshotSpec { scenario, out, width, height, color_by, model_window, reference, import_dialog } = spec;
     let mut app = TerritoryApp::new(project, path);
     app.switch_scenario(scenario);
     app.set_compare(reference);
     app.color_by = color_by;
     app.model_window = model_window;
+    if let Some(files) = import_dialog {
+        let dialog = app.new_from_files.get_or_insert_with(Default::default);
+        dialog.units_text = files.first().map(|p| p.display().to_string()).unwrap_or_default();
+        dialog.accounts_text = files.get(1).map(|p| p.display().to_string()).unwrap_or_default();
+    }
     let job = app::ScreenshotJob::new(out.clone());
     let result = job.result.clone();
     app.screenshot = Some(job);

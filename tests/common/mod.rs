@@ -13,10 +13,7 @@ pub use territory_designer::ui::TerritoryApp;
 pub fn harness() -> Harness<'static, TerritoryApp> {
     let project = project_file::load(Path::new("sample_maps/mid_atlantic.tdproj")).unwrap();
     let app = TerritoryApp::without_basemap(project, None);
-    let mut harness = Harness::builder()
-        .with_size([1400.0, 900.0])
-        .with_max_steps(64)
-        .build_ui_state(|ui, app: &mut TerritoryApp| app.show(ui), app);
+    let mut harness = Harness::builder().with_size([1400.0, 900.0]).with_max_steps(64).build_ui_state(|ui, app: &mut TerritoryApp| app.show(ui), app);
     // The first frames lay out the panels and fit the map to the project.
     harness.run_steps(4);
     // From then on the layout is stable: a map that moves under a gesture would draw
@@ -64,3 +61,15 @@ pub fn click_at(harness: &mut Harness<'_, TerritoryApp>, pos: Pos2, modifiers: M
     harness.run_steps(2);
 }
 
+/// Steps frames, pausing between them, until `done` holds (a worker thread finished) or
+/// ten seconds pass; then lets the layout settle.
+pub fn step_until(harness: &mut Harness<'_, TerritoryApp>, done: impl Fn(&TerritoryApp) -> bool) {
+    for _ in 0..1000 {
+        harness.step();
+        if done(harness.state()) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    harness.run_steps(3);
+}

@@ -6,6 +6,7 @@ use super::accounts::{self, AccountMapping, AccountsImport};
 use super::alignment::{self, AlignmentImport};
 use super::columns::{read_csv, CsvTable};
 use super::reps::{self, RepsImport};
+use super::table::FeatureTable;
 use super::units::{self, UnitsImport, UnitsOptions};
 use super::{check_cancel, ImportError, Progress, RowIssue};
 use crate::model::entities::LonLat;
@@ -103,7 +104,14 @@ fn accept<T>(rejected: &[RowIssue], accept_good_rows: bool, table: &CsvTable, ro
 
 /// Reads everything and builds the project, or fails without side effects.
 pub fn build(spec: &NewProjectSpec, progress: Progress<'_>) -> Result<(Project, ImportReport), ImportError> {
-    let UnitsImport { units, id_field, name_field, warnings, .. } = units::import(&spec.units, &spec.units_options, &mut |f| progress(f * 0.8))?;
+    let tables = units::read_tables(&spec.units, &mut |f| progress(f * 0.3))?;
+    build_from_tables(spec, &tables, &mut |f| progress(0.3 + f * 0.7))
+}
+
+/// The same from unit tables already read (the dialog reads them first to offer the
+/// fields); `spec.units` is then only used in messages.
+pub fn build_from_tables(spec: &NewProjectSpec, tables: &[FeatureTable], progress: Progress<'_>) -> Result<(Project, ImportReport), ImportError> {
+    let UnitsImport { units, id_field, name_field, warnings, .. } = units::build(tables, &spec.units_options, &mut |f| progress(f * 0.8))?;
     let mut report = ImportReport { units: units.len(), unit_warnings: warnings, id_field, name_field, ..Default::default() };
     let settings = Settings::default();
 

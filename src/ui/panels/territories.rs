@@ -29,6 +29,12 @@ pub enum PanelAction {
 pub fn balance_ui(ui: &mut Ui, project: &Project, metrics: &ScenarioMetrics) {
     let b = &metrics.balance;
     let th = &project.settings.thresholds;
+    if metrics.territories.len() < 2 {
+        // Balance compares territories: a new project (one pool) has nothing to compare.
+        ui.heading("Balance");
+        ui.weak("Balance figures appear once there are two territories or more: add territories (+ New, + New rep…), import an alignment (File), or let Optimize… propose them.");
+        return;
+    }
     ui.horizontal(|ui| {
         ui.heading("Balance");
         let (text, color) = if b.balanced { ("Balanced", GOOD) } else { ("Unbalanced", BAD) };
