@@ -36,9 +36,13 @@ pub fn legend_ui(ui: &mut Ui, legend: &Legend) {
     }
 }
 
+/// Territory entries shown over the map; a national plan with 200 territories would
+/// cover the window. The territory list has them all.
+const MAX_CATEGORIES: usize = 24;
+
 fn categorical(ui: &mut Ui, entries: &[(String, crate::model::entities::Rgb)]) {
     egui::Grid::new("legend_categories").num_columns(2).spacing([10.0, 1.0]).show(ui, |ui| {
-        for (i, (name, color)) in entries.iter().enumerate() {
+        for (i, (name, color)) in entries.iter().take(MAX_CATEGORIES).enumerate() {
             ui.horizontal(|ui| {
                 let (rect, _) = ui.allocate_exact_size(Vec2::splat(10.0), Sense::hover());
                 ui.painter().rect_filled(rect, 2.0, rgb(*color));
@@ -49,6 +53,9 @@ fn categorical(ui: &mut Ui, entries: &[(String, crate::model::entities::Rgb)]) {
             }
         }
     });
+    if entries.len() > MAX_CATEGORIES {
+        ui.label(RichText::new(format!("… and {} more (see the territory list)", entries.len() - MAX_CATEGORIES)).small().weak());
+    }
 }
 
 fn gradient(ui: &mut Ui, legend: &Legend) {
