@@ -99,6 +99,44 @@ impl State<'_, '_> {
         best
     }
 
+    /// Exchanges a boundary unit of `t` with one of a neighbouring territory when the
+    /// difference of their weights fixes more deviation than any single move: with few,
+    /// large units (western counties) single moves overshoot. Tries the best few pairs
+    /// by balance until one keeps both territories in one piece.
+    fn best_swap(&mut self, t: usize) -> bool {
+        let mut pairs: Vec<(f64, u32, u32)> = Vec::new();
+        let a = self.dev(t);
+        for n in self.neighbours_of(t) {
+            let b = self.dev(n);
+            let mine: Vec<u32> = self.members[t].iter().copied().filter(|u| self.problem.adjacency[*u as usize].iter().any(|v| self.assignment[*v as usize] as usize == n)).collect();
+            let theirs: Vec<u32> = self.members[n].iter().copied().filter(|v| self.problem.adjacency[*v as usize].iter().any(|u| self.assignment[*u as usize] as usize == t)).collect();
+            for &u in &mine {
+                for &v in &theirs {
+                    let d = (self.problem.weights[u as usize] - self.problem.weights[v as usize]) / self.target;
+                    let gain = (a - d).powi(2) + (b + d).powi(2) - a * a - b * b;
+                    if gain < -1e-12 {
+                        pairs.push((gain, u, v));
+                    }
+                }
+            }
+        }
+        pairs.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)).then(x.2.cmp(&y.2)));
+        for &(_, u, v) in pairs.iter().take(SWAP_TRIES) {
+            let (from_u, from_v) = (self.assignment[u as usize], self.assignment[v as usize]);
+            if !self.movable(u) {
+                continue;
+            }
+            self.relocate(u, from_v);
+            let joins = self.problem.adjacency[v as usize].iter().any(|w| self.assignment[*w as usize] == from_u);
+            if joins && self.movable(v) {
+                self.relocate(v, from_u);
+                return true;
+            }
+            self.relocate(u, from_u);
+        }
+        false
+    }
+
     fn neighbours_of(&self, t: usize) -> Vec<usize> {
         let mut out: Vec<usize> = self.members[t]
             .iter()
@@ -111,20 +149,24 @@ impl State<'_, '_> {
         out
     }
 
-    /// Passes weight along a path of territories from `t` (over) to the nearest light
-    /// one (or the reverse when `t` is under): one boundary move per hop. Kept only if
-    /// the objective improves.
+    /// Passes weight along a path of territories from `t` (over) to a light one (or the
+    /// reverse when `t` is under): one boundary move per hop. Each hop moves the unit
+    /// closest to what its territory received plus its own excess, so the territories
+    /// in between stay balanced. The nearest few endpoints are tried, and on the first
+    /// hop the few best-sized units; the best chain is kept if the objective improves.
     fn chain(&mut self, t: usize, tolerance: f64) -> bool {
         let over = self.dev(t) > 0.0;
         let k = self.loads.len();
         let mut parent = vec![usize::MAX; k];
         parent[t] = t;
         let mut queue = VecDeque::from([t]);
-        let mut end = None;
+        let mut ends = Vec::new();
         while let Some(a) = queue.pop_front() {
             if a != t && if over { self.dev(a) < tolerance * 0.5 } else { self.dev(a) > -tolerance * 0.5 } {
-                end = Some(a);
-                break;
+                ends.push(a);
+                if ends.len() == CHAIN_ENDS {
+                    break;
+                }
             }
             for b in self.neighbours_of(a) {
                 if parent[b] == usize::MAX {
@@ -133,51 +175,105 @@ impl State<'_, '_> {
                 }
             }
         }
-        let Some(end) = end else { return false };
-        let mut path = vec![end];
-        while *path.last().expect("path starts with end") != t {
-            let last = *path.last().expect("path is not empty");
-            path.push(parent[last]);
+        let before = self.objective();
+        let mut best: Option<(f64, Vec<Move>)> = None;
+        for &end in &ends {
+            let mut path = vec![end];
+            while *path.last().expect("path starts with end") != t {
+                let last = *path.last().expect("path is not empty");
+                path.push(parent[last]);
+            }
+            path.reverse(); // t ... end
+            if !over {
+                path.reverse(); // weight flows from end ... t
+            }
+            let amount = if over { self.dev(t).min(-self.dev(end) + tolerance) } else { (-self.dev(t)).min(self.dev(end) + tolerance) } * self.target;
+            for first in 0..CHAIN_FIRST_CHOICES {
+                let Some(done) = self.push_along(&path, amount, first) else { continue };
+                let after = self.objective();
+                if after < before - 1e-12 && best.as_ref().is_none_or(|b| after < b.0) {
+                    best = Some((after, done.clone()));
+                }
+                self.undo(done);
+            }
         }
-        path.reverse(); // t ... end
-        if !over {
-            path.reverse(); // weight flows from end ... t
+        match best {
+            Some((_, moves)) => {
+                for m in moves {
+                    self.relocate(m.unit, m.to);
+                }
+                true
+            }
+            None => false,
         }
-        let amount = if over { self.dev(t).min(-self.dev(end) + tolerance) } else { (-self.dev(t)).min(self.dev(end) + tolerance) } * self.target;
-        let before: f64 = (0..k).map(|x| self.dev(x).powi(2)).sum();
-        let mut done: Vec<(u32, u32)> = Vec::new();
-        for hop in path.windows(2) {
-            let (a, b) = (hop[0], hop[1]);
-            // The boundary unit of a next to b whose weight is closest to the amount.
-            let mut best: Option<(u32, f64)> = None;
-            let members = self.members[a].clone();
-            for u in members {
-                if !self.problem.adjacency[u as usize].iter().any(|v| self.assignment[*v as usize] as usize == b) {
+    }
+
+    /// Moves one unit per hop along `path`; on the first hop takes the `first`-best
+    /// sized unit. Returns the moves made, or `None` (all undone) if a hop has no
+    /// movable unit.
+    fn push_along(&mut self, path: &[usize], amount: f64, first: usize) -> Option<Vec<Move>> {
+        let mut done: Vec<Move> = Vec::new();
+        let mut carried = amount;
+        for (hop, pair) in path.windows(2).enumerate() {
+            let (a, b) = (pair[0], pair[1]);
+            // What a should pass on: what it received (or the amount, first) plus its own
+            // excess over the mean.
+            let want = if hop == 0 { carried } else { (carried + self.loads[a] - self.target).max(0.0) };
+            let mut candidates: Vec<(u32, f64)> = Vec::new();
+            for &u in &self.members[a] {
+                if self.problem.adjacency[u as usize].iter().any(|v| self.assignment[*v as usize] as usize == b) {
+                    candidates.push((u, (self.problem.weights[u as usize] - want).abs()));
+                }
+            }
+            candidates.sort_by(|x, y| x.1.total_cmp(&y.1).then(x.0.cmp(&y.0)));
+            let skip = if hop == 0 { first } else { 0 };
+            let mut chosen = None;
+            let mut seen = 0;
+            for (u, _) in candidates {
+                if !self.movable(u) {
                     continue;
                 }
-                let gap = (self.problem.weights[u as usize] - amount).abs();
-                if best.is_none_or(|x| gap < x.1) && self.movable(u) {
-                    best = Some((u, gap));
+                if seen == skip {
+                    chosen = Some(u);
+                    break;
                 }
+                seen += 1;
             }
-            match best {
-                Some((u, _)) => {
-                    self.relocate(u, b as u32);
-                    done.push((u, a as u32));
-                }
-                None => break,
-            }
+            let Some(u) = chosen else {
+                self.undo(done);
+                return None;
+            };
+            carried = self.problem.weights[u as usize];
+            self.relocate(u, b as u32);
+            done.push(Move { unit: u, from: a as u32, to: b as u32 });
         }
-        let after: f64 = (0..k).map(|x| self.dev(x).powi(2)).sum();
-        if done.len() + 1 == path.len() && after < before - 1e-12 {
-            return true;
+        Some(done)
+    }
+
+    fn undo(&mut self, done: Vec<Move>) {
+        for m in done.into_iter().rev() {
+            self.relocate(m.unit, m.from);
         }
-        for (u, back) in done.into_iter().rev() {
-            self.relocate(u, back);
-        }
-        false
+    }
+
+    fn objective(&self) -> f64 {
+        (0..self.loads.len()).map(|x| self.dev(x).powi(2)).sum()
     }
 }
+
+/// One unit moved by a chain.
+#[derive(Clone, Copy)]
+struct Move {
+    unit: u32,
+    from: u32,
+    to: u32,
+}
+
+/// Best-by-balance pairs tried for contiguity in a swap.
+const SWAP_TRIES: usize = 8;
+/// Endpoints tried per chain, and units tried on a chain's first hop.
+const CHAIN_ENDS: usize = 3;
+const CHAIN_FIRST_CHOICES: usize = 3;
 
 pub fn improve(problem: &Problem, assignment: &mut Vec<u32>, centres: &[[f64; 2]], target: f64, progress: Progress) -> Result<(), OptimizeError> {
     let k = problem.k;
@@ -249,7 +345,7 @@ pub fn improve(problem: &Problem, assignment: &mut Vec<u32>, centres: &[[f64; 2]
                 s.relocate(u, to);
                 true
             }
-            None => s.chain(t, tolerance),
+            None => s.best_swap(t) || s.chain(t, tolerance),
         };
         if !moved {
             stuck[t] = step + 50;
