@@ -31,6 +31,7 @@ fn main() {
             start: None,
             disruption: 0.0,
             seed: 1,
+            contiguous: true,
         };
         let started = Instant::now();
         let solution = solve(&problem, &mut |_| true).expect("solves");

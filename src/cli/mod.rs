@@ -84,6 +84,9 @@ pub enum CliCommand {
         /// among themselves.
         #[arg(long, value_delimiter = ',')]
         only: Vec<String>,
+        /// Let territories be in several pieces when that balances better.
+        #[arg(long)]
+        allow_pieces: bool,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
@@ -215,7 +218,7 @@ pub fn run(command: CliCommand, out: &mut dyn Write) -> Result<()> {
             }
             compare::write_comparison(&comparison, format, out)
         }
-        CliCommand::Optimize { project: path, territories, balance, tolerance, from, into, disruption, seed, only, format } => {
+        CliCommand::Optimize { project: path, territories, balance, tolerance, from, into, disruption, seed, only, allow_pieces, format } => {
             let mut project = project_file::load(&path)?;
             let measure = crate::optimize::project::Measure::parse(&balance).map_err(|e| anyhow!("--balance: {e}"))?;
             if !(0.0..1.0).contains(&tolerance) || tolerance <= 0.0 {
@@ -226,7 +229,7 @@ pub fn run(command: CliCommand, out: &mut dyn Write) -> Result<()> {
             }
             let start = pick_scenario(&project, from.as_deref())?.clone();
             let k = territories.unwrap_or(start.territories.len());
-            let options = crate::optimize::project::Options { measure, tolerance, disruption, seed };
+            let options = crate::optimize::project::Options { measure, tolerance, disruption, seed, contiguous: !allow_pieces };
             let proposal = if only.is_empty() {
                 crate::optimize::project::propose(&project, &start, k, &options, &mut |_| true)?
             } else {

@@ -45,6 +45,9 @@ pub struct Problem<'a> {
     /// its centre at the typical scale.
     pub disruption: f64,
     pub seed: u64,
+    /// Keep every territory in one piece (the default). Off, units may leave pieces
+    /// behind: for plans where adjacency matters less than balance.
+    pub contiguous: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -159,7 +162,9 @@ fn solve_once(problem: &Problem, progress: Progress) -> Result<Solution, Optimiz
             return Err(OptimizeError::Cancelled);
         }
     }
-    graph::repair_contiguity(problem, &mut assignment);
+    if problem.contiguous {
+        graph::repair_contiguity(problem, &mut assignment);
+    }
     if !progress(0.45) {
         return Err(OptimizeError::Cancelled);
     }

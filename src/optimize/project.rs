@@ -38,6 +38,8 @@ pub struct Options {
     pub tolerance: f64,
     pub disruption: f64,
     pub seed: u64,
+    /// Keep every territory in one piece.
+    pub contiguous: bool,
 }
 
 pub struct Proposal {
@@ -191,6 +193,7 @@ pub fn propose(project: &Project, from: &Scenario, k: usize, options: &Options, 
         start: Some(start),
         disruption: options.disruption,
         seed: options.seed,
+        contiguous: options.contiguous,
     };
     let solution = solve(&problem, progress)?;
     let mut scenario = from.clone();
@@ -240,6 +243,7 @@ pub fn propose_local(project: &Project, from: &Scenario, only: &[TerritoryId], o
         start: Some(start),
         disruption: options.disruption,
         seed: options.seed,
+        contiguous: options.contiguous,
     };
     let solution = solve(&problem, progress)?;
     let mut scenario = from.clone();

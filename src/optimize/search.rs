@@ -75,12 +75,15 @@ impl State<'_, '_> {
     fn movable(&mut self, u: u32) -> bool {
         self.problem.fixed[u as usize].is_none()
             && self.members[self.assignment[u as usize] as usize].len() > 1
-            && can_leave(self.problem.adjacency, &self.assignment, u, &mut self.marks, &mut self.stamp)
+            && (!self.problem.contiguous || can_leave(self.problem.adjacency, &self.assignment, u, &mut self.marks, &mut self.stamp))
     }
 
     /// The best improving move of a boundary unit of `from` to or from any neighbour.
     fn best_move(&mut self, from: usize, into: bool) -> Option<(u32, u32, f64)> {
         // `into`: pull a unit into `from` from any neighbour; else push one out of `from`.
+        if !self.problem.contiguous {
+            return self.best_move_in_pieces(from, into);
+        }
         let mut best: Option<(u32, u32, f64)> = None;
         let members = self.members[from].clone();
         for u in members {
@@ -99,6 +102,27 @@ impl State<'_, '_> {
         best
     }
 
+    /// Without contiguity any unit of `from` may go to a neighbouring territory (or any
+    /// unit of a neighbour come in), not only those on the border.
+    fn best_move_in_pieces(&mut self, from: usize, into: bool) -> Option<(u32, u32, f64)> {
+        let mut candidates: Vec<(u32, u32)> = Vec::new();
+        for other in self.neighbours_of(from) {
+            if into {
+                candidates.extend(self.members[other].iter().map(|v| (*v, from as u32)));
+            } else {
+                candidates.extend(self.members[from].iter().map(|u| (*u, other as u32)));
+            }
+        }
+        let mut best: Option<(u32, u32, f64)> = None;
+        for (unit, dest) in candidates {
+            let d = self.delta(unit, dest);
+            if d < -1e-12 && best.is_none_or(|b| d < b.2) && self.movable(unit) {
+                best = Some((unit, dest, d));
+            }
+        }
+        best
+    }
+
     /// Exchanges a boundary unit of `t` with one of a neighbouring territory when the
     /// difference of their weights fixes more deviation than any single move: with few,
     /// large units (western counties) single moves overshoot. Tries the best few pairs
@@ -108,8 +132,9 @@ impl State<'_, '_> {
         let a = self.dev(t);
         for n in self.neighbours_of(t) {
             let b = self.dev(n);
-            let mine: Vec<u32> = self.members[t].iter().copied().filter(|u| self.problem.adjacency[*u as usize].iter().any(|v| self.assignment[*v as usize] as usize == n)).collect();
-            let theirs: Vec<u32> = self.members[n].iter().copied().filter(|v| self.problem.adjacency[*v as usize].iter().any(|u| self.assignment[*u as usize] as usize == t)).collect();
+            let on_border = |s: &Self, u: u32, other: usize| !s.problem.contiguous || s.problem.adjacency[u as usize].iter().any(|v| s.assignment[*v as usize] as usize == other);
+            let mine: Vec<u32> = self.members[t].iter().copied().filter(|u| on_border(self, *u, n)).collect();
+            let theirs: Vec<u32> = self.members[n].iter().copied().filter(|v| on_border(self, *v, t)).collect();
             for &u in &mine {
                 for &v in &theirs {
                     let d = (self.problem.weights[u as usize] - self.problem.weights[v as usize]) / self.target;
@@ -127,7 +152,7 @@ impl State<'_, '_> {
                 continue;
             }
             self.relocate(u, from_v);
-            let joins = self.problem.adjacency[v as usize].iter().any(|w| self.assignment[*w as usize] == from_u);
+            let joins = !self.problem.contiguous || self.problem.adjacency[v as usize].iter().any(|w| self.assignment[*w as usize] == from_u);
             if joins && self.movable(v) {
                 self.relocate(v, from_u);
                 return true;

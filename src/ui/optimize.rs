@@ -17,13 +17,15 @@ pub struct OptimizeForm {
     pub territories: usize,
     pub disruption: f64,
     pub seed: u64,
+    /// Keep each territory in one piece.
+    pub contiguous: bool,
     /// Local rebalance: only these territories change, among themselves.
     pub only: Option<Vec<crate::model::ids::TerritoryId>>,
 }
 
 impl OptimizeForm {
     pub fn for_scenario(scenario: &Scenario) -> Self {
-        Self { measure: Measure::Potential, tolerance_pct: 10.0, territories: scenario.territories.len().max(1), disruption: 0.0, seed: 1, only: None }
+        Self { measure: Measure::Potential, tolerance_pct: 10.0, territories: scenario.territories.len().max(1), disruption: 0.0, seed: 1, contiguous: true, only: None }
     }
 }
 
@@ -43,7 +45,7 @@ impl OptimizeJob {
         let cancel = Arc::new(AtomicBool::new(false));
         let (tx, rx) = mpsc::channel();
         let (project, scenario) = (project.clone(), start.clone());
-        let options = Options { measure: form.measure.clone(), tolerance: form.tolerance_pct / 100.0, disruption: form.disruption, seed: form.seed };
+        let options = Options { measure: form.measure.clone(), tolerance: form.tolerance_pct / 100.0, disruption: form.disruption, seed: form.seed, contiguous: form.contiguous };
         let k = form.territories;
         let only = form.only.clone();
         let (p, c) = (Arc::clone(&progress), Arc::clone(&cancel));
@@ -129,6 +131,9 @@ pub fn form_ui(ui: &mut Ui, form: &mut OptimizeForm, attributes: &[String], loca
                     }
                 }
             });
+            ui.end_row();
+            ui.label("Contiguity");
+            ui.checkbox(&mut form.contiguous, "Keep each territory in one piece").on_hover_text("Off: ZIPs may be split off from their territory when that balances better");
             ui.end_row();
             ui.label("Keep changes small");
             ui.add(Slider::new(&mut form.disruption, 0.0..=3.0).fixed_decimals(1)).on_hover_text("0: ignore today's alignment; higher: move fewer ZIPs");
