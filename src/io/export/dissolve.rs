@@ -22,7 +22,7 @@ pub struct TerritoryShape {
 /// Dissolves every territory of the scenario (empty territories get an empty geometry).
 /// Territories are dissolved in parallel; the union is robust to slivers and shared
 /// edges (i_overlay through geo's `unary_union`).
-pub fn dissolve(project: &Project, scenario: &Scenario) -> Vec<TerritoryShape> {
+pub fn dissolve(project: &Project, scenario: &Scenario) -> Result<Vec<TerritoryShape>> {
     let metrics = ScenarioMetrics::compute(project, scenario);
     let report = report::build(project, scenario, &metrics);
     let mut members: Vec<Vec<&Polygon<f64>>> = vec![Vec::new(); scenario.territories.len()];
@@ -34,6 +34,7 @@ pub fn dissolve(project: &Project, scenario: &Scenario) -> Vec<TerritoryShape> {
     let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
     let next = std::sync::atomic::AtomicUsize::new(0);
     let mut geometries: Vec<MultiPolygon<f64>> = vec![MultiPolygon::new(vec![]); members.len()];
+    let mut failed = false;
     std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads)
             .map(|_| {
@@ -51,12 +52,26 @@ pub fn dissolve(project: &Project, scenario: &Scenario) -> Vec<TerritoryShape> {
             })
             .collect();
         for handle in handles {
-            for (i, geometry) in handle.join().unwrap_or_default() {
-                geometries[i] = geometry;
+            match handle.join() {
+                Ok(done) => {
+                    for (i, geometry) in done {
+                        geometries[i] = geometry;
+                    }
+                }
+                Err(_) => failed = true,
             }
         }
     });
-    scenario.territories.iter().zip(report.territories).zip(geometries).map(|((t, row), geometry)| TerritoryShape { row, color: t.color, geometry }).collect()
+    if failed {
+        anyhow::bail!("dissolving the territories failed unexpectedly (a bug); nothing was written");
+    }
+    Ok(scenario
+        .territories
+        .iter()
+        .zip(report.territories)
+        .zip(geometries)
+        .map(|((t, row), geometry)| TerritoryShape { row, color: t.color, geometry })
+        .collect())
 }
 
 fn union(polygons: &[&Polygon<f64>]) -> MultiPolygon<f64> {

@@ -32,7 +32,7 @@ impl PolygonFormat {
 pub fn write_territories(project: &crate::model::project::Project, scenario: &crate::model::scenario::Scenario, path: &Path) -> anyhow::Result<usize> {
     let format = PolygonFormat::from_path(path)
         .ok_or_else(|| anyhow::anyhow!("{}: territories are exported as .geojson or .shp; use one of these extensions", path.display()))?;
-    let shapes = dissolve(project, scenario);
+    let shapes = dissolve(project, scenario)?;
     match format {
         PolygonFormat::GeoJson => dissolve::write_geojson(&shapes, path)?,
         PolygonFormat::Shapefile => shapefile_writer::write(&shapes, path)?,

@@ -98,29 +98,35 @@ pub fn read_tables(paths: &[PathBuf], progress: Progress<'_>) -> Result<Vec<Feat
     let done = AtomicUsize::new(0);
     let cancelled = std::sync::atomic::AtomicBool::new(false);
     let results: Mutex<Vec<Option<Result<FeatureTable, ImportError>>>> = Mutex::new((0..paths.len()).map(|_| None).collect());
-    std::thread::scope(|scope| {
-        for _ in 0..threads {
-            scope.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                if i >= paths.len() || cancelled.load(Ordering::Relaxed) {
-                    break;
-                }
-                let keep_going = || !cancelled.load(Ordering::Relaxed);
-                let result = read_table(&paths[i], &mut |_| keep_going());
-                done.fetch_add(1, Ordering::Relaxed);
-                if let Ok(mut slots) = results.lock() {
-                    slots[i] = Some(result);
-                }
-            });
-        }
+    let panicked = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= paths.len() || cancelled.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    let keep_going = || !cancelled.load(Ordering::Relaxed);
+                    let result = read_table(&paths[i], &mut |_| keep_going());
+                    done.fetch_add(1, Ordering::Relaxed);
+                    if let Ok(mut slots) = results.lock() {
+                        slots[i] = Some(result);
+                    }
+                })
+            })
+            .collect();
         // Progress and cancel stay on the calling thread.
-        while done.load(Ordering::Relaxed) < paths.len() && !cancelled.load(Ordering::Relaxed) {
+        while handles.iter().any(|h| !h.is_finished()) {
             if !progress(done.load(Ordering::Relaxed) as f32 / paths.len() as f32) {
                 cancelled.store(true, Ordering::Relaxed);
             }
             std::thread::sleep(std::time::Duration::from_millis(20));
         }
+        handles.into_iter().map(|h| h.join()).any(|r| r.is_err())
     });
+    if panicked {
+        return Err(ImportError::file(&paths[0], "a reader failed unexpectedly (a bug); nothing was imported. Please report it with the file"));
+    }
     if cancelled.load(Ordering::Relaxed) {
         return Err(ImportError::Cancelled);
     }
@@ -264,6 +270,7 @@ fn finish(drafts: Vec<Draft>, warnings: &mut Vec<String>, progress: Progress<'_>
     let total = drafts.len().max(1);
     let cancelled = std::sync::atomic::AtomicBool::new(false);
     let mut outputs: Vec<Vec<(Option<Unit>, Option<String>)>> = Vec::new();
+    let mut failed = false;
     std::thread::scope(|scope| {
         let handles: Vec<_> = drafts
             .chunks(chunk)
@@ -289,9 +296,15 @@ fn finish(drafts: Vec<Draft>, warnings: &mut Vec<String>, progress: Progress<'_>
             std::thread::sleep(std::time::Duration::from_millis(10));
         }
         for h in handles {
-            outputs.push(h.join().unwrap_or_default());
+            match h.join() {
+                Ok(out) => outputs.push(out),
+                Err(_) => failed = true,
+            }
         }
     });
+    if failed {
+        return Err(ImportError::file(Path::new("units"), "building the units failed unexpectedly (a bug); nothing was imported"));
+    }
     if cancelled.load(Ordering::Relaxed) {
         return Err(ImportError::Cancelled);
     }
