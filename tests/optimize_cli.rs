@@ -33,6 +33,13 @@ fn optimize_balances_the_sample_into_a_new_contiguous_scenario() {
     let project = territory_designer::io::project_file::load(&path).unwrap();
     assert!(project.scenario_by_name("Balanced (optimizer) 2").is_some());
 
+    // A mix of potential and workload, each as a share of its total.
+    let mix = run(&["optimize", p, "--balance", "0.5*potential+0.5*workload", "--into", "Mix", "--format", "json"]);
+    assert!(mix.status.success(), "{}", String::from_utf8_lossy(&mix.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&mix.stdout).unwrap();
+    assert!(json["max_deviation_pct"].as_f64().unwrap() <= 10.0, "{json}");
+    assert_eq!(json["noncontiguous_territories"].as_u64(), Some(0), "{json}");
+
     let bad = run(&["optimize", p, "--balance", "attr:nope"]);
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("no unit attribute 'nope'"));

@@ -17,15 +17,55 @@ pub enum Measure {
     Workload,
     /// A numeric unit attribute.
     Attribute(String),
+    /// A weighted mix: each part as a share of its own total, times its weight (so
+    /// `0.5*potential+0.5*workload` counts both equally whatever their units).
+    Mix(Vec<(f64, Measure)>),
 }
 
 impl Measure {
+    /// `potential`, `workload`, `attr:NAME`, or a mix such as
+    /// `0.6*potential+0.4*workload`.
     pub fn parse(text: &str) -> Result<Self, String> {
+        let terms: Vec<&str> = text.split('+').map(str::trim).collect();
+        if terms.len() > 1 {
+            let parts = terms
+                .iter()
+                .map(|term| {
+                    let (weight, name) = match term.split_once('*') {
+                        Some((w, name)) => (w.trim().parse::<f64>().map_err(|_| format!("'{term}': the weight before * must be a number"))?, name.trim()),
+                        None => (1.0, *term),
+                    };
+                    if !(weight.is_finite() && weight > 0.0) {
+                        return Err(format!("'{term}': the weight must be more than 0"));
+                    }
+                    Ok((weight, Self::parse_one(name)?))
+                })
+                .collect::<Result<Vec<_>, String>>()?;
+            return Ok(Measure::Mix(parts));
+        }
+        Self::parse_one(text.trim())
+    }
+
+    fn parse_one(text: &str) -> Result<Self, String> {
         match text {
             "potential" => Ok(Measure::Potential),
             "workload" => Ok(Measure::Workload),
             t if t.starts_with("attr:") && t.len() > 5 => Ok(Measure::Attribute(t[5..].to_string())),
-            other => Err(format!("unknown measure '{other}': use potential, workload or attr:NAME")),
+            other => Err(format!("unknown measure '{other}': use potential, workload, attr:NAME or a mix like 0.5*potential+0.5*workload")),
+        }
+    }
+
+    /// How planners read it: "Potential", "60% potential + 40% workload".
+    pub fn label(&self) -> String {
+        match self {
+            Measure::Potential => "Potential".into(),
+            Measure::Workload => "Workload (visit hours)".into(),
+            Measure::Attribute(a) => a.clone(),
+            Measure::Mix(parts) => {
+                let total: f64 = parts.iter().map(|p| p.0).sum();
+                let names: Vec<String> = parts.iter().map(|(w, m)| format!("{:.0}% {}", 100.0 * w / total, m.label().to_lowercase())).collect();
+                names.join(" + ")
+            }
         }
     }
 }
@@ -54,6 +94,23 @@ pub struct Proposal {
 pub fn unit_weights(project: &Project, measure: &Measure) -> Result<Vec<f64>, String> {
     let settings = &project.settings;
     match measure {
+        Measure::Mix(parts) => {
+            let mut mixed = vec![0.0; project.units.len()];
+            let weight_sum: f64 = parts.iter().map(|p| p.0).sum();
+            for (weight, part) in parts {
+                let w = unit_weights(project, part)?;
+                let total: f64 = w.iter().sum();
+                if total <= 0.0 {
+                    return Err(format!("{} is zero everywhere, so it cannot be part of the mix", part.label()));
+                }
+                // Scaled so the mix keeps the magnitude of the project's unit count.
+                let scale = weight / weight_sum / total * project.units.len() as f64;
+                for (m, x) in mixed.iter_mut().zip(w) {
+                    *m += x * scale;
+                }
+            }
+            Ok(mixed)
+        }
         Measure::Attribute(name) => {
             if !project.units.iter().any(|u| u.attributes.contains_key(name)) {
                 return Err(format!("no unit attribute '{name}'; the units have: {}", project.unit_attribute_names().join(", ")));
@@ -272,3 +329,33 @@ pub fn potential_deviation_pct(project: &Project, scenario: &Scenario) -> f64 {
     ScenarioMetrics::compute(project, scenario).balance.max_deviation_pct
 }
 
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn measures_parse_and_mix_by_shares() {
+        assert_eq!(Measure::parse("potential"), Ok(Measure::Potential));
+        assert_eq!(Measure::parse("attr:ALAND10"), Ok(Measure::Attribute("ALAND10".into())));
+        let mix = Measure::parse("0.6*potential + 0.4*workload").unwrap();
+        assert_eq!(mix, Measure::Mix(vec![(0.6, Measure::Potential), (0.4, Measure::Workload)]));
+        assert_eq!(mix.label(), "60% potential + 40% workload (visit hours)");
+        assert!(Measure::parse("x*potential+workload").unwrap_err().contains("must be a number"));
+        assert!(Measure::parse("-1*potential+workload").unwrap_err().contains("more than 0"));
+        assert!(Measure::parse("potential+colour").unwrap_err().contains("unknown measure 'colour'"));
+
+        // Two units: potential 30/10, workload 1/3. As shares: potential 0.75/0.25,
+        // workload 0.25/0.75; an even mix weighs them equally.
+        let mut project = crate::fixtures::grid_project(2, 1, 0.1, 0, 1, 1);
+        project.units[0].attributes.insert("a".into(), 30.0);
+        project.units[1].attributes.insert("a".into(), 10.0);
+        project.units[0].attributes.insert("b".into(), 1.0);
+        project.units[1].attributes.insert("b".into(), 3.0);
+        let even = unit_weights(&project, &Measure::parse("attr:a+attr:b").unwrap()).unwrap();
+        assert!((even[0] - even[1]).abs() < 1e-12, "{even:?}");
+        let mostly_a = unit_weights(&project, &Measure::parse("3*attr:a+1*attr:b").unwrap()).unwrap();
+        assert!(mostly_a[0] > mostly_a[1]);
+        assert!((mostly_a.iter().sum::<f64>() - 2.0).abs() < 1e-12, "scaled to the unit count");
+    }
+}

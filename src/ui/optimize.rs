@@ -95,19 +95,28 @@ pub fn form_ui(ui: &mut Ui, form: &mut OptimizeForm, attributes: &[String], loca
     ui.add_enabled_ui(job.is_none(), |ui| {
         egui::Grid::new("optimize_form").num_columns(2).spacing([12.0, 6.0]).show(ui, |ui| {
             ui.label("Balance");
-            let label = match &form.measure {
-                Measure::Potential => "Potential".to_string(),
-                Measure::Workload => "Workload (visit hours)".to_string(),
-                Measure::Attribute(a) => a.clone(),
-            };
+            let label = form.measure.label();
             egui::ComboBox::from_label("measure").selected_text(label).show_ui(ui, |ui| {
                 ui.selectable_value(&mut form.measure, Measure::Potential, "Potential");
                 ui.selectable_value(&mut form.measure, Measure::Workload, "Workload (visit hours)");
+                let half = Measure::Mix(vec![(0.5, Measure::Potential), (0.5, Measure::Workload)]);
+                if ui.selectable_label(matches!(form.measure, Measure::Mix(_)), "Mix of potential and workload").clicked() && !matches!(form.measure, Measure::Mix(_)) {
+                    form.measure = half;
+                }
                 for a in attributes {
                     ui.selectable_value(&mut form.measure, Measure::Attribute(a.clone()), a);
                 }
             });
             ui.end_row();
+            if let Measure::Mix(parts) = &mut form.measure {
+                ui.label("Potential share");
+                let mut share = parts.first().map(|p| p.0 * 100.0).unwrap_or(50.0);
+                if ui.add(Slider::new(&mut share, 0.0..=100.0).suffix(" %").fixed_decimals(0)).changed() {
+                    let share = share.clamp(1.0, 99.0) / 100.0;
+                    *parts = vec![(share, Measure::Potential), (1.0 - share, Measure::Workload)];
+                }
+                ui.end_row();
+            }
             ui.label("Tolerance");
             ui.add(Slider::new(&mut form.tolerance_pct, 1.0..=30.0).suffix(" %").fixed_decimals(0));
             ui.end_row();
