@@ -32,6 +32,7 @@ fn main() {
             disruption: 0.0,
             seed: 1,
             contiguous: true,
+            base_loads: Vec::new(),
         };
         let started = Instant::now();
         let solution = solve(&problem, &mut |_| true).expect("solves");

@@ -48,6 +48,26 @@ pub struct Problem<'a> {
     /// Keep every territory in one piece (the default). Off, units may leave pieces
     /// behind: for plans where adjacency matters less than balance.
     pub contiguous: bool,
+    /// Load each territory carries whatever units it gets (named accounts, account
+    /// overrides); empty = none.
+    pub base_loads: Vec<f64>,
+}
+
+impl Problem<'_> {
+    /// The fixed load of territory `t`.
+    pub fn base_load(&self, t: usize) -> f64 {
+        self.base_loads.get(t).copied().unwrap_or(0.0)
+    }
+
+    /// Loads of each territory before any unit: the base loads, zero-padded to k.
+    pub fn initial_loads(&self) -> Vec<f64> {
+        (0..self.k).map(|t| self.base_load(t)).collect()
+    }
+
+    /// Units plus base loads.
+    pub fn total_weight(&self) -> f64 {
+        self.weights.iter().sum::<f64>() + self.base_loads.iter().sum::<f64>()
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -105,7 +125,7 @@ pub fn solve(problem: &Problem, progress: Progress) -> Result<Solution, Optimize
 /// Units heavier than the mean, heaviest first (at most k - 1): each is best a
 /// territory on its own, since anything added to it only deepens its excess.
 fn heavy_units(problem: &Problem) -> Vec<usize> {
-    let total: f64 = problem.weights.iter().sum();
+    let total = problem.total_weight();
     let mut heavy: Vec<usize> = (0..problem.weights.len()).filter(|u| problem.weights[*u] > total / problem.k as f64 && problem.fixed[*u].is_none()).collect();
     heavy.sort_by(|a, b| problem.weights[*b].total_cmp(&problem.weights[*a]).then(a.cmp(b)));
     heavy.truncate(problem.k.saturating_sub(1));
@@ -129,15 +149,18 @@ fn solve_once(problem: &Problem, progress: Progress) -> Result<Solution, Optimiz
     if problem.xy_km.len() != n || problem.adjacency.len() != n || problem.fixed.len() != n {
         return Err(OptimizeError::Invalid("weights, coordinates, adjacency and locks must have one entry per unit".into()));
     }
-    if problem.weights.iter().any(|w| !w.is_finite() || *w < 0.0) {
+    if problem.weights.iter().chain(&problem.base_loads).any(|w| !w.is_finite() || *w < 0.0) {
         return Err(OptimizeError::Invalid("weights must be finite and not negative".into()));
+    }
+    if problem.base_loads.len() > k {
+        return Err(OptimizeError::Invalid(format!("{} base loads for {k} territories", problem.base_loads.len())));
     }
     if let Some(c) = &problem.centres {
         if c.len() != k {
             return Err(OptimizeError::Invalid(format!("{} centres for {k} territories", c.len())));
         }
     }
-    let total: f64 = problem.weights.iter().sum();
+    let total = problem.total_weight();
     let target = total / k as f64;
     let heaviest = problem.weights.iter().copied().fold(0.0, f64::max);
     let lower_bound = if target > 0.0 { (heaviest / target - 1.0).max(0.0) } else { 0.0 };
@@ -178,13 +201,14 @@ fn solve_once(problem: &Problem, progress: Progress) -> Result<Solution, Optimiz
 /// Figures of an assignment.
 pub fn evaluate(problem: &Problem, assignment: Vec<u32>, centres: Vec<[f64; 2]>, lower_bound: f64) -> Solution {
     let k = problem.k;
-    let mut loads = vec![0.0; k];
+    let mut loads = problem.initial_loads();
     let mut distance = 0.0;
     for (u, &t) in assignment.iter().enumerate() {
         loads[t as usize] += problem.weights[u];
         distance += problem.weights[u] * dist(problem.xy_km[u], centres[t as usize]);
     }
     let total: f64 = loads.iter().sum();
+    let unit_total: f64 = problem.weights.iter().sum();
     let target = total / k as f64;
     let max_deviation = if target > 0.0 { loads.iter().map(|l| (l - target).abs() / target).fold(0.0, f64::max) } else { 0.0 };
     let noncontiguous = (0..k as u32).filter(|t| components_of(problem.adjacency, &assignment, *t).len() > 1).count();
@@ -193,7 +217,7 @@ pub fn evaluate(problem: &Problem, assignment: Vec<u32>, centres: Vec<[f64; 2]>,
         loads,
         max_deviation,
         noncontiguous,
-        mean_weighted_distance_km: if total > 0.0 { distance / total } else { 0.0 },
+        mean_weighted_distance_km: if unit_total > 0.0 { distance / unit_total } else { 0.0 },
         lower_bound,
         centres,
     }
@@ -293,7 +317,7 @@ fn balanced_assignment(problem: &Problem, centres: &[[f64; 2]], target: f64) -> 
     let mut best: (f64, Vec<u32>) = (f64::INFINITY, Vec::new());
     let sweeps = 300;
     for sweep in 0..sweeps {
-        let mut loads = vec![0.0f64; k];
+        let mut loads = problem.initial_loads();
         for u in 0..n {
             let t = match problem.fixed[u] {
                 Some(t) => t,

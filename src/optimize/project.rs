@@ -3,8 +3,9 @@
 
 use super::{solve, OptimizeError, Problem, Progress, Solution};
 use crate::metrics::ScenarioMetrics;
-use crate::model::entities::LonLat;
-use crate::model::ids::{ScenarioId, TerritoryId};
+use crate::model::entities::{Account, LonLat};
+use crate::model::ids::{AccountId, ScenarioId, TerritoryId};
+use std::collections::BTreeMap;
 use crate::model::project::Project;
 use crate::model::scenario::Scenario;
 use crate::spatial::topology::Topology;
@@ -90,44 +91,96 @@ pub struct Proposal {
     pub solve_secs: f64,
 }
 
-/// Weight of each unit for a measure (accounts under an override count where they live).
+/// The weight of every unit under a measure (accounts counted in their unit).
 pub fn unit_weights(project: &Project, measure: &Measure) -> Result<Vec<f64>, String> {
+    weights(project, measure, &|_| false).map(|w| w.units)
+}
+
+/// Weights under a measure with some accounts pinned: a pinned account is not counted
+/// in its unit but listed on its own, so its load can stay with its territory.
+pub struct Weights {
+    pub units: Vec<f64>,
+    pub pinned: Vec<(AccountId, f64)>,
+}
+
+pub fn weights(project: &Project, measure: &Measure, pinned: &dyn Fn(&Account) -> bool) -> Result<Weights, String> {
     let settings = &project.settings;
     match measure {
         Measure::Mix(parts) => {
-            let mut mixed = vec![0.0; project.units.len()];
+            let mut units = vec![0.0; project.units.len()];
+            let mut accounts: BTreeMap<AccountId, f64> = BTreeMap::new();
             let weight_sum: f64 = parts.iter().map(|p| p.0).sum();
             for (weight, part) in parts {
-                let w = unit_weights(project, part)?;
-                let total: f64 = w.iter().sum();
+                let w = weights(project, part, pinned)?;
+                let total: f64 = w.units.iter().sum::<f64>() + w.pinned.iter().map(|p| p.1).sum::<f64>();
                 if total <= 0.0 {
                     return Err(format!("{} is zero everywhere, so it cannot be part of the mix", part.label()));
                 }
                 // Scaled so the mix keeps the magnitude of the project's unit count.
                 let scale = weight / weight_sum / total * project.units.len() as f64;
-                for (m, x) in mixed.iter_mut().zip(w) {
+                for (m, x) in units.iter_mut().zip(w.units) {
                     *m += x * scale;
                 }
+                for (a, x) in w.pinned {
+                    *accounts.entry(a).or_insert(0.0) += x * scale;
+                }
             }
-            Ok(mixed)
+            Ok(Weights { units, pinned: accounts.into_iter().collect() })
         }
         Measure::Attribute(name) => {
             if !project.units.iter().any(|u| u.attributes.contains_key(name)) {
                 return Err(format!("no unit attribute '{name}'; the units have: {}", project.unit_attribute_names().join(", ")));
             }
-            Ok(project.units.iter().map(|u| u.attributes.get(name).copied().unwrap_or(0.0).max(0.0)).collect())
+            Ok(Weights { units: project.units.iter().map(|u| u.attributes.get(name).copied().unwrap_or(0.0).max(0.0)).collect(), pinned: Vec::new() })
         }
         Measure::Potential | Measure::Workload => {
-            let mut w = vec![0.0; project.units.len()];
+            let mut units = vec![0.0; project.units.len()];
+            let mut pinned_out = Vec::new();
             for a in &project.accounts {
-                if let Some(u) = a.unit {
-                    w[u.index()] += match measure {
-                        Measure::Potential => a.potential,
-                        _ => a.visits_per_year * settings.hours_per_visit.get(a.tier),
-                    };
+                let value = match measure {
+                    Measure::Potential => a.potential,
+                    _ => a.visits_per_year * settings.hours_per_visit.get(a.tier),
+                };
+                if pinned(a) {
+                    pinned_out.push((a.id, value));
+                } else if let Some(u) = a.unit {
+                    units[u.index()] += value;
                 }
             }
-            Ok(w)
+            Ok(Weights { units, pinned: pinned_out })
+        }
+    }
+}
+
+/// The territory an account is pinned to in a scenario: its override, or for a named
+/// account the territory of its unit. Pinned accounts stay with their rep whatever
+/// happens to their ZIP.
+fn pinned_territory(scenario: &Scenario, account: &Account) -> Option<TerritoryId> {
+    scenario.account_overrides.get(&account.id).copied().or_else(|| if account.named { account.unit.and_then(|u| scenario.unit_territory(u)) } else { None })
+}
+
+/// Base loads of the listed territories from the accounts pinned to them.
+fn base_loads(project: &Project, scenario: &Scenario, pinned: &[(AccountId, f64)], territories: &[TerritoryId]) -> Vec<f64> {
+    let mut loads = vec![0.0; territories.len()];
+    for (account, value) in pinned {
+        let Some(a) = project.accounts.get(account.index()) else { continue };
+        if let Some(p) = pinned_territory(scenario, a).and_then(|t| territories.iter().position(|x| *x == t)) {
+            loads[p] += value;
+        }
+    }
+    loads
+}
+
+/// Named accounts whose ZIP changed territory get an override to the territory they
+/// had, so they stay with their rep.
+fn keep_named_accounts(project: &Project, before: &Scenario, after: &mut Scenario) {
+    for a in project.accounts.iter().filter(|a| a.named) {
+        if after.account_overrides.contains_key(&a.id) {
+            continue;
+        }
+        let (Some(was), Some(u)) = (before.account_territory(a.id, a.unit), a.unit) else { continue };
+        if after.unit_territory(u) != Some(was) && after.territory(was).is_some() {
+            after.account_overrides.insert(a.id, was);
         }
     }
 }
@@ -227,7 +280,10 @@ pub fn propose(project: &Project, from: &Scenario, k: usize, options: &Options, 
         shaped.push_territory(format!("Territory {}", n + 1), palette[n], None);
     }
     let from = &shaped;
-    let weights = unit_weights(project, &options.measure).map_err(OptimizeError::Invalid)?;
+    let weighed = weights(project, &options.measure, &|a| pinned_territory(from, a).is_some()).map_err(OptimizeError::Invalid)?;
+    let territory_ids: Vec<TerritoryId> = from.territories.iter().map(|t| t.id).collect();
+    let base = base_loads(project, from, &weighed.pinned, &territory_ids);
+    let weights = weighed.units;
     let plane = Plane::of(project);
     let xy = plane.units(project);
     let adjacency = connected_adjacency(project, &xy);
@@ -251,12 +307,14 @@ pub fn propose(project: &Project, from: &Scenario, k: usize, options: &Options, 
         disruption: options.disruption,
         seed: options.seed,
         contiguous: options.contiguous,
+        base_loads: base,
     };
     let solution = solve(&problem, progress)?;
     let mut scenario = from.clone();
     for (u, &t) in solution.assignment.iter().enumerate() {
         scenario.unit_territory[u] = Some(from.territories[t as usize].id);
     }
+    keep_named_accounts(project, from, &mut scenario);
     let moved_units = (0..project.units.len()).filter(|u| original.unit_territory[*u] != scenario.unit_territory[*u]).count();
     Ok(Proposal { scenario, solution, moved_units, solve_secs: started.elapsed().as_secs_f64() })
 }
@@ -274,7 +332,9 @@ pub fn propose_local(project: &Project, from: &Scenario, only: &[TerritoryId], o
     if let Some(t) = only.iter().filter_map(|t| from.territory(*t)).find(|t| t.locked) {
         return Err(OptimizeError::Invalid(format!("{} is locked", t.name)));
     }
-    let all_weights = unit_weights(project, &options.measure).map_err(OptimizeError::Invalid)?;
+    let weighed = weights(project, &options.measure, &|a| pinned_territory(from, a).is_some()).map_err(OptimizeError::Invalid)?;
+    let base = base_loads(project, from, &weighed.pinned, only);
+    let all_weights = weighed.units;
     let plane = Plane::of(project);
     let all_xy = plane.units(project);
     let members: Vec<usize> = (0..project.units.len()).filter(|u| from.unit_territory[*u].is_some_and(|t| only.contains(&t))).collect();
@@ -301,12 +361,14 @@ pub fn propose_local(project: &Project, from: &Scenario, only: &[TerritoryId], o
         disruption: options.disruption,
         seed: options.seed,
         contiguous: options.contiguous,
+        base_loads: base,
     };
     let solution = solve(&problem, progress)?;
     let mut scenario = from.clone();
     for (i, &t) in solution.assignment.iter().enumerate() {
         scenario.unit_territory[members[i]] = Some(only[t as usize]);
     }
+    keep_named_accounts(project, from, &mut scenario);
     let moved_units = members.iter().filter(|u| from.unit_territory[**u] != scenario.unit_territory[**u]).count();
     Ok(Proposal { scenario, solution, moved_units, solve_secs: started.elapsed().as_secs_f64() })
 }

@@ -308,7 +308,7 @@ pub fn improve(problem: &Problem, assignment: &mut Vec<u32>, centres: &[[f64; 2]
     }
     let mut members = vec![Vec::new(); k];
     let mut position = vec![0usize; n];
-    let mut loads = vec![0.0; k];
+    let mut loads = problem.initial_loads();
     for (u, &t) in assignment.iter().enumerate() {
         position[u] = members[t as usize].len();
         members[t as usize].push(u as u32);
