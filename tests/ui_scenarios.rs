@@ -218,3 +218,21 @@ fn a_local_rebalance_from_the_dialog_touches_only_the_highlighted_territory_and_
         }
     }
 }
+
+#[test]
+fn the_optimize_dialog_can_start_from_another_scenario() {
+    let mut harness = harness();
+    let proposal_2027 = harness.state().session.project().scenario_by_name("2027 proposal").unwrap().id;
+    harness.get_by_label("Optimize…").click();
+    harness.run_steps(2);
+    harness.get_by_role_and_label(egui::accesskit::Role::ComboBox, "Start from").click();
+    harness.run_steps(2);
+    harness.get_by_label("2027 proposal").click();
+    harness.run_steps(2);
+    assert_eq!(harness.state().optimize_form.as_ref().unwrap().start, proposal_2027);
+    harness.get_by_label("Propose balanced territories").click();
+    step_until(&mut harness, |app| app.optimize_job.is_none());
+    let app = harness.state();
+    assert_eq!(app.compare.as_ref().map(|c| c.reference), Some(proposal_2027), "compared against the chosen start");
+    assert!(app.session.metrics().balance.max_deviation_pct <= 10.0);
+}

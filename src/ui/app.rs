@@ -1333,7 +1333,6 @@ impl TerritoryApp {
             ctx.request_repaint_after(std::time::Duration::from_millis(50));
         }
         let Some(mut form) = self.optimize_form.take() else { return };
-        let attributes = self.session.project().unit_attribute_names();
         let local = self.highlight.and_then(|t| {
             let scenario = self.session.scenario();
             let name = scenario.territory(t)?.name.clone();
@@ -1350,6 +1349,8 @@ impl TerritoryApp {
             }
             Some((name, ids))
         });
+        // A local rebalance works on the active scenario's territories.
+        let local = local.filter(|_| form.start == self.session.active_id());
         if form.only.as_ref().is_some_and(|ids| local.as_ref().is_none_or(|(_, l)| l != ids)) {
             form.only = None;
         }
@@ -1357,10 +1358,13 @@ impl TerritoryApp {
         let mut action = None;
         egui::Window::new("Optimize").open(&mut open).collapsible(false).resizable(false).default_pos([260.0, 120.0]).show(ctx, |ui| {
             ui.set_max_width(420.0);
-            action = form_ui(ui, &mut form, &attributes, local.clone(), self.optimize_job.as_ref());
+            action = form_ui(ui, &mut form, self.session.project(), local.clone(), self.optimize_job.as_ref());
         });
         match action {
-            Some(FormAction::Run) => self.optimize_job = Some(OptimizeJob::start(self.session.project(), self.session.scenario(), &form)),
+            Some(FormAction::Run) => match self.session.project().scenario(form.start) {
+                Some(start) => self.optimize_job = Some(OptimizeJob::start(self.session.project(), start, &form)),
+                None => self.complain("The start scenario no longer exists; choose another"),
+            },
             Some(FormAction::Cancel) => {
                 if let Some(job) = &self.optimize_job {
                     job.cancel();

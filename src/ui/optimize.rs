@@ -19,13 +19,15 @@ pub struct OptimizeForm {
     pub seed: u64,
     /// Keep each territory in one piece.
     pub contiguous: bool,
+    /// The scenario to start from (its territories, reps and locks).
+    pub start: crate::model::ids::ScenarioId,
     /// Local rebalance: only these territories change, among themselves.
     pub only: Option<Vec<crate::model::ids::TerritoryId>>,
 }
 
 impl OptimizeForm {
     pub fn for_scenario(scenario: &Scenario) -> Self {
-        Self { measure: Measure::Potential, tolerance_pct: 10.0, territories: scenario.territories.len().max(1), disruption: 0.0, seed: 1, contiguous: true, only: None }
+        Self { measure: Measure::Potential, tolerance_pct: 10.0, territories: scenario.territories.len().max(1), disruption: 0.0, seed: 1, contiguous: true, start: scenario.id, only: None }
     }
 }
 
@@ -89,11 +91,25 @@ pub enum FormAction {
 }
 
 /// `local`: the highlighted territory and its neighbours, offered for a local rebalance.
-pub fn form_ui(ui: &mut Ui, form: &mut OptimizeForm, attributes: &[String], local: Option<(String, Vec<crate::model::ids::TerritoryId>)>, job: Option<&OptimizeJob>) -> Option<FormAction> {
+pub fn form_ui(ui: &mut Ui, form: &mut OptimizeForm, project: &Project, local: Option<(String, Vec<crate::model::ids::TerritoryId>)>, job: Option<&OptimizeJob>) -> Option<FormAction> {
+    let attributes = project.unit_attribute_names();
     let mut action = None;
     ui.label("Proposes balanced, contiguous territories as a new scenario; the current one is not changed. Rep home bases are the centres; locked territories keep their ZIPs.");
     ui.add_enabled_ui(job.is_none(), |ui| {
         egui::Grid::new("optimize_form").num_columns(2).spacing([12.0, 6.0]).show(ui, |ui| {
+            let label = ui.label("Start from");
+            let current = project.scenario(form.start).map(|s| s.name.clone()).unwrap_or_default();
+            let combo = egui::ComboBox::from_id_salt("optimize_start").selected_text(current).show_ui(ui, |ui| {
+                for s in &project.scenarios {
+                    if ui.selectable_label(s.id == form.start, &s.name).clicked() && s.id != form.start {
+                        form.start = s.id;
+                        form.territories = s.territories.len().max(1);
+                        form.only = None;
+                    }
+                }
+            });
+            combo.response.labelled_by(label.id);
+            ui.end_row();
             ui.label("Balance");
             let label = form.measure.label();
             egui::ComboBox::from_label("measure").selected_text(label).show_ui(ui, |ui| {
@@ -103,7 +119,7 @@ pub fn form_ui(ui: &mut Ui, form: &mut OptimizeForm, attributes: &[String], loca
                 if ui.selectable_label(matches!(form.measure, Measure::Mix(_)), "Mix of potential and workload").clicked() && !matches!(form.measure, Measure::Mix(_)) {
                     form.measure = half;
                 }
-                for a in attributes {
+                for a in &attributes {
                     ui.selectable_value(&mut form.measure, Measure::Attribute(a.clone()), a);
                 }
             });
