@@ -117,6 +117,9 @@ pub enum CliCommand {
         /// optionally an accounts CSV).
         #[arg(long, num_args = 1..=2, value_names = ["UNITS", "ACCOUNTS"])]
         import_dialog: Option<Vec<PathBuf>>,
+        /// Also open the Optimize dialog.
+        #[arg(long)]
+        optimize_dialog: bool,
     },
     /// Create a project from the files a planner has: ZIP polygons (GeoJSON or
     /// Shapefile), and optionally accounts, reps and an alignment (CSV).
@@ -269,7 +272,7 @@ pub fn run(command: CliCommand, out: &mut dyn Write) -> Result<()> {
             }
             Ok(())
         }
-        CliCommand::Screenshot { project: path, out: png, width, height, scenario, color_by, model_window, compare, import_dialog } => {
+        CliCommand::Screenshot { project: path, out: png, width, height, scenario, color_by, model_window, compare, import_dialog, optimize_dialog } => {
             let project = project_file::load(&path)?;
             let (scenario, reference) = match compare.as_deref() {
                 Some([a, b]) => (pick_scenario(&project, Some(b))?, Some(pick_scenario(&project, Some(a))?.id)),
@@ -282,7 +285,7 @@ pub fn run(command: CliCommand, out: &mut dyn Write) -> Result<()> {
             // Fail before a window opens when the attribute does not exist.
             let metrics = ScenarioMetrics::compute(&project, scenario);
             crate::colormap::unit_colors(&project, scenario, &metrics, &color_by).map_err(|e| anyhow!("--color-by: {e}"))?;
-            let spec = crate::ui::ScreenshotSpec { scenario: scenario.id, out: png.clone(), width, height, color_by, model_window, reference, import_dialog };
+            let spec = crate::ui::ScreenshotSpec { scenario: scenario.id, out: png.clone(), width, height, color_by, model_window, reference, import_dialog, optimize_dialog };
             crate::ui::screenshot(project, Some(path), spec)?;
             writeln!(out, "wrote {}", png.display())?;
             Ok(())

@@ -64,16 +64,21 @@ pub struct ScreenshotSpec {
     /// Open File > New from files with these files read: ZIP polygons, then optionally
     /// an accounts CSV.
     pub import_dialog: Option<Vec<PathBuf>>,
+    /// Open the Optimize dialog.
+    pub optimize_dialog: bool,
 }
 
 /// Renders the real window fitted to the project's extent and saves it as a PNG.
 pub fn screenshot(project: Project, path: Option<PathBuf>, spec: ScreenshotSpec) -> Result<()> {
-    let ScreenshotSpec { scenario, out, width, height, color_by, model_window, reference, import_dialog } = spec;
+    let ScreenshotSpec { scenario, out, width, height, color_by, model_window, reference, import_dialog, optimize_dialog } = spec;
     let mut app = TerritoryApp::new(project, path);
     app.switch_scenario(scenario);
     app.set_compare(reference);
     app.color_by = color_by;
     app.model_window = model_window;
+    if optimize_dialog {
+        app.open_optimize();
+    }
     if let Some(files) = import_dialog {
         let dialog = app.new_from_files.get_or_insert_with(Default::default);
         dialog.units_text = files.first().map(|p| p.display().to_string()).unwrap_or_default();

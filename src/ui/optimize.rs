@@ -112,7 +112,7 @@ pub fn form_ui(ui: &mut Ui, form: &mut OptimizeForm, project: &Project, local: O
             ui.end_row();
             ui.label("Balance");
             let label = form.measure.label();
-            egui::ComboBox::from_label("measure").selected_text(label).show_ui(ui, |ui| {
+            egui::ComboBox::from_id_salt("optimize_measure").selected_text(label).show_ui(ui, |ui| {
                 ui.selectable_value(&mut form.measure, Measure::Potential, "Potential");
                 ui.selectable_value(&mut form.measure, Measure::Workload, "Workload (visit hours)");
                 let half = Measure::Mix(vec![(0.5, Measure::Potential), (0.5, Measure::Workload)]);
