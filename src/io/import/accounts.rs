@@ -237,6 +237,9 @@ pub fn build(
     reps: &[Rep],
     first_id: usize,
 ) -> Result<AccountsImport, ImportError> {
+    if mapping.columns.values().chain(&mapping.attributes).any(|&c| c >= table.headers.len()) {
+        return Err(ImportError::file(&table.source, "the column mapping does not fit this file (did it change since it was read?); read it again"));
+    }
     let col = |f: AccountField| mapping.column(f);
     let has_coordinates = col(AccountField::Latitude).is_some() && col(AccountField::Longitude).is_some();
     if !has_coordinates && col(AccountField::Zip).is_none() {
@@ -469,6 +472,15 @@ mod tests {
         let table = parse_csv(b"Name,beds\nA,10\n", Path::new("h.csv")).unwrap();
         let err = build(&table, &AccountMapping::guess(&table), &[], &UnitIndex::new(&[]), &[], 0).unwrap_err().to_string();
         assert!(err.contains("h.csv: no column gives a location"), "{err}");
+    }
+
+    #[test]
+    fn a_mapping_from_another_version_of_the_file_is_refused() {
+        let table = parse_csv(b"lat,lon\n40,-75\n", Path::new("a.csv")).unwrap();
+        let mut mapping = AccountMapping::guess(&table);
+        mapping.columns.insert(AccountField::Potential, 7);
+        let err = build(&table, &mapping, &[], &UnitIndex::new(&[]), &[], 0).unwrap_err().to_string();
+        assert!(err.contains("a.csv: the column mapping does not fit"), "{err}");
     }
 
     #[test]
