@@ -34,7 +34,7 @@ fn duplicate_edit_and_compare_marks_exactly_what_changed() {
     harness.run_steps(2);
     harness.get_by_label("2026 alignment (baseline)").click();
     harness.run_steps(3);
-    assert!(harness.query_by_label_contains("Disruption ledger").is_some(), "the compare tables are shown");
+    assert!(harness.query_by_label_contains("Hand-offs: ").is_some(), "the compare tables are shown");
     let rect = harness.state().map.last_rect;
     harness.run_steps(3);
     assert_eq!(harness.state().map.last_rect, rect, "the compare layout is stable");

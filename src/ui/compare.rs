@@ -85,7 +85,16 @@ pub enum CompareAction {
 pub fn tables_ui(ui: &mut Ui, c: &Comparison) -> Option<CompareAction> {
     let mut action = None;
     ui.set_min_height(ui.available_height());
+    // The buttons come first so a narrow window cuts the summary, not them.
     ui.horizontal(|ui| {
+        ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Truncate);
+        if ui.button("Close compare").clicked() {
+            action = Some(CompareAction::Close);
+        }
+        if ui.button("Export ledger CSV…").clicked() {
+            action = Some(CompareAction::ExportLedger);
+        }
+        ui.separator();
         ui.label(RichText::new(format!("{} -> {}", c.from, c.to)).strong());
         ui.separator();
         ui.label(format!(
@@ -96,12 +105,6 @@ pub fn tables_ui(ui: &mut Ui, c: &Comparison) -> Option<CompareAction> {
             short_money(c.moved_revenue),
             c.moved_revenue_pct
         ));
-        if ui.button("Export ledger CSV…").clicked() {
-            action = Some(CompareAction::ExportLedger);
-        }
-        if ui.button("Close compare").clicked() {
-            action = Some(CompareAction::Close);
-        }
     });
     ui.separator();
     ui.columns(2, |columns| {
@@ -125,10 +128,10 @@ fn territory_table(ui: &mut Ui, c: &Comparison) {
         ui.label("Gini");
         ui.label(RichText::new(format!("{:.3} -> {:.3}", b.gini_potential, a.gini_potential)).strong().color(better(b.gini_potential, a.gini_potential)));
         ui.separator();
-        ui.label("Max deviation");
+        ui.label("Max dev.");
         ui.label(RichText::new(format!("{:.0}% -> {:.0}%", b.max_deviation_pct, a.max_deviation_pct)).strong().color(better(b.max_deviation_pct, a.max_deviation_pct)));
         ui.separator();
-        ui.label("Index range");
+        ui.label("Index");
         let spread = |x: &crate::metrics::Balance| x.workload_index_max - x.workload_index_min;
         ui.label(
             RichText::new(format!("{:.2}-{:.2} -> {:.2}-{:.2}", b.workload_index_min, b.workload_index_max, a.workload_index_min, a.workload_index_max))
@@ -188,7 +191,7 @@ fn territory_table(ui: &mut Ui, c: &Comparison) {
 
 fn ledger_table(ui: &mut Ui, c: &Comparison) {
     ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Truncate);
-    ui.label(RichText::new(format!("Disruption ledger: {} accounts change owner (largest revenue first)", c.ledger.len())).strong());
+    ui.label(RichText::new(format!("Hand-offs: {} accounts change owner, largest revenue first", c.ledger.len())).strong());
     // The body gets what is left under the header row, so the panel keeps its size.
     let height = (ui.available_height() - 18.0 - 3.0 * ui.spacing().item_spacing.y).max(40.0);
     TableBuilder::new(ui)
@@ -196,8 +199,8 @@ fn ledger_table(ui: &mut Ui, c: &Comparison) {
         .striped(true)
         .min_scrolled_height(height)
         .max_scroll_height(height)
-        .column(Column::initial(110.0).clip(true))
-        .columns(Column::initial(88.0).clip(true), 2)
+        .column(Column::initial(92.0).clip(true))
+        .columns(Column::initial(76.0).clip(true), 2)
         .columns(Column::auto(), 3)
         .header(18.0, |mut h| {
             for title in ["Account", "From", "To", "Potential", "Revenue", "Rel."] {
