@@ -172,3 +172,21 @@ fn reading_all_us_zips_can_be_cancelled() {
     assert!(harness.query_by_label("Cancelled; nothing was imported.").is_some());
     assert_eq!(harness.state().session.project().units.len(), 3033);
 }
+
+#[test]
+fn files_changed_after_reading_must_be_read_again() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(dir.path());
+    let p = |name: &str| dir.path().join(name).display().to_string();
+    let mut harness = harness();
+    harness.state_mut().new_from_files = Some(Default::default());
+    harness.run_steps(2);
+    type_into(&mut harness, "Polygon files", &p("zips.geojson"));
+    harness.get_by_label("Read polygons").click();
+    wait_for_dialog(&mut harness);
+    type_into(&mut harness, "Polygon files", "; more.geojson");
+    harness.get_by_label("Create project").click();
+    wait_for_dialog(&mut harness);
+    assert!(harness.query_by_label("The polygon files changed since they were read: click Read polygons.").is_some());
+    assert_eq!(harness.state().session.project().units.len(), 3033, "nothing was built");
+}

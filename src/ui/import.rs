@@ -122,6 +122,7 @@ impl NewFromFiles {
     pub fn read_accounts(&mut self) {
         let Some(path) = optional_path(&self.accounts_text) else {
             self.accounts = None;
+            self.mapping = AccountMapping::default();
             return;
         };
         self.error = None;
@@ -134,6 +135,17 @@ impl NewFromFiles {
             self.error = Some("Read the ZIP polygons first.".into());
             return;
         };
+        // What was read must be what is typed: the fields and mapping come from it.
+        if paths_of(&self.units_text) != units.paths {
+            self.error = Some("The polygon files changed since they were read: click Read polygons.".into());
+            return;
+        }
+        if let Some(table) = &self.accounts {
+            if optional_path(&self.accounts_text).as_deref() != Some(table.source.as_path()) {
+                self.error = Some("The accounts file changed since it was read: click Read accounts (or clear it).".into());
+                return;
+            }
+        }
         let name = units
             .paths
             .first()
