@@ -344,7 +344,7 @@ pub fn propose_local(project: &Project, from: &Scenario, only: &[TerritoryId], o
     }
     let full = Topology::build(&project.units).neighbours;
     let xy: Vec<[f64; 2]> = members.iter().map(|u| all_xy[*u]).collect();
-    let adjacency = join_islands(members.iter().map(|u| full[*u].iter().filter_map(|v| (local[*v as usize] != u32::MAX).then(|| local[*v as usize])).collect()).collect(), &xy);
+    let adjacency = join_islands(members.iter().map(|u| full[*u].iter().map(|v| local[*v as usize]).filter(|l| *l != u32::MAX).collect()).collect(), &xy);
     let weights: Vec<f64> = members.iter().map(|u| all_weights[*u]).collect();
     let position = |t: TerritoryId| only.iter().position(|o| *o == t).map(|p| p as u32);
     let start: Vec<u32> = members.iter().map(|u| from.unit_territory[*u].and_then(position).unwrap_or(0)).collect();

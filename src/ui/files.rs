@@ -106,9 +106,10 @@ impl TerritoryApp {
             match dialog.ui(ctx) {
                 Outcome::Open => self.new_from_files = Some(dialog),
                 Outcome::Closed => {}
-                Outcome::Created(project, report) => {
+                Outcome::Created(created) => {
+                    let (project, report) = *created;
                     let title = format!("Imported '{}'", project.name);
-                    self.replace_project(*project, None);
+                    self.replace_project(project, None);
                     self.session.mark_modified();
                     self.say("New project from files: not saved yet (File > Save as…)");
                     self.import_report = Some((title, report.lines()));

@@ -24,7 +24,7 @@ const ROWS_LISTED: usize = 200;
 enum Work {
     Units(Vec<PathBuf>, Result<Vec<FeatureTable>, ImportError>),
     Accounts(Result<CsvTable, ImportError>),
-    Project(Result<(Project, ImportReport), ImportError>),
+    Project(Result<Box<(Project, ImportReport)>, ImportError>),
 }
 
 /// Units read for the dialog: the files, their fields and tables.
@@ -46,7 +46,7 @@ struct Rejected {
 pub enum Outcome {
     Open,
     Closed,
-    Created(Box<Project>, ImportReport),
+    Created(Box<(Project, ImportReport)>),
 }
 
 #[derive(Default)]
@@ -166,10 +166,10 @@ impl NewFromFiles {
         let tables = std::sync::Arc::clone(&units.tables);
         self.error = None;
         self.rejected = None;
-        self.job = Some(Job::spawn("Building the project", move |progress| Work::Project(build_from_tables(&spec, &tables, progress))));
+        self.job = Some(Job::spawn("Building the project", move |progress| Work::Project(build_from_tables(&spec, &tables, progress).map(Box::new))));
     }
 
-    fn finish(&mut self, work: Work) -> Option<(Project, ImportReport)> {
+    fn finish(&mut self, work: Work) -> Option<Box<(Project, ImportReport)>> {
         match work {
             Work::Units(paths, Ok(tables)) => {
                 let mut fields: Vec<String> = Vec::new();
@@ -205,8 +205,8 @@ impl NewFromFiles {
             self.job = None;
             match result {
                 Ok(work) => {
-                    if let Some((project, report)) = self.finish(work) {
-                        return Outcome::Created(Box::new(project), report);
+                    if let Some(created) = self.finish(work) {
+                        return Outcome::Created(created);
                     }
                 }
                 Err(()) => self.error = Some("The import stopped unexpectedly; nothing was imported.".into()),
