@@ -1,23 +1,16 @@
 //! Bad input gives a clear message or a row report naming the file, never a panic; a
 //! property test throws random and mangled bytes at the CSV and GeoJSON readers.
 
+mod shared_data;
+
 use proptest::prelude::*;
+use shared_data::shared;
 use std::path::{Path, PathBuf};
 use territory_designer::io::import::accounts::{self, AccountMapping};
 use territory_designer::io::import::columns::parse_csv;
 use territory_designer::io::import::units::{self, UnitsOptions};
 use territory_designer::io::import::{geojson_reader, ImportError};
 use territory_designer::spatial::UnitIndex;
-
-fn shared(relative: &str) -> Option<PathBuf> {
-    let path = Path::new("../shared/data").join(relative);
-    if path.exists() {
-        Some(path)
-    } else {
-        eprintln!("skipped: {} is absent", path.display());
-        None
-    }
-}
 
 fn import_error(path: &Path) -> String {
     match units::import(&[path.to_path_buf()], &UnitsOptions::default(), &mut |_| true) {

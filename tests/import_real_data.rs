@@ -1,8 +1,11 @@
 //! Imports of the real files planners bring (../shared/data; each test is skipped with a
 //! message when the data is absent), through the library and the `new` subcommand.
 
+mod shared_data;
+
 use geo::{BoundingRect, CoordsIter};
-use std::path::{Path, PathBuf};
+use shared_data::shared as data;
+use std::path::PathBuf;
 use std::process::Command;
 use territory_designer::io::import::new_project::{self, NewProjectSpec};
 use territory_designer::io::import::units::{self, UnitsOptions};
@@ -11,17 +14,6 @@ use territory_designer::metrics::{report, ScenarioMetrics};
 
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_territory-designer"))
-}
-
-/// The file under ../shared/data, or `None` (and a note) when it is absent.
-fn data(relative: &str) -> Option<PathBuf> {
-    let path = Path::new("../shared/data").join(relative);
-    if path.exists() {
-        Some(path)
-    } else {
-        eprintln!("skipped: {} is absent", path.display());
-        None
-    }
 }
 
 fn import(paths: &[PathBuf]) -> units::UnitsImport {
