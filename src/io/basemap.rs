@@ -2,7 +2,7 @@
 //! land and lakes (Natural Earth), US states and counties (us-atlas).
 
 use flate2::read::GzDecoder;
-use geo::{Geometry, MultiPolygon};
+use geo::{Geometry, MultiPolygon, Polygon};
 use std::io::Read;
 
 const LAND: &[u8] = include_bytes!("../../assets/basemap/ne_10m_land_north_america.geojson.gz");
@@ -38,13 +38,22 @@ fn polygons(gz: &[u8], what: &str) -> Result<Vec<MultiPolygon<f64>>, String> {
     let mut out = Vec::with_capacity(collection.features.len());
     for feature in collection.features {
         let Some(geometry) = feature.geometry else { continue };
-        match Geometry::<f64>::try_from(geometry) {
-            Ok(Geometry::Polygon(p)) => out.push(MultiPolygon(vec![p])),
-            Ok(Geometry::MultiPolygon(mp)) => out.push(mp),
-            _ => {}
-        }
+        let polygons = match Geometry::<f64>::try_from(geometry) {
+            Ok(Geometry::Polygon(p)) => vec![p],
+            Ok(Geometry::MultiPolygon(mp)) => mp.0,
+            _ => continue,
+        };
+        out.push(MultiPolygon(polygons.into_iter().filter(|p| !wraps_the_antimeridian(p)).collect()));
     }
     Ok(out)
+}
+
+/// The land file is world land clipped to North America; Russia's polygons, cut at the
+/// antimeridian, came out of that clip as slivers whose edges run from -180 to -50
+/// (drawn as a band of land across the Arctic and a box west of Alaska). No real
+/// coastline edge spans 90 degrees of longitude.
+fn wraps_the_antimeridian(polygon: &Polygon<f64>) -> bool {
+    polygon.exterior().lines().any(|line| (line.end.x - line.start.x).abs() > 90.0)
 }
 
 #[cfg(test)]
@@ -55,5 +64,16 @@ mod tests {
         assert!(!basemap.land.is_empty());
         assert!(basemap.states.len() >= 50);
         assert!(basemap.counties.len() > 3000);
+    }
+
+    #[test]
+    fn no_land_sliver_spans_the_arctic() {
+        let basemap = super::Basemap::embedded().unwrap();
+        let pieces: Vec<_> = basemap.land.iter().flat_map(|mp| &mp.0).collect();
+        assert!(pieces.len() > 900, "{} land polygons", pieces.len());
+        for p in pieces {
+            let rect = geo::BoundingRect::bounding_rect(p).unwrap();
+            assert!(rect.width() < 120.0, "a land polygon spans {:.0} degrees of longitude", rect.width());
+        }
     }
 }

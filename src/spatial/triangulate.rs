@@ -3,6 +3,19 @@
 use super::mercator::{to_mercator, MercBox};
 use geo::{MultiPolygon, Polygon, TriangulateEarcut};
 
+/// A lon/lat polygon in mercator units.
+pub fn mercator_polygon(polygon: &Polygon<f64>) -> Polygon<f64> {
+    let ring = |r: &geo::LineString<f64>| {
+        r.0.iter()
+            .map(|c| {
+                let m = to_mercator(c.x, c.y);
+                geo::Coord { x: m[0], y: m[1] }
+            })
+            .collect()
+    };
+    Polygon::new(ring(polygon.exterior()), polygon.interiors().iter().map(ring).collect())
+}
+
 /// Triangles of one or more polygons in mercator units.
 #[derive(Clone, Debug, Default)]
 pub struct MercMesh {
@@ -13,14 +26,7 @@ pub struct MercMesh {
 
 impl MercMesh {
     pub fn add_polygon(&mut self, polygon: &Polygon<f64>) {
-        let projected = Polygon::new(
-            polygon.exterior().0.iter().map(|c| { let m = to_mercator(c.x, c.y); geo::Coord { x: m[0], y: m[1] } }).collect(),
-            polygon
-                .interiors()
-                .iter()
-                .map(|ring| ring.0.iter().map(|c| { let m = to_mercator(c.x, c.y); geo::Coord { x: m[0], y: m[1] } }).collect())
-                .collect(),
-        );
+        let projected = mercator_polygon(polygon);
         let raw = projected.earcut_triangles_raw();
         let base = self.vertices.len() as u32;
         let mut bounds = self.bounds.unwrap_or(MercBox::EMPTY);
@@ -63,5 +69,31 @@ mod tests {
         assert_eq!(mesh.indices.len() % 3, 0);
         assert!(mesh.indices.len() / 3 >= 8, "{} triangles", mesh.indices.len() / 3);
         assert!(mesh.bounds.is_some());
+    }
+}
+
+#[cfg(test)]
+mod basemap_tests {
+    use super::*;
+    use geo::Area;
+
+    /// Earcut gives up silently on rings it cannot handle; the triangles of every land
+    /// polygon of the basemap (one has 46,000 vertices and a hole) must cover its area.
+    #[test]
+    fn every_basemap_land_polygon_triangulates_to_its_area() {
+        let basemap = crate::io::basemap::Basemap::embedded().unwrap();
+        for p in basemap.land.iter().flat_map(|mp| &mp.0) {
+            let mesh = MercMesh::from_multipolygon(&MultiPolygon(vec![p.clone()]));
+            let triangles: f64 = mesh
+                .indices
+                .chunks(3)
+                .map(|t| {
+                    let (a, b, c) = (mesh.vertices[t[0] as usize], mesh.vertices[t[1] as usize], mesh.vertices[t[2] as usize]);
+                    ((b[0] - a[0]) * (c[1] - a[1]) - (c[0] - a[0]) * (b[1] - a[1])).abs() / 2.0
+                })
+                .sum();
+            let area = mercator_polygon(p).unsigned_area();
+            assert!((triangles - area).abs() <= area * 1e-3, "{} vertices: triangles {triangles} vs polygon {area}", p.exterior().0.len());
+        }
     }
 }
