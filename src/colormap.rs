@@ -375,7 +375,8 @@ pub fn unit_colors(
             let by_id: std::collections::HashMap<_, _> = scenario.territories.iter().map(|t| (t.id, t.color)).collect();
             let units = scenario.unit_territory.iter().map(|t| t.and_then(|t| by_id.get(&t).copied())).collect();
             let entries = scenario.territories.iter().map(|t| (t.name.clone(), t.color)).collect();
-            let legend = Legend { title: "Territory colours".into(), unit: String::new(), kind: LegendKind::Categorical(entries), note: String::new() };
+            let note = if scenario.unit_territory.iter().any(Option::is_none) { "grey: unassigned".to_string() } else { String::new() };
+            let legend = Legend { title: "Territory colours".into(), unit: String::new(), kind: LegendKind::Categorical(entries), note };
             return Ok(UnitColors { units, legend });
         }
         ColorBy::Workload => {

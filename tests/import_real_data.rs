@@ -157,6 +157,10 @@ fn new_subcommand_builds_a_project_that_report_reads() {
     assert!(report.status.success());
     let json: serde_json::Value = serde_json::from_slice(&report.stdout).unwrap();
     assert_eq!(json["territories"][0]["name"], report::UNASSIGNED_ROW);
+    // The table says there is nothing to balance yet instead of calling one pool balanced.
+    let table = bin().arg("report").arg(&out).output().unwrap();
+    let table = String::from_utf8_lossy(&table.stdout);
+    assert!(table.contains("Balance: needs two territories or more") && !table.contains("Balanced:"), "{table}");
     // Without --force an existing project is not replaced.
     let again = bin().args(["new", "--units"]).arg(&zips).arg("--out").arg(&out).output().unwrap();
     assert!(!again.status.success() && String::from_utf8_lossy(&again.stderr).contains("--force"));

@@ -364,6 +364,11 @@ fn write_table(report: &Report, out: &mut dyn Write) -> Result<()> {
     }
     let b = &report.balance;
     writeln!(out)?;
+    if report.territories.len() < 2 {
+        // Balance compares territories: a new project (one pool) has nothing to compare.
+        writeln!(out, "Balance: needs two territories or more (import an alignment, or run `optimize` to propose them).")?;
+        return Ok(());
+    }
     writeln!(
         out,
         "Balance: Gini potential {:.3}, Gini workload {:.3}, max deviation {:.1}%, quartile ratio {}, index {:.2}-{:.2}",

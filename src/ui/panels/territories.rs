@@ -92,11 +92,16 @@ pub fn territories_ui(
     });
     ui.weak("Click a name to highlight and zoom; right-click it for what-if edits; the number is its key for assigning.");
     egui::ScrollArea::vertical().auto_shrink([false, true]).show(ui, |ui| {
+        if scenario.territories.is_empty() {
+            ui.weak("No territories yet: + New, + New rep…, File > Import alignment, or Optimize… to propose them.");
+        }
         egui::Grid::new("territory_grid").num_columns(9).striped(true).spacing([8.0, 4.0]).show(ui, |ui| {
-            for header in ["", "", "Territory", "Rep", "Accts", "Potential", "Index", "Dev", ""] {
-                ui.label(RichText::new(header).small().strong());
+            if !scenario.territories.is_empty() {
+                for header in ["", "", "Territory", "Rep", "Accts", "Potential", "Index", "Dev", ""] {
+                    ui.label(RichText::new(header).small().strong());
+                }
+                ui.end_row();
             }
-            ui.end_row();
             for (i, (t, m)) in scenario.territories.iter().zip(&metrics.territories).enumerate() {
                 let key = if i < 9 { format!("{}", i + 1) } else { String::new() };
                 let is_target = target == Some(t.id);
