@@ -29,44 +29,109 @@ pub fn components_of(adjacency: &[Vec<u32>], assignment: &[u32], t: u32) -> Vec<
     pieces
 }
 
+/// Scratch space for [`can_leave`], reused between calls.
+#[derive(Default)]
+pub struct LeaveScratch {
+    /// Which search reached each unit, stamped per call (0 = none).
+    label: Vec<u32>,
+    stamp: Vec<u32>,
+    call: u32,
+    parent: Vec<usize>,
+    queues: Vec<VecDeque<u32>>,
+}
+
+impl LeaveScratch {
+    pub fn new(n: usize) -> Self {
+        Self { label: vec![0; n], stamp: vec![0; n], ..Self::default() }
+    }
+
+    fn find(&mut self, mut a: usize) -> usize {
+        while self.parent[a] != a {
+            self.parent[a] = self.parent[self.parent[a]];
+            a = self.parent[a];
+        }
+        a
+    }
+}
+
 /// Whether `u` can leave its territory without splitting it: all of u's neighbours in
-/// the same territory stay connected to each other without u. Uses scratch marks to
-/// stay O(size of the territory) at worst, and usually touches only a few units.
-pub fn can_leave(adjacency: &[Vec<u32>], assignment: &[u32], u: u32, marks: &mut [u32], stamp: &mut u32) -> bool {
+/// the same territory stay connected to each other without u.
+///
+/// One breadth-first search starts from each such neighbour, all in lockstep; searches
+/// that meet merge. All merged: yes. One runs out of units first: no, after touching
+/// about as many units as the smallest cut-off piece (times the number of searches),
+/// instead of the whole territory as a single search would when u is a cut vertex.
+pub fn can_leave(adjacency: &[Vec<u32>], assignment: &[u32], u: u32, scratch: &mut LeaveScratch) -> bool {
     let t = assignment[u as usize];
-    let same: Vec<u32> = adjacency[u as usize].iter().copied().filter(|v| assignment[*v as usize] == t).collect();
-    if same.is_empty() {
-        // A territory of one unit would vanish: that is allowed only if it is not the last.
-        return false;
+    let mut same: Vec<u32> = adjacency[u as usize].iter().copied().filter(|v| assignment[*v as usize] == t).collect();
+    same.sort_unstable();
+    same.dedup();
+    match same.len() {
+        // A territory of one unit would vanish.
+        0 => return false,
+        1 => return true,
+        _ => {}
     }
-    if same.len() == 1 {
-        return true;
+    scratch.call = scratch.call.wrapping_add(1);
+    if scratch.call == 0 {
+        scratch.stamp.iter_mut().for_each(|s| *s = 0);
+        scratch.call = 1;
     }
-    *stamp = stamp.wrapping_add(1);
-    if *stamp == 0 {
-        marks.iter_mut().for_each(|m| *m = 0);
-        *stamp = 1;
+    let call = scratch.call;
+    let seeds = same.len();
+    scratch.parent.clear();
+    scratch.parent.extend(0..seeds);
+    scratch.queues.resize_with(seeds, VecDeque::new);
+    for q in scratch.queues.iter_mut() {
+        q.clear();
     }
-    let s = *stamp;
-    marks[u as usize] = s;
-    let mut queue = VecDeque::from([same[0]]);
-    marks[same[0] as usize] = s;
-    let mut found = 1;
-    while let Some(x) = queue.pop_front() {
-        for &v in &adjacency[x as usize] {
-            if assignment[v as usize] == t && marks[v as usize] != s {
-                marks[v as usize] = s;
-                if same.contains(&v) {
-                    found += 1;
-                    if found == same.len() {
-                        return true;
+    // u itself is a wall.
+    scratch.stamp[u as usize] = call;
+    scratch.label[u as usize] = u32::MAX;
+    for (i, &v) in same.iter().enumerate() {
+        scratch.stamp[v as usize] = call;
+        scratch.label[v as usize] = i as u32;
+        scratch.queues[i].push_back(v);
+    }
+    let mut groups = seeds;
+    loop {
+        for i in 0..seeds {
+            if scratch.find(i) != i {
+                continue; // merged into another search, which carries on for both
+            }
+            // Expand one unit from any queue of the group (merged searches keep theirs).
+            let mut next = None;
+            for j in 0..seeds {
+                if !scratch.queues[j].is_empty() && scratch.find(j) == i {
+                    next = scratch.queues[j].pop_front();
+                    break;
+                }
+            }
+            let Some(x) = next else {
+                // This group has nothing left to explore and has not met the rest.
+                return false;
+            };
+            for &y in &adjacency[x as usize] {
+                if assignment[y as usize] != t {
+                    continue;
+                }
+                if scratch.stamp[y as usize] != call {
+                    scratch.stamp[y as usize] = call;
+                    scratch.label[y as usize] = i as u32;
+                    scratch.queues[i].push_back(y);
+                } else if scratch.label[y as usize] != u32::MAX {
+                    let other = scratch.find(scratch.label[y as usize] as usize);
+                    if other != i {
+                        scratch.parent[other] = i;
+                        groups -= 1;
+                        if groups == 1 {
+                            return true;
+                        }
                     }
                 }
-                queue.push_back(v);
             }
         }
     }
-    found == same.len()
 }
 
 /// Gives every stray piece of a territory (all but its heaviest piece) to the adjacent
@@ -110,6 +175,47 @@ pub fn repair_contiguity(problem: &Problem, assignment: &mut [u32]) {
         }
         if !changed {
             break;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Rook adjacency of a w x h grid.
+    fn grid(w: usize, h: usize) -> Vec<Vec<u32>> {
+        (0..w * h)
+            .map(|i| {
+                let (x, y) = (i % w, i / w);
+                let mut n = Vec::new();
+                if x > 0 { n.push((i - 1) as u32); }
+                if x + 1 < w { n.push((i + 1) as u32); }
+                if y > 0 { n.push((i - w) as u32); }
+                if y + 1 < h { n.push((i + w) as u32); }
+                n
+            })
+            .collect()
+    }
+
+    proptest! {
+        /// The lockstep search agrees with the pieces left once u is gone.
+        #[test]
+        fn can_leave_agrees_with_the_pieces_left(labels in proptest::collection::vec(0u32..3, 36), u in 0u32..36) {
+            let adjacency = grid(6, 6);
+            let t = labels[u as usize];
+            let mut after = labels.clone();
+            after[u as usize] = u32::MAX;
+            let pieces = components_of(&adjacency, &after, t);
+            let same: Vec<u32> = adjacency[u as usize].iter().copied().filter(|v| labels[*v as usize] == t).collect();
+            // Every same-territory neighbour of u ends up in one piece.
+            let together = pieces.iter().any(|p| same.iter().all(|v| p.contains(v)));
+            let expected = !same.is_empty() && together;
+            let mut scratch = LeaveScratch::new(labels.len());
+            prop_assert_eq!(can_leave(&adjacency, &labels, u, &mut scratch), expected);
+            // The scratch space carries nothing from one call to the next.
+            prop_assert_eq!(can_leave(&adjacency, &labels, u, &mut scratch), expected);
         }
     }
 }

@@ -10,6 +10,8 @@
 //! 4. Local search on boundary units: single moves that keep both territories whole,
 //!    and chains of moves along a path of territories from the heaviest to a light one,
 //!    until every territory is within the tolerance (or nothing improves).
+//! 5. Regional refinement (large-neighbourhood search): a territory still outside the
+//!    tolerance is partitioned again from scratch with the territories around it.
 //!
 //! Locked units never move; a disruption weight keeps units in their starting territory.
 //! Deterministic for a given seed. No UI here.
@@ -17,6 +19,7 @@
 pub mod bench_data;
 mod graph;
 pub mod project;
+mod regions;
 mod search;
 
 use rand::{Rng, SeedableRng};
@@ -84,6 +87,9 @@ pub struct Solution {
     /// The deviation forced by the heaviest unit alone (0 when the tolerance is reachable
     /// as far as single units go).
     pub lower_bound: f64,
+    /// Largest deviation not forced by a single unit heavier than the mean: what the
+    /// tolerance is checked against when some units alone exceed it.
+    pub unforced_deviation: f64,
     pub centres: Vec<[f64; 2]>,
 }
 
@@ -104,43 +110,79 @@ const ATTEMPTS: u64 = 8;
 
 pub fn solve(problem: &Problem, progress: Progress) -> Result<Solution, OptimizeError> {
     // Large inputs get fewer attempts: each one already takes seconds.
-    let attempts = if problem.centres.is_some() { 1 } else if problem.weights.len() > 10_000 { 2 } else { ATTEMPTS };
+    let attempts = if problem.centres.is_some() || problem.weights.len() > 10_000 { 1 } else { ATTEMPTS };
+    solve_with(problem, progress, attempts, true)
+}
+
+/// [`solve`] with a number of attempts, and with or without the regional refinement of
+/// the best one (which itself solves regions without it).
+fn solve_with(problem: &Problem, progress: Progress, attempts: u64, refine: bool) -> Result<Solution, OptimizeError> {
+    let within = |s: &Solution| s.noncontiguous == 0 && s.unforced_deviation <= problem.tolerance;
+    let key = |s: &Solution| (s.noncontiguous, s.unforced_deviation, s.max_deviation);
+    let span = if refine { REFINE_FROM as f32 } else { 1.0 };
     let mut best: Option<Solution> = None;
     for attempt in 0..attempts {
         let seeded = Problem { seed: problem.seed.wrapping_add(attempt), ..problem.clone() };
-        let base = attempt as f32 / attempts as f32;
-        let mut scaled = |f: f32| progress(base + f / attempts as f32);
+        let base = span * attempt as f32 / attempts as f32;
+        let mut scaled = |f: f32| progress(base + span * f / attempts as f32);
         let solution = solve_once(&seeded, &mut scaled)?;
-        let better = best.as_ref().is_none_or(|b| (solution.noncontiguous, solution.max_deviation) < (b.noncontiguous, b.max_deviation));
+        let better = best.as_ref().is_none_or(|b| key(&solution) < key(b));
         if better {
             best = Some(solution);
         }
-        if best.as_ref().is_some_and(|b| b.noncontiguous == 0 && b.max_deviation <= problem.tolerance.max(b.lower_bound)) {
+        if best.as_ref().is_some_and(within) {
             break;
         }
     }
-    best.ok_or_else(|| OptimizeError::Invalid("no attempt ran".into()))
+    let best = best.ok_or_else(|| OptimizeError::Invalid("no attempt ran".into()))?;
+    if !refine || within(&best) {
+        return Ok(best);
+    }
+    let locked = with_heavy_units_locked(problem);
+    let target = locked.total_weight() / locked.k as f64;
+    let mut assignment = best.assignment;
+    regions::refine(&locked, &mut assignment, &best.centres, target, progress)?;
+    let centres = if locked.centres.is_some() { best.centres } else { weighted_centroids(&locked, &assignment, &best.centres) };
+    Ok(evaluate(&locked, assignment, centres, best.lower_bound))
 }
 
-/// Units heavier than the mean, heaviest first (at most k - 1): each is best a
-/// territory on its own, since anything added to it only deepens its excess.
-fn heavy_units(problem: &Problem) -> Vec<usize> {
+/// Where in the progress bar the regional refinement starts.
+const REFINE_FROM: f64 = 0.85;
+
+/// The problem with each heavy unit locked alone in its territory (see [`heavy_units`]);
+/// not with rep home bases as centres, which say where territories are.
+fn with_heavy_units_locked<'a>(problem: &Problem<'a>) -> Problem<'a> {
+    let mut fixed = problem.fixed.clone();
+    if problem.centres.is_none() {
+        for (u, t) in heavy_units(problem) {
+            fixed[u] = Some(t);
+        }
+    }
+    Problem { fixed, ..problem.clone() }
+}
+
+/// Units heavier than the mean, heaviest first, each with the territory it becomes on
+/// its own (one without locked units; at most k - 1 of them): anything added to such a
+/// unit only deepens its excess.
+fn heavy_units(problem: &Problem) -> Vec<(usize, u32)> {
     let total = problem.total_weight();
     let mut heavy: Vec<usize> = (0..problem.weights.len()).filter(|u| problem.weights[*u] > total / problem.k as f64 && problem.fixed[*u].is_none()).collect();
     heavy.sort_by(|a, b| problem.weights[*b].total_cmp(&problem.weights[*a]).then(a.cmp(b)));
-    heavy.truncate(problem.k.saturating_sub(1));
-    heavy
+    let mut anchored = vec![false; problem.k];
+    for t in problem.fixed.iter().flatten() {
+        if let Some(a) = anchored.get_mut(*t as usize) {
+            *a = true;
+        }
+    }
+    let free: Vec<u32> = (0..problem.k as u32).filter(|t| !anchored[*t as usize]).collect();
+    heavy.truncate(free.len().saturating_sub(1));
+    heavy.into_iter().zip(free).collect()
 }
 
 fn solve_once(problem: &Problem, progress: Progress) -> Result<Solution, OptimizeError> {
-    // Without given centres, heavy units get the first centres (see kmeans_pp) and are
-    // locked there alone.
-    let heavy = if problem.centres.is_none() { heavy_units(problem) } else { Vec::new() };
-    let mut fixed = problem.fixed.clone();
-    for (t, u) in heavy.iter().enumerate() {
-        fixed[*u] = Some(t as u32);
-    }
-    let problem = &Problem { fixed, ..problem.clone() };
+    // Without given centres, heavy units are locked alone, and their territories
+    // centred on them (see kmeans_pp).
+    let problem = &with_heavy_units_locked(problem);
     let n = problem.weights.len();
     let k = problem.k;
     if k == 0 || k > n {
@@ -169,7 +211,7 @@ fn solve_once(problem: &Problem, progress: Progress) -> Result<Solution, Optimiz
     let fixed_centres = problem.centres.is_some();
     let mut centres = match &problem.centres {
         Some(c) => c.clone(),
-        None => kmeans_pp(problem, &heavy, &mut rng),
+        None => kmeans_pp(problem, &mut rng),
     };
     if !progress(0.05) {
         return Err(OptimizeError::Cancelled);
@@ -212,7 +254,9 @@ pub fn evaluate(problem: &Problem, assignment: Vec<u32>, centres: Vec<[f64; 2]>,
     let target = total / k as f64;
     let max_deviation = if target > 0.0 { loads.iter().map(|l| (l - target).abs() / target).fold(0.0, f64::max) } else { 0.0 };
     let noncontiguous = (0..k as u32).filter(|t| components_of(problem.adjacency, &assignment, *t).len() > 1).count();
+    let unforced_deviation = if target > 0.0 { regions::deviations(problem, &assignment, target).iter().map(|d| d.abs()).fold(0.0, f64::max) } else { 0.0 };
     Solution {
+        unforced_deviation,
         assignment,
         loads,
         max_deviation,
@@ -227,25 +271,36 @@ pub(crate) fn dist(a: [f64; 2], b: [f64; 2]) -> f64 {
     ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2)).sqrt()
 }
 
-/// Weighted k-means++ seeding after one centre per heavy unit (in that order, matching
-/// the territories they are locked to), then a few Lloyd steps.
-fn kmeans_pp(problem: &Problem, heavy: &[usize], rng: &mut ChaCha8Rng) -> Vec<[f64; 2]> {
+/// Centres without rep home bases: a territory with locked units (heavy units are
+/// locked alone by now) is centred on them; the others by weighted k-means++ after
+/// those, then a few Lloyd steps that leave the anchored centres in place.
+fn kmeans_pp(problem: &Problem, rng: &mut ChaCha8Rng) -> Vec<[f64; 2]> {
     let n = problem.weights.len();
+    let k = problem.k;
     let xy = problem.xy_km;
     let w = |u: usize| problem.weights[u].max(1e-9);
-    let mut centres = Vec::with_capacity(problem.k);
+    let mut anchor_sums = vec![[0.0f64; 3]; k];
+    for (u, t) in problem.fixed.iter().enumerate() {
+        if let Some(s) = t.and_then(|t| anchor_sums.get_mut(t as usize)) {
+            s[0] += w(u) * xy[u][0];
+            s[1] += w(u) * xy[u][1];
+            s[2] += w(u);
+        }
+    }
+    let anchors: Vec<Option<[f64; 2]>> = anchor_sums.iter().map(|s| (s[2] > 0.0).then(|| [s[0] / s[2], s[1] / s[2]])).collect();
+    let mut picked: Vec<[f64; 2]> = anchors.iter().flatten().copied().collect();
+    let anchored = picked.len();
     let total: f64 = (0..n).map(w).sum();
-    centres.extend(heavy.iter().map(|u| xy[*u]));
-    if centres.is_empty() {
+    if picked.is_empty() {
         let mut pick = rng.gen_range(0.0..total);
         let first = (0..n).find(|u| {
             pick -= w(*u);
             pick <= 0.0
         });
-        centres.push(xy[first.unwrap_or(0)]);
+        picked.push(xy[first.unwrap_or(0)]);
     }
-    let mut d2: Vec<f64> = (0..n).map(|u| centres.iter().map(|c| dist(xy[u], *c).powi(2)).fold(f64::INFINITY, f64::min)).collect();
-    while centres.len() < problem.k {
+    let mut d2: Vec<f64> = (0..n).map(|u| picked.iter().map(|c| dist(xy[u], *c).powi(2)).fold(f64::INFINITY, f64::min)).collect();
+    while picked.len() < k {
         let sum: f64 = (0..n).map(|u| d2[u] * w(u)).sum();
         let next = if sum <= 0.0 {
             rng.gen_range(0..n)
@@ -256,14 +311,22 @@ fn kmeans_pp(problem: &Problem, heavy: &[usize], rng: &mut ChaCha8Rng) -> Vec<[f
                 pick <= 0.0
             }).unwrap_or(n - 1)
         };
-        centres.push(xy[next]);
+        picked.push(xy[next]);
         for u in 0..n {
             d2[u] = d2[u].min(dist(xy[u], xy[next]).powi(2));
         }
     }
+    // Anchored territories take their own centres, the others the picked ones in order.
+    let mut free = picked.into_iter().skip(anchored);
+    let mut centres: Vec<[f64; 2]> = anchors.iter().map(|a| a.or_else(|| free.next()).unwrap_or([0.0, 0.0])).collect();
     for _ in 0..8 {
         let assignment: Vec<u32> = (0..n).map(|u| nearest(&centres, xy[u]) as u32).collect();
         centres = weighted_centroids(problem, &assignment, &centres);
+        for (c, a) in centres.iter_mut().zip(&anchors) {
+            if let Some(a) = a {
+                *c = *a;
+            }
+        }
     }
     centres
 }
@@ -311,6 +374,15 @@ fn balanced_assignment(problem: &Problem, centres: &[[f64; 2]], target: f64) -> 
         d.sort_by(f64::total_cmp);
         d.get(n / 2).copied().unwrap_or(1.0).max(1e-6) * 2.0 + 1e-6
     };
+    // What each territory should receive: the mean, or more when its locked units alone
+    // weigh more (a heavy unit locked on its own): that excess cannot be priced away.
+    let mut locked = vec![0.0f64; k];
+    for (u, t) in problem.fixed.iter().enumerate() {
+        if let Some(t) = t {
+            locked[*t as usize] += problem.weights[u];
+        }
+    }
+    let goal: Vec<f64> = (0..k).map(|t| target.max(locked[t] + problem.base_load(t))).collect();
     let mut offset = vec![0.0f64; k];
     let mut assignment = vec![0u32; n];
     // The best sweep is kept: the prices oscillate near the end.
@@ -339,16 +411,17 @@ fn balanced_assignment(problem: &Problem, centres: &[[f64; 2]], target: f64) -> 
             assignment[u] = t;
             loads[t as usize] += problem.weights[u];
         }
-        let worst = loads.iter().map(|l| (l - target).abs() / target.max(1e-12)).fold(0.0, f64::max);
+        let worst = loads.iter().zip(&goal).map(|(l, g)| (l - g).abs() / target.max(1e-12)).fold(0.0, f64::max);
         if worst < best.0 {
             best = (worst, assignment.clone());
         }
+        // Close enough: the local search does the rest.
         if worst < problem.tolerance * 0.5 {
             break;
         }
         let eta = scale * 0.5 * (1.0 - sweep as f64 / sweeps as f64).max(0.05);
         for c in 0..k {
-            offset[c] += eta * ((target - loads[c]) / target.max(1e-12)).clamp(-1.0, 1.0);
+            offset[c] += eta * ((goal[c] - loads[c]) / target.max(1e-12)).clamp(-1.0, 1.0);
         }
     }
     best.1

@@ -89,6 +89,33 @@ pub struct Proposal {
     pub solution: Solution,
     pub moved_units: usize,
     pub solve_secs: f64,
+    /// The tolerance it was asked to meet.
+    pub tolerance: f64,
+}
+
+impl Proposal {
+    /// One line for the planner: balance, pieces, distance, ZIPs moved, time; and when
+    /// one ZIP alone exceeds the tolerance, that bound and how the others fare.
+    pub fn summary(&self) -> String {
+        let s = &self.solution;
+        let mut line = format!(
+            "max deviation {:.1}% (tolerance {:.0}%), {} territories in pieces, mean weighted distance {:.1} km, {} ZIPs moved, {:.2} s",
+            s.max_deviation * 100.0,
+            self.tolerance * 100.0,
+            s.noncontiguous,
+            s.mean_weighted_distance_km,
+            self.moved_units,
+            self.solve_secs
+        );
+        if s.lower_bound > self.tolerance {
+            line.push_str(&format!(
+                "; the tolerance cannot be met: one ZIP alone is {:.1}% over the mean (beyond what such ZIPs force, the largest deviation is {:.1}%)",
+                s.lower_bound * 100.0,
+                s.unforced_deviation * 100.0
+            ));
+        }
+        line
+    }
 }
 
 /// The weight of every unit under a measure (accounts counted in their unit).
@@ -316,7 +343,7 @@ pub fn propose(project: &Project, from: &Scenario, k: usize, options: &Options, 
     }
     keep_named_accounts(project, from, &mut scenario);
     let moved_units = (0..project.units.len()).filter(|u| original.unit_territory[*u] != scenario.unit_territory[*u]).count();
-    Ok(Proposal { scenario, solution, moved_units, solve_secs: started.elapsed().as_secs_f64() })
+    Ok(Proposal { scenario, solution, moved_units, solve_secs: started.elapsed().as_secs_f64(), tolerance: options.tolerance })
 }
 
 /// Local rebalance: only the territories in `only` change, among themselves; every other
@@ -370,7 +397,7 @@ pub fn propose_local(project: &Project, from: &Scenario, only: &[TerritoryId], o
     }
     keep_named_accounts(project, from, &mut scenario);
     let moved_units = members.iter().filter(|u| from.unit_territory[**u] != scenario.unit_territory[**u]).count();
-    Ok(Proposal { scenario, solution, moved_units, solve_secs: started.elapsed().as_secs_f64() })
+    Ok(Proposal { scenario, solution, moved_units, solve_secs: started.elapsed().as_secs_f64(), tolerance: options.tolerance })
 }
 
 /// Adds the proposal to the project as a new scenario named `name`.

@@ -1,7 +1,7 @@
 //! Local search on boundary units: moves that keep every territory in one piece, single
 //! or chained along a path of territories, until all loads are within the tolerance.
 
-use super::graph::can_leave;
+use super::graph::{can_leave, LeaveScratch};
 use super::{dist, OptimizeError, Problem, Progress};
 use std::collections::VecDeque;
 
@@ -15,8 +15,9 @@ struct State<'p, 'a> {
     centres: Vec<[f64; 2]>,
     target: f64,
     scale: f64,
-    marks: Vec<u32>,
-    stamp: u32,
+    scratch: LeaveScratch,
+    /// For each territory: (neighbouring territory, adjacency edges between them).
+    borders: Vec<Vec<(u32, i32)>>,
     /// Units heavier than the mean on their own, and how many each territory holds:
     /// their excess cannot be balanced away, so it is not counted against the territory.
     heavy: Vec<bool>,
@@ -44,6 +45,15 @@ impl State<'_, '_> {
         }
         self.position[u as usize] = self.members[to as usize].len();
         self.members[to as usize].push(u);
+        for &v in &self.problem.adjacency[u as usize] {
+            let other = self.assignment[v as usize] as usize;
+            if other != from {
+                self.count_border(from, other, -1);
+            }
+            if other != to as usize {
+                self.count_border(to as usize, other, 1);
+            }
+        }
         self.assignment[u as usize] = to;
         if self.heavy[u as usize] {
             self.heavy_count[from] -= 1;
@@ -69,13 +79,18 @@ impl State<'_, '_> {
             Some(s) if s[u as usize] as usize == to => -p.disruption * w,
             _ => 0.0,
         };
+        // Balance must improve: a move that trades balance for compactness would be
+        // undone by a swap or chain (judged on balance), and the two would take turns.
+        if balance >= -1e-12 {
+            return f64::INFINITY;
+        }
         balance + 0.002 * compact + 0.01 * disruption
     }
 
     fn movable(&mut self, u: u32) -> bool {
         self.problem.fixed[u as usize].is_none()
             && self.members[self.assignment[u as usize] as usize].len() > 1
-            && (!self.problem.contiguous || can_leave(self.problem.adjacency, &self.assignment, u, &mut self.marks, &mut self.stamp))
+            && (!self.problem.contiguous || can_leave(self.problem.adjacency, &self.assignment, u, &mut self.scratch))
     }
 
     /// The best improving move of a boundary unit of `from` to or from any neighbour.
@@ -84,9 +99,8 @@ impl State<'_, '_> {
         if !self.problem.contiguous {
             return self.best_move_in_pieces(from, into);
         }
-        let mut best: Option<(u32, u32, f64)> = None;
-        let members = self.members[from].clone();
-        for u in members {
+        let mut improving: Vec<(u32, u32, f64)> = Vec::new();
+        for &u in &self.members[from] {
             for &v in &self.problem.adjacency[u as usize] {
                 let other = self.assignment[v as usize] as usize;
                 if other == from {
@@ -94,12 +108,14 @@ impl State<'_, '_> {
                 }
                 let (unit, dest) = if into { (v, from as u32) } else { (u, other as u32) };
                 let d = self.delta(unit, dest);
-                if d < -1e-12 && best.is_none_or(|b| d < b.2) && self.movable(unit) {
-                    best = Some((unit, dest, d));
+                if d < -1e-12 {
+                    improving.push((unit, dest, d));
                 }
             }
         }
-        best
+        // The contiguity test is the costly part: only the best candidates get it.
+        improving.sort_by(|a, b| a.2.total_cmp(&b.2).then(a.0.cmp(&b.0)).then(a.1.cmp(&b.1)));
+        improving.into_iter().find(|(unit, _, _)| self.movable(*unit))
     }
 
     /// Without contiguity any unit of `from` may go to a neighbouring territory (or any
@@ -113,14 +129,9 @@ impl State<'_, '_> {
                 candidates.extend(self.members[from].iter().map(|u| (*u, other as u32)));
             }
         }
-        let mut best: Option<(u32, u32, f64)> = None;
-        for (unit, dest) in candidates {
-            let d = self.delta(unit, dest);
-            if d < -1e-12 && best.is_none_or(|b| d < b.2) && self.movable(unit) {
-                best = Some((unit, dest, d));
-            }
-        }
-        best
+        let mut improving: Vec<(u32, u32, f64)> = candidates.into_iter().map(|(unit, dest)| (unit, dest, self.delta(unit, dest))).filter(|c| c.2 < -1e-12).collect();
+        improving.sort_by(|a, b| a.2.total_cmp(&b.2).then(a.0.cmp(&b.0)).then(a.1.cmp(&b.1)));
+        improving.into_iter().find(|(unit, _, _)| self.movable(*unit))
     }
 
     /// Exchanges a boundary unit of `t` with one of a neighbouring territory when the
@@ -162,16 +173,21 @@ impl State<'_, '_> {
         false
     }
 
+    /// Territories sharing a border with `t`, in order.
     fn neighbours_of(&self, t: usize) -> Vec<usize> {
-        let mut out: Vec<usize> = self.members[t]
-            .iter()
-            .flat_map(|u| self.problem.adjacency[*u as usize].iter())
-            .map(|v| self.assignment[*v as usize] as usize)
-            .filter(|o| *o != t)
-            .collect();
+        let mut out: Vec<usize> = self.borders[t].iter().filter(|b| b.1 > 0).map(|b| b.0 as usize).collect();
         out.sort_unstable();
-        out.dedup();
         out
+    }
+
+    /// Adds `change` to the count of adjacency edges between territories a and b.
+    fn count_border(&mut self, a: usize, b: usize, change: i32) {
+        for (x, y) in [(a, b), (b, a)] {
+            match self.borders[x].iter_mut().find(|e| e.0 as usize == y) {
+                Some(e) => e.1 += change,
+                None => self.borders[x].push((y as u32, change)),
+            }
+        }
     }
 
     /// Passes weight along a path of territories from `t` (over) to a light one (or the
@@ -300,45 +316,71 @@ const SWAP_TRIES: usize = 8;
 const CHAIN_ENDS: usize = 3;
 const CHAIN_FIRST_CHOICES: usize = 3;
 
+impl<'p, 'a> State<'p, 'a> {
+    fn new(problem: &'p Problem<'a>, assignment: Vec<u32>, centres: &[[f64; 2]], target: f64) -> Self {
+        let k = problem.k;
+        let n = assignment.len();
+        let mut members = vec![Vec::new(); k];
+        let mut position = vec![0usize; n];
+        let mut loads = problem.initial_loads();
+        for (u, &t) in assignment.iter().enumerate() {
+            position[u] = members[t as usize].len();
+            members[t as usize].push(u as u32);
+            loads[t as usize] += problem.weights[u];
+        }
+        let scale = {
+            let total: f64 = (0..n).map(|u| problem.weights[u] * dist(problem.xy_km[u], centres[assignment[u] as usize])).sum();
+            (total / (target * k as f64)).max(1e-6)
+        };
+        let mut borders: Vec<Vec<(u32, i32)>> = vec![Vec::new(); k];
+        for (u, &t) in assignment.iter().enumerate() {
+            for &v in &problem.adjacency[u] {
+                let other = assignment[v as usize];
+                if other != t {
+                    match borders[t as usize].iter_mut().find(|e| e.0 == other) {
+                        Some(e) => e.1 += 1,
+                        None => borders[t as usize].push((other, 1)),
+                    }
+                }
+            }
+        }
+        let heavy: Vec<bool> = problem.weights.iter().map(|w| *w > target).collect();
+        let mut heavy_count = vec![0u32; k];
+        for (u, &t) in assignment.iter().enumerate() {
+            if heavy[u] {
+                heavy_count[t as usize] += 1;
+            }
+        }
+        State {
+            problem,
+            assignment,
+            loads,
+            members,
+            position,
+            centres: centres.to_vec(),
+            target,
+            scale,
+            scratch: LeaveScratch::new(n),
+            borders,
+            heavy,
+            heavy_count,
+        }
+    }
+
+    /// Border counts rebuilt from scratch (the state keeps them up to date per move).
+    #[cfg(test)]
+    fn borders_from_scratch(&self) -> Vec<Vec<(u32, i32)>> {
+        State::new(self.problem, self.assignment.clone(), &self.centres, self.target).borders
+    }
+}
+
 pub fn improve(problem: &Problem, assignment: &mut Vec<u32>, centres: &[[f64; 2]], target: f64, progress: Progress) -> Result<(), OptimizeError> {
     let k = problem.k;
     let n = assignment.len();
     if target <= 0.0 {
         return Ok(());
     }
-    let mut members = vec![Vec::new(); k];
-    let mut position = vec![0usize; n];
-    let mut loads = problem.initial_loads();
-    for (u, &t) in assignment.iter().enumerate() {
-        position[u] = members[t as usize].len();
-        members[t as usize].push(u as u32);
-        loads[t as usize] += problem.weights[u];
-    }
-    let scale = {
-        let total: f64 = (0..n).map(|u| problem.weights[u] * dist(problem.xy_km[u], centres[assignment[u] as usize])).sum();
-        (total / (target * k as f64)).max(1e-6)
-    };
-    let heavy: Vec<bool> = problem.weights.iter().map(|w| *w > target).collect();
-    let mut heavy_count = vec![0u32; k];
-    for (u, &t) in assignment.iter().enumerate() {
-        if heavy[u] {
-            heavy_count[t as usize] += 1;
-        }
-    }
-    let mut s = State {
-        problem,
-        assignment: std::mem::take(assignment),
-        loads,
-        members,
-        position,
-        centres: centres.to_vec(),
-        target,
-        scale,
-        marks: vec![0; n],
-        stamp: 0,
-        heavy,
-        heavy_count,
-    };
+    let mut s = State::new(problem, std::mem::take(assignment), centres, target);
     let tolerance = problem.tolerance;
     let max_steps = 40 * n + 1000;
     let mut stuck = vec![0usize; k];
@@ -381,4 +423,31 @@ pub fn improve(problem: &Problem, assignment: &mut Vec<u32>, centres: &[[f64; 2]
     }
     *assignment = s.assignment;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// After any sequence of moves, the border counts kept per move equal a recount.
+    #[test]
+    fn border_counts_follow_every_move() {
+        let (w, h) = (6usize, 5usize);
+        let adjacency: Vec<Vec<u32>> = (0..w * h)
+            .map(|i| {
+                let (x, y) = (i % w, i / w);
+                [(x > 0).then(|| i - 1), (x + 1 < w).then(|| i + 1), (y > 0).then(|| i - w), (y + 1 < h).then(|| i + w)].into_iter().flatten().map(|v| v as u32).collect()
+            })
+            .collect();
+        let weights = vec![1.0; w * h];
+        let xy: Vec<[f64; 2]> = (0..w * h).map(|i| [(i % w) as f64, (i / w) as f64]).collect();
+        let p = Problem { weights: &weights, xy_km: &xy, adjacency: &adjacency, k: 3, tolerance: 0.01, centres: None, fixed: vec![None; w * h], start: None, disruption: 0.0, seed: 1, contiguous: true, base_loads: Vec::new() };
+        let start: Vec<u32> = (0..w * h).map(|i| ((i % w) / 2) as u32).collect();
+        let mut s = State::new(&p, start, &[[0.5, 2.0], [2.5, 2.0], [4.5, 2.0]], 10.0);
+        let normal = |b: &Vec<Vec<(u32, i32)>>| -> Vec<Vec<(u32, i32)>> { b.iter().map(|l| { let mut l: Vec<_> = l.iter().copied().filter(|e| e.1 != 0).collect(); l.sort(); l }).collect() };
+        for (step, u) in [7u32, 13, 2, 29, 14, 7, 0, 21, 22, 5].into_iter().enumerate() {
+            s.relocate(u, (step % 3) as u32);
+            assert_eq!(normal(&s.borders), normal(&s.borders_from_scratch()), "after moving {u}");
+        }
+    }
 }
