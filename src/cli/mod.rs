@@ -253,6 +253,7 @@ pub fn run(command: CliCommand, out: &mut dyn Write) -> Result<()> {
                 "territories": k,
                 "max_deviation_pct": s.max_deviation * 100.0,
                 "lower_bound_pct": s.lower_bound * 100.0,
+                "unforced_max_deviation_pct": s.unforced_deviation * 100.0,
                 "noncontiguous_territories": s.noncontiguous,
                 "mean_weighted_distance_km": s.mean_weighted_distance_km,
                 "moved_units": proposal.moved_units,
@@ -263,11 +264,7 @@ pub fn run(command: CliCommand, out: &mut dyn Write) -> Result<()> {
                 Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&summary)?)?,
                 _ => {
                     writeln!(out, "Saved scenario '{}' in {}", scenario.name, path.display())?;
-                    writeln!(out, "max deviation {:.2}% (tolerance {:.0}%), {} territories in pieces, mean weighted distance {:.1} km, {} ZIPs moved, {:.2} s",
-                        s.max_deviation * 100.0, tolerance * 100.0, s.noncontiguous, s.mean_weighted_distance_km, proposal.moved_units, proposal.solve_secs)?;
-                    if s.lower_bound > tolerance {
-                        writeln!(out, "note: the tolerance cannot be met: one ZIP alone is {:.1}% over the mean", s.lower_bound * 100.0)?;
-                    }
+                    writeln!(out, "{}", proposal.summary())?;
                 }
             }
             Ok(())

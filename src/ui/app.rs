@@ -1389,14 +1389,7 @@ impl TerritoryApp {
                 self.switch_scenario(id);
                 self.set_compare(reference);
                 self.optimize_form = None;
-                let s = &proposal.solution;
-                self.say(format!(
-                    "'{name}': max deviation {:.1}%, {} territories in pieces, {} ZIPs moved ({:.2} s)",
-                    s.max_deviation * 100.0,
-                    s.noncontiguous,
-                    proposal.moved_units,
-                    proposal.solve_secs
-                ));
+                self.say(format!("'{name}': {}", proposal.summary()));
             }
             Err(e) => self.complain(e),
         }
