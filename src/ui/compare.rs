@@ -107,9 +107,11 @@ pub fn tables_ui(ui: &mut Ui, c: &Comparison) -> Option<CompareAction> {
         ));
     });
     ui.separator();
+    // Each table scrolls sideways in its own half: on a laptop-wide window the
+    // columns are wider than the half and would otherwise be drawn over each other.
     ui.columns(2, |columns| {
-        territory_table(&mut columns[0], c);
-        ledger_table(&mut columns[1], c);
+        egui::ScrollArea::horizontal().id_salt("compare_territories_x").auto_shrink([false, false]).show(&mut columns[0], |ui| territory_table(ui, c));
+        egui::ScrollArea::horizontal().id_salt("compare_ledger_x").auto_shrink([false, false]).show(&mut columns[1], |ui| ledger_table(ui, c));
     });
     action
 }
