@@ -39,6 +39,18 @@ fn new_jersey_shapefile_gives_595_zips() {
 }
 
 #[test]
+fn a_folder_stands_for_the_geometry_files_in_it() {
+    let Some(shp) = data("shapefiles/nj_zcta/nj_zcta.shp") else { return };
+    let folder = shp.parent().unwrap().to_path_buf();
+    let import = import(&[folder]);
+    assert_eq!(import.units.len(), 595, "the folder's one shapefile, its .dbf/.shx/.prj not read as units");
+    let empty = tempfile::tempdir().unwrap();
+    std::fs::write(empty.path().join("notes.txt"), "no polygons here").unwrap();
+    let error = units::import(&[empty.path().to_path_buf()], &UnitsOptions::default(), &mut |_| true).unwrap_err().to_string();
+    assert!(error.contains(&empty.path().display().to_string()) && error.contains("no .shp"), "{error}");
+}
+
+#[test]
 fn virginia_utm_17n_is_reprojected_into_virginia() {
     let Some(shp) = data("shapefiles/virginia/vautm17n.shp") else { return };
     let import = import(&[shp]);

@@ -246,7 +246,7 @@ impl NewFromFiles {
 
     fn units_ui(&mut self, ui: &mut Ui) {
         ui.heading("1. ZIP polygons");
-        ui.label("The Census ZCTA shapefile or GeoJSON of your states (several files: separate them with ;). Projected shapefiles need their .prj.");
+        ui.label("The Census ZCTA shapefile or GeoJSON of your states (several files: separate them with a semicolon, or give their folder). Projected shapefiles need their .prj.");
         ui.horizontal(|ui| {
             let label = ui.label("Polygon files");
             ui.add(egui::TextEdit::singleline(&mut self.units_text).hint_text("zips.shp; more_zips.geojson").desired_width(400.0).id_salt("units_path"))

@@ -57,6 +57,8 @@ pub struct UnitsImport {
     pub warnings: Vec<String>,
 }
 
+const GEOJSON_ENDINGS: [&str; 4] = [".geojson", ".json", ".geojson.gz", ".json.gz"];
+
 /// Reads one geometry file into lon/lat, whatever its format and projection.
 pub fn read_table(path: &Path, progress: Progress<'_>) -> Result<FeatureTable, ImportError> {
     let name = path.file_name().map(|n| n.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
@@ -71,7 +73,7 @@ pub fn read_table(path: &Path, progress: Progress<'_>) -> Result<FeatureTable, I
             None => crs::check_lon_lat(&table, "there is no .prj file saying which projection they are in")?,
         }
         Ok(table)
-    } else if [".geojson", ".json", ".geojson.gz", ".json.gz"].iter().any(|ext| name.ends_with(ext)) {
+    } else if GEOJSON_ENDINGS.iter().any(|ext| name.ends_with(ext)) {
         let mut table = geojson_reader::read(path)?;
         if let Some(code) = table.crs.as_deref().and_then(crs::epsg_of_name) {
             let source = crs::from_epsg(code, path)?;
@@ -88,11 +90,41 @@ pub fn read_table(path: &Path, progress: Progress<'_>) -> Result<FeatureTable, I
     }
 }
 
+/// A folder stands for the geometry files in it (a shapefile arrives as a folder of
+/// .shp/.shx/.dbf/.prj, a state-by-state download as a folder of GeoJSON), by name.
+fn expand_folders(paths: &[PathBuf]) -> Result<Vec<PathBuf>, ImportError> {
+    let mut files = Vec::with_capacity(paths.len());
+    for path in paths {
+        if !path.is_dir() {
+            files.push(path.clone());
+            continue;
+        }
+        let entries = std::fs::read_dir(path).map_err(|e| ImportError::file(path, format!("cannot list the folder: {e}")))?;
+        let mut inside: Vec<PathBuf> = entries
+            .filter_map(|entry| entry.ok().map(|e| e.path()))
+            .filter(|p| p.is_file() && is_geometry_file(p))
+            .collect();
+        if inside.is_empty() {
+            return Err(ImportError::file(path, "the folder has no .shp, .geojson, .json or .geojson.gz file; choose the file itself"));
+        }
+        inside.sort();
+        files.extend(inside);
+    }
+    Ok(files)
+}
+
+fn is_geometry_file(path: &Path) -> bool {
+    let name = path.file_name().map(|n| n.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+    name.ends_with(".shp") || GEOJSON_ENDINGS.iter().any(|ext| name.ends_with(ext))
+}
+
 /// Reads several geometry files, two at a time, keeping their order.
 pub fn read_tables(paths: &[PathBuf], progress: Progress<'_>) -> Result<Vec<FeatureTable>, ImportError> {
     if paths.is_empty() {
         return Err(ImportError::file(Path::new("units"), "no units file given"));
     }
+    let expanded = expand_folders(paths)?;
+    let paths = expanded.as_slice();
     let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(paths.len());
     let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);

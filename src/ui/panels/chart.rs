@@ -98,9 +98,12 @@ struct Chart {
 
 impl Chart {
     fn show(self, ui: &mut Ui, bars: &Bars, width: f32, highlight: Option<TerritoryId>, outcome: &mut ChartOutcome) {
+        // The note is cut, not the chart beside it, when the window is narrow.
+        ui.set_max_width(width);
         ui.horizontal(|ui| {
+            ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Truncate);
             ui.label(RichText::new(self.title).strong());
-            ui.weak(&self.note);
+            ui.weak(&self.note).on_hover_text(&self.note);
         });
         let count = bars.ids.len();
         let ticks = move |_: egui_plot::GridInput| (0..count).map(|i| GridMark { value: i as f64, step_size: 1.0 }).collect::<Vec<_>>();
