@@ -161,7 +161,10 @@ fn small_states_at_k20_are_contiguous_and_within_what_coarse_units_allow() {
 
 /// 30,069 hexagons into 200 territories at 1%: infeasible, since the heaviest hexagon
 /// alone is 64.3% over the mean. The result reaches exactly that bound, every
-/// territory in one piece, and the deviation not forced by a heavy hexagon is reported.
+/// territory in one piece; the six hexagons heavier than a share are territories of
+/// their own, and nearly all the others are within 1% of the share left for them. The
+/// few that are not sit in the dense cores, where single hexagons weigh 30-95% of a
+/// share and a pocket of them cannot be cut finer.
 #[test]
 fn hexagons_k200_reach_the_bound_of_their_heaviest_cell() {
     let Some(data) = bench("us_hex30k", "weight") else { return };
@@ -169,7 +172,11 @@ fn hexagons_k200_reach_the_bound_of_their_heaviest_cell() {
     assert_contiguous(&data, &s, 200);
     assert!((s.lower_bound - 0.6432).abs() < 1e-3, "bound {:.4}", s.lower_bound);
     assert!((s.max_deviation - s.lower_bound).abs() < 1e-9, "max {:.4} vs bound {:.4}", s.max_deviation, s.lower_bound);
-    assert!(s.unforced_deviation < s.lower_bound, "unforced {:.4}", s.unforced_deviation);
+    let within = s.deviations.iter().filter(|d| d.abs() <= 0.01).count();
+    assert!(within >= 180, "{within} of 200 within 1% of their share");
+    assert!(s.unforced_deviation < 0.25, "unforced {:.4}", s.unforced_deviation);
+    let alone = (0..200u32).filter(|t| s.assignment.iter().filter(|x| *x == t).count() == 1).count();
+    assert!(alone >= 6, "the six heavy hexagons are territories of their own");
 }
 
 /// Without rep home bases a heavy unit is locked in a territory of its own; that

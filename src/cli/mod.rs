@@ -255,6 +255,8 @@ pub fn run(command: CliCommand, out: &mut dyn Write) -> Result<()> {
                 "lower_bound_pct": s.lower_bound * 100.0,
                 "unforced_max_deviation_pct": s.unforced_deviation * 100.0,
                 "noncontiguous_territories": s.noncontiguous,
+                "territories_within_tolerance": proposal.within_tolerance(),
+                "kept_territories": proposal.kept_territories,
                 "mean_weighted_distance_km": s.mean_weighted_distance_km,
                 "moved_units": proposal.moved_units,
                 "solve_secs": proposal.solve_secs,

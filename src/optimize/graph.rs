@@ -184,20 +184,7 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    /// Rook adjacency of a w x h grid.
-    fn grid(w: usize, h: usize) -> Vec<Vec<u32>> {
-        (0..w * h)
-            .map(|i| {
-                let (x, y) = (i % w, i / w);
-                let mut n = Vec::new();
-                if x > 0 { n.push((i - 1) as u32); }
-                if x + 1 < w { n.push((i + 1) as u32); }
-                if y > 0 { n.push((i - w) as u32); }
-                if y + 1 < h { n.push((i + w) as u32); }
-                n
-            })
-            .collect()
-    }
+    use crate::fixtures::grid_neighbours as grid;
 
     proptest! {
         /// The lockstep search agrees with the pieces left once u is gone.

@@ -1,29 +1,41 @@
 //! Balanced, contiguous, compact partitions of units into K territories.
 //!
-//! 1. Centres: rep home bases when given, else weighted k-means++ and Lloyd steps.
+//! 0. Goals: a unit heavier than a territory's share becomes a territory of its own
+//!    (anything added only deepens its excess); the others share what is left evenly
+//!    (see goals).
+//! 1. Centres: rep home bases when given, else recursive coordinate bisection of the
+//!    units by weight, so dense areas get the centres their weight calls for.
 //! 2. Balanced assignment for fixed centres (Hess & Samuels): each unit goes to the
-//!    centre minimising distance minus that territory's offset; the offsets are fitted
-//!    by a price-adjustment sweep over each unit's nearest centres, so every territory
-//!    receives close to W/K.
-//! 3. Contiguity repair: stray pieces go to the adjacent territory that hurts balance
-//!    least.
-//! 4. Local search on boundary units: single moves that keep both territories whole,
-//!    and chains of moves along a path of territories from the heaviest to a light one,
-//!    until every territory is within the tolerance (or nothing improves).
-//! 5. Regional refinement (large-neighbourhood search): a territory still outside the
+//!    centre minimising distance minus that territory's offset; the offsets (dual
+//!    prices) are fitted by exact coordinate ascent over each unit's nearest centres.
+//!    A few Lloyd rounds move the centres to their territories' weighted centres.
+//! 3. Contiguity repair: stray pieces go to the adjacent territory with least load.
+//! 4. Flows (see flow): every territory's excess is routed over the territory graph
+//!    by least squares and carried out by moving light border units, a few rounds.
+//! 5. Local search on boundary units: single moves that keep both territories whole,
+//!    swaps, chains along a path of territories, and ejection of a heavy unit whose
+//!    weight a flow then spreads over the territories around, until every territory is
+//!    within the tolerance (or nothing improves).
+//! 6. Regional refinement (large-neighbourhood search): a territory still outside the
 //!    tolerance is partitioned again from scratch with the territories around it.
 //!
 //! Locked units never move; a disruption weight keeps units in their starting territory.
 //! Deterministic for a given seed. No UI here.
 
 pub mod bench_data;
+mod centres;
+mod flow;
+mod goals;
 mod graph;
 pub mod project;
 mod regions;
 mod search;
+mod state;
 
-use rand::{Rng, SeedableRng};
+use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
+
+use goals::Goals;
 
 pub use graph::components_of;
 
@@ -90,6 +102,9 @@ pub struct Solution {
     /// Largest deviation not forced by a single unit heavier than the mean: what the
     /// tolerance is checked against when some units alone exceed it.
     pub unforced_deviation: f64,
+    /// Each territory's deviation from its goal (the fair share, or what its heavy
+    /// unit alone forces), as a fraction of the fair share.
+    pub deviations: Vec<f64>,
     pub centres: Vec<[f64; 2]>,
 }
 
@@ -139,49 +154,56 @@ fn solve_with(problem: &Problem, progress: Progress, attempts: u64, refine: bool
         return Ok(best);
     }
     let locked = with_heavy_units_locked(problem);
-    let target = locked.total_weight() / locked.k as f64;
     let mut assignment = best.assignment;
-    regions::refine(&locked, &mut assignment, &best.centres, target, progress)?;
-    let centres = if locked.centres.is_some() { best.centres } else { weighted_centroids(&locked, &assignment, &best.centres) };
+    regions::refine(&locked, &mut assignment, &best.centres, progress)?;
+    let centres = if locked.centres.is_some() { best.centres } else { centres::weighted_centroids(&locked, &assignment, &best.centres) };
     Ok(evaluate(&locked, assignment, centres, best.lower_bound))
 }
 
 /// Where in the progress bar the regional refinement starts.
 const REFINE_FROM: f64 = 0.85;
 
-/// The problem with each heavy unit locked alone in its territory (see [`heavy_units`]);
-/// not with rep home bases as centres, which say where territories are.
+/// The problem with each heavy unit locked alone in a territory of its own (see
+/// [`heavy_units`]).
 fn with_heavy_units_locked<'a>(problem: &Problem<'a>) -> Problem<'a> {
     let mut fixed = problem.fixed.clone();
-    if problem.centres.is_none() {
-        for (u, t) in heavy_units(problem) {
-            fixed[u] = Some(t);
-        }
+    for (u, t) in heavy_units(problem) {
+        fixed[u] = Some(t);
     }
     Problem { fixed, ..problem.clone() }
 }
 
-/// Units heavier than the mean, heaviest first, each with the territory it becomes on
-/// its own (one without locked units; at most k - 1 of them): anything added to such a
-/// unit only deepens its excess.
+/// Units heavier than the fair share, heaviest first, each with the territory it
+/// becomes on its own: anything added to such a unit only deepens its excess. Each one
+/// locked lowers the fair share of the rest, which may make the next one heavy too.
+/// A territory is free for it when it holds no locked unit and no base load; with rep
+/// home bases, the free territory whose centre is nearest. At most k - 1 of them.
 fn heavy_units(problem: &Problem) -> Vec<(usize, u32)> {
+    let mut floors = goals::floors(problem);
+    let mut order: Vec<usize> = (0..problem.weights.len()).filter(|u| problem.fixed[*u].is_none()).collect();
+    order.sort_by(|a, b| problem.weights[*b].total_cmp(&problem.weights[*a]).then(a.cmp(b)));
     let total = problem.total_weight();
-    let mut heavy: Vec<usize> = (0..problem.weights.len()).filter(|u| problem.weights[*u] > total / problem.k as f64 && problem.fixed[*u].is_none()).collect();
-    heavy.sort_by(|a, b| problem.weights[*b].total_cmp(&problem.weights[*a]).then(a.cmp(b)));
-    let mut anchored = vec![false; problem.k];
-    for t in problem.fixed.iter().flatten() {
-        if let Some(a) = anchored.get_mut(*t as usize) {
-            *a = true;
+    let mut heavy = Vec::new();
+    for u in order {
+        let fair = Goals::from_floors(&floors, total).fair;
+        let free = (0..problem.k).filter(|t| floors[*t] == 0.0);
+        if problem.weights[u] <= fair || free.clone().count() < 2 {
+            break;
         }
+        let chosen = match &problem.centres {
+            Some(c) => free.min_by(|a, b| dist(c[*a], problem.xy_km[u]).total_cmp(&dist(c[*b], problem.xy_km[u])).then(a.cmp(b))),
+            None => free.min(),
+        };
+        let Some(t) = chosen else { break };
+        floors[t] = problem.weights[u];
+        heavy.push((u, t as u32));
     }
-    let free: Vec<u32> = (0..problem.k as u32).filter(|t| !anchored[*t as usize]).collect();
-    heavy.truncate(free.len().saturating_sub(1));
-    heavy.into_iter().zip(free).collect()
+    heavy
 }
 
 fn solve_once(problem: &Problem, progress: Progress) -> Result<Solution, OptimizeError> {
-    // Without given centres, heavy units are locked alone, and their territories
-    // centred on them (see kmeans_pp).
+    // Heavy units are locked alone (without given centres, their territories are
+    // centred on them: see centres::seed).
     let problem = &with_heavy_units_locked(problem);
     let n = problem.weights.len();
     let k = problem.k;
@@ -202,26 +224,25 @@ fn solve_once(problem: &Problem, progress: Progress) -> Result<Solution, Optimiz
             return Err(OptimizeError::Invalid(format!("{} centres for {k} territories", c.len())));
         }
     }
-    let total = problem.total_weight();
-    let target = total / k as f64;
-    let heaviest = problem.weights.iter().copied().fold(0.0, f64::max);
-    let lower_bound = if target > 0.0 { (heaviest / target - 1.0).max(0.0) } else { 0.0 };
+    let lower_bound = lower_bound(problem);
+    let goals = Goals::of(problem);
     let mut rng = ChaCha8Rng::seed_from_u64(problem.seed);
 
     let fixed_centres = problem.centres.is_some();
     let mut centres = match &problem.centres {
         Some(c) => c.clone(),
-        None => kmeans_pp(problem, &mut rng),
+        None => centres::seed(problem, &mut rng),
     };
     if !progress(0.05) {
         return Err(OptimizeError::Cancelled);
     }
-    let rounds = if fixed_centres { 1 } else { 6 };
+    let rounds = if fixed_centres { 1 } else { 3 };
     let mut assignment = vec![0u32; n];
+    let mut offsets = vec![0.0; k];
     for round in 0..rounds {
-        assignment = balanced_assignment(problem, &centres, target);
+        assignment = balanced_assignment(problem, &centres, &goals, &mut offsets);
         if !fixed_centres {
-            centres = weighted_centroids(problem, &assignment, &centres);
+            centres = centres::weighted_centroids(problem, &assignment, &centres);
         }
         if !progress(0.05 + 0.35 * (round + 1) as f32 / rounds as f32) {
             return Err(OptimizeError::Cancelled);
@@ -230,33 +251,41 @@ fn solve_once(problem: &Problem, progress: Progress) -> Result<Solution, Optimiz
     if problem.contiguous {
         graph::repair_contiguity(problem, &mut assignment);
     }
+    let mut state = state::State::new(problem, assignment, &centres, &goals);
+    state.rebalance();
     if !progress(0.45) {
         return Err(OptimizeError::Cancelled);
     }
-    search::improve(problem, &mut assignment, &centres, target, progress)?;
+    search::improve(&mut state, progress)?;
+    let assignment = state.assignment;
     if !fixed_centres {
-        centres = weighted_centroids(problem, &assignment, &centres);
+        centres = centres::weighted_centroids(problem, &assignment, &centres);
     }
     Ok(evaluate(problem, assignment, centres, lower_bound))
+}
+
+/// The deviation from the mean that the heaviest unit alone forces on any plan.
+fn lower_bound(problem: &Problem) -> f64 {
+    let mean = problem.total_weight() / problem.k.max(1) as f64;
+    let heaviest = problem.weights.iter().copied().fold(0.0, f64::max);
+    if mean > 0.0 { (heaviest / mean - 1.0).max(0.0) } else { 0.0 }
 }
 
 /// Figures of an assignment.
 pub fn evaluate(problem: &Problem, assignment: Vec<u32>, centres: Vec<[f64; 2]>, lower_bound: f64) -> Solution {
     let k = problem.k;
-    let mut loads = problem.initial_loads();
-    let mut distance = 0.0;
-    for (u, &t) in assignment.iter().enumerate() {
-        loads[t as usize] += problem.weights[u];
-        distance += problem.weights[u] * dist(problem.xy_km[u], centres[t as usize]);
-    }
+    let loads = goals::loads(problem, &assignment);
+    let distance: f64 = assignment.iter().enumerate().map(|(u, &t)| problem.weights[u] * dist(problem.xy_km[u], centres[t as usize])).sum();
     let total: f64 = loads.iter().sum();
     let unit_total: f64 = problem.weights.iter().sum();
-    let target = total / k as f64;
-    let max_deviation = if target > 0.0 { loads.iter().map(|l| (l - target).abs() / target).fold(0.0, f64::max) } else { 0.0 };
+    let mean = total / k as f64;
+    let max_deviation = if mean > 0.0 { loads.iter().map(|l| (l - mean).abs() / mean).fold(0.0, f64::max) } else { 0.0 };
     let noncontiguous = (0..k as u32).filter(|t| components_of(problem.adjacency, &assignment, *t).len() > 1).count();
-    let unforced_deviation = if target > 0.0 { regions::deviations(problem, &assignment, target).iter().map(|d| d.abs()).fold(0.0, f64::max) } else { 0.0 };
+    let deviations = Goals::of_assignment(problem, &assignment).deviations(&loads);
+    let unforced_deviation = deviations.iter().map(|d| d.abs()).fold(0.0, f64::max);
     Solution {
         unforced_deviation,
+        deviations,
         assignment,
         loads,
         max_deviation,
@@ -269,82 +298,6 @@ pub fn evaluate(problem: &Problem, assignment: Vec<u32>, centres: Vec<[f64; 2]>,
 
 pub(crate) fn dist(a: [f64; 2], b: [f64; 2]) -> f64 {
     ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2)).sqrt()
-}
-
-/// Centres without rep home bases: a territory with locked units (heavy units are
-/// locked alone by now) is centred on them; the others by weighted k-means++ after
-/// those, then a few Lloyd steps that leave the anchored centres in place.
-fn kmeans_pp(problem: &Problem, rng: &mut ChaCha8Rng) -> Vec<[f64; 2]> {
-    let n = problem.weights.len();
-    let k = problem.k;
-    let xy = problem.xy_km;
-    let w = |u: usize| problem.weights[u].max(1e-9);
-    let mut anchor_sums = vec![[0.0f64; 3]; k];
-    for (u, t) in problem.fixed.iter().enumerate() {
-        if let Some(s) = t.and_then(|t| anchor_sums.get_mut(t as usize)) {
-            s[0] += w(u) * xy[u][0];
-            s[1] += w(u) * xy[u][1];
-            s[2] += w(u);
-        }
-    }
-    let anchors: Vec<Option<[f64; 2]>> = anchor_sums.iter().map(|s| (s[2] > 0.0).then(|| [s[0] / s[2], s[1] / s[2]])).collect();
-    let mut picked: Vec<[f64; 2]> = anchors.iter().flatten().copied().collect();
-    let anchored = picked.len();
-    let total: f64 = (0..n).map(w).sum();
-    if picked.is_empty() {
-        let mut pick = rng.gen_range(0.0..total);
-        let first = (0..n).find(|u| {
-            pick -= w(*u);
-            pick <= 0.0
-        });
-        picked.push(xy[first.unwrap_or(0)]);
-    }
-    let mut d2: Vec<f64> = (0..n).map(|u| picked.iter().map(|c| dist(xy[u], *c).powi(2)).fold(f64::INFINITY, f64::min)).collect();
-    while picked.len() < k {
-        let sum: f64 = (0..n).map(|u| d2[u] * w(u)).sum();
-        let next = if sum <= 0.0 {
-            rng.gen_range(0..n)
-        } else {
-            let mut pick = rng.gen_range(0.0..sum);
-            (0..n).find(|u| {
-                pick -= d2[*u] * w(*u);
-                pick <= 0.0
-            }).unwrap_or(n - 1)
-        };
-        picked.push(xy[next]);
-        for u in 0..n {
-            d2[u] = d2[u].min(dist(xy[u], xy[next]).powi(2));
-        }
-    }
-    // Anchored territories take their own centres, the others the picked ones in order.
-    let mut free = picked.into_iter().skip(anchored);
-    let mut centres: Vec<[f64; 2]> = anchors.iter().map(|a| a.or_else(|| free.next()).unwrap_or([0.0, 0.0])).collect();
-    for _ in 0..8 {
-        let assignment: Vec<u32> = (0..n).map(|u| nearest(&centres, xy[u]) as u32).collect();
-        centres = weighted_centroids(problem, &assignment, &centres);
-        for (c, a) in centres.iter_mut().zip(&anchors) {
-            if let Some(a) = a {
-                *c = *a;
-            }
-        }
-    }
-    centres
-}
-
-fn nearest(centres: &[[f64; 2]], p: [f64; 2]) -> usize {
-    (0..centres.len()).min_by(|a, b| dist(centres[*a], p).total_cmp(&dist(centres[*b], p))).unwrap_or(0)
-}
-
-fn weighted_centroids(problem: &Problem, assignment: &[u32], old: &[[f64; 2]]) -> Vec<[f64; 2]> {
-    let mut sums = vec![[0.0f64; 3]; problem.k];
-    for (u, &t) in assignment.iter().enumerate() {
-        let w = problem.weights[u].max(1e-9);
-        let s = &mut sums[t as usize];
-        s[0] += w * problem.xy_km[u][0];
-        s[1] += w * problem.xy_km[u][1];
-        s[2] += w;
-    }
-    sums.iter().zip(old).map(|(s, o)| if s[2] > 0.0 { [s[0] / s[2], s[1] / s[2]] } else { *o }).collect()
 }
 
 /// Candidate centres of each unit: its L nearest.
@@ -362,67 +315,123 @@ fn candidates(problem: &Problem, centres: &[[f64; 2]], l: usize) -> Vec<Vec<(u32
         .collect()
 }
 
-/// Hess-Samuels style balanced assignment: prices (offsets) per territory are raised
-/// where load is short and lowered where it is over, until loads are near W/K.
-fn balanced_assignment(problem: &Problem, centres: &[[f64; 2]], target: f64) -> Vec<u32> {
+/// Hess-Samuels balanced assignment for fixed centres. Each unit goes to the candidate
+/// centre with the least cost minus that territory's offset (cost = distance, plus the
+/// disruption charge for leaving the start plan). The offsets (the dual prices of the
+/// transportation problem) are fitted by exact coordinate ascent: in turn, each
+/// territory's offset is set where its load crosses its goal, given the others'. Warm
+/// starts from `offsets`, and leaves the fitted ones there.
+fn balanced_assignment(problem: &Problem, centres: &[[f64; 2]], goals: &Goals, offsets: &mut [f64]) -> Vec<u32> {
     let n = problem.weights.len();
     let k = problem.k;
-    let cands = candidates(problem, centres, 10.min(k));
-    // A typical distance sets the scale of the offsets and of the disruption cost.
+    let cands = candidates(problem, centres, CANDIDATES.min(k));
+    // A typical distance sets the scale of the disruption cost.
     let scale = {
         let mut d: Vec<f64> = cands.iter().map(|c| c.iter().map(|x| x.1).fold(f64::INFINITY, f64::min)).collect();
         d.sort_by(f64::total_cmp);
         d.get(n / 2).copied().unwrap_or(1.0).max(1e-6) * 2.0 + 1e-6
     };
-    // What each territory should receive: the mean, or more when its locked units alone
-    // weigh more (a heavy unit locked on its own): that excess cannot be priced away.
-    let mut locked = vec![0.0f64; k];
-    for (u, t) in problem.fixed.iter().enumerate() {
-        if let Some(t) = t {
-            locked[*t as usize] += problem.weights[u];
+    // Candidates of unit u at [u * l, (u + 1) * l): territory and cost.
+    let l = cands.first().map_or(0, Vec::len);
+    let mut cand_t = Vec::with_capacity(n * l);
+    let mut cand_cost = Vec::with_capacity(n * l);
+    for (u, c) in cands.iter().enumerate() {
+        for &(t, d) in c {
+            let leaves = problem.start.as_ref().is_some_and(|s| s[u] != t);
+            cand_t.push(t);
+            cand_cost.push(d + if leaves { problem.disruption * scale } else { 0.0 });
         }
     }
-    let goal: Vec<f64> = (0..k).map(|t| target.max(locked[t] + problem.base_load(t))).collect();
-    let mut offset = vec![0.0f64; k];
-    let mut assignment = vec![0u32; n];
-    // The best sweep is kept: the prices oscillate near the end.
-    let mut best: (f64, Vec<u32>) = (f64::INFINITY, Vec::new());
-    let sweeps = 300;
-    for sweep in 0..sweeps {
-        let mut loads = problem.initial_loads();
-        for u in 0..n {
-            let t = match problem.fixed[u] {
-                Some(t) => t,
-                None => {
-                    let mut best = (cands[u][0].0, f64::INFINITY);
-                    for &(c, d) in &cands[u] {
-                        let stay = match &problem.start {
-                            Some(s) if s[u] != c => problem.disruption * scale,
-                            _ => 0.0,
-                        };
-                        let cost = d + stay - offset[c as usize];
-                        if cost < best.1 {
-                            best = (c, cost);
-                        }
-                    }
-                    best.0
-                }
-            };
-            assignment[u] = t;
-            loads[t as usize] += problem.weights[u];
+    drop(cands);
+    // For each territory, the free units that may join it, with their cost there.
+    let mut bidders: Vec<Vec<(u32, f64)>> = vec![Vec::new(); k];
+    for u in 0..n {
+        if problem.fixed[u].is_none() {
+            for i in u * l..(u + 1) * l {
+                bidders[cand_t[i] as usize].push((u as u32, cand_cost[i]));
+            }
         }
-        let worst = loads.iter().zip(&goal).map(|(l, g)| (l - g).abs() / target.max(1e-12)).fold(0.0, f64::max);
-        if worst < best.0 {
-            best = (worst, assignment.clone());
+    }
+    let best_of = |u: usize, offsets: &[f64], except: u32| -> (u32, f64) {
+        let mut best = (u32::MAX, f64::INFINITY);
+        for i in u * l..(u + 1) * l {
+            let t = cand_t[i];
+            let reduced = cand_cost[i] - offsets[t as usize];
+            if t != except && reduced < best.1 {
+                best = (t, reduced);
+            }
         }
-        // Close enough: the local search does the rest.
-        if worst < problem.tolerance * 0.5 {
-            break;
-        }
-        let eta = scale * 0.5 * (1.0 - sweep as f64 / sweeps as f64).max(0.05);
+        best
+    };
+    let mut assignment: Vec<u32> = (0..n).map(|u| problem.fixed[u].unwrap_or_else(|| best_of(u, offsets, u32::MAX).0)).collect();
+    let mut loads = goals::loads(problem, &assignment);
+    let quality = |loads: &[f64]| goals.deviations(loads).iter().map(|d| d * d).sum::<f64>();
+    let mut best = (quality(&loads), assignment.clone());
+    let mut thresholds: Vec<(f64, u32)> = Vec::new();
+    // Base loads and locked units count whatever the offsets.
+    let floors = goals::floors(problem);
+    let mut since_best = 0;
+    for _sweep in 0..MAX_SWEEPS {
         for c in 0..k {
-            offset[c] += eta * ((goal[c] - loads[c]) / target.max(1e-12)).clamp(-1.0, 1.0);
+            // A bidder joins c when c's offset exceeds its threshold: its cost at c
+            // minus its best cost elsewhere.
+            thresholds.clear();
+            for &(u, own) in &bidders[c] {
+                let (_, elsewhere) = best_of(u as usize, offsets, c as u32);
+                thresholds.push((own - elsewhere, u));
+            }
+            if thresholds.is_empty() {
+                continue;
+            }
+            thresholds.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            // Take bidders in threshold order while that brings the load nearer the goal
+            // (those with nowhere else to go in any case).
+            let goal = goals.goal[c];
+            let mut load = floors[c];
+            let mut taken = 0;
+            for &(thr, u) in &thresholds {
+                let w = problem.weights[u as usize];
+                if thr > f64::NEG_INFINITY && (load + w - goal).abs() > (load - goal).abs() {
+                    break;
+                }
+                load += w;
+                taken += 1;
+            }
+            let below = if taken > 0 { thresholds[taken - 1].0 } else { f64::NEG_INFINITY };
+            let above = thresholds.get(taken).map_or(f64::INFINITY, |x| x.0);
+            offsets[c] = match (below.is_finite(), above.is_finite()) {
+                (true, true) => 0.5 * (below + above),
+                (true, false) => below + scale * 1e-3,
+                (false, true) => above - scale * 1e-3,
+                (false, false) => offsets[c],
+            };
+            for (i, &(_, u)) in thresholds.iter().enumerate() {
+                let u = u as usize;
+                let to = if i < taken { c as u32 } else if assignment[u] == c as u32 { best_of(u, offsets, c as u32).0 } else { continue };
+                if to != assignment[u] && to != u32::MAX {
+                    loads[assignment[u] as usize] -= problem.weights[u];
+                    loads[to as usize] += problem.weights[u];
+                    assignment[u] = to;
+                }
+            }
+        }
+        let q = quality(&loads);
+        if q < best.0 * (1.0 - 1e-3) {
+            best = (q, assignment.clone());
+            since_best = 0;
+        } else {
+            since_best += 1;
+        }
+        // Close enough (the local search does the rest), or no longer improving.
+        let worst = goals.deviations(&loads).iter().map(|d| d.abs()).fold(0.0, f64::max);
+        if worst < problem.tolerance * 0.5 || since_best >= 3 {
+            break;
         }
     }
     best.1
 }
+
+/// Candidate centres per unit in the balanced assignment.
+const CANDIDATES: usize = 10;
+/// Price sweeps at most per balanced assignment.
+const MAX_SWEEPS: usize = 60;

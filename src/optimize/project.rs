@@ -91,25 +91,38 @@ pub struct Proposal {
     pub solve_secs: f64,
     /// The tolerance it was asked to meet.
     pub tolerance: f64,
+    /// Territories left exactly as they were (locked, or outside a local rebalance).
+    pub kept_territories: usize,
 }
 
 impl Proposal {
+    /// Territories within the tolerance of their share (the mean, or what is left of it
+    /// beside ZIPs that alone outweigh it).
+    pub fn within_tolerance(&self) -> usize {
+        self.solution.deviations.iter().filter(|d| d.abs() <= self.tolerance + 1e-12).count()
+    }
+
     /// One line for the planner: balance, pieces, distance, ZIPs moved, time; and when
     /// one ZIP alone exceeds the tolerance, that bound and how the others fare.
     pub fn summary(&self) -> String {
         let s = &self.solution;
+        let k = s.loads.len();
         let mut line = format!(
-            "max deviation {:.1}% (tolerance {:.0}%), {} territories in pieces, mean weighted distance {:.1} km, {} ZIPs moved, {:.2} s",
+            "max deviation {:.1}% (tolerance {:.0}%), {} of {k} territories within the tolerance, {} in pieces, mean weighted distance {:.1} km, {} ZIPs moved, {:.2} s",
             s.max_deviation * 100.0,
             self.tolerance * 100.0,
+            self.within_tolerance(),
             s.noncontiguous,
             s.mean_weighted_distance_km,
             self.moved_units,
             self.solve_secs
         );
+        if self.kept_territories > 0 {
+            line.push_str(&format!("; {} territories kept as they were", self.kept_territories));
+        }
         if s.lower_bound > self.tolerance {
             line.push_str(&format!(
-                "; the tolerance cannot be met: one ZIP alone is {:.1}% over the mean (beyond what such ZIPs force, the largest deviation is {:.1}%)",
+                "; the tolerance cannot be met: one ZIP alone is {:.1}% over the mean, and such ZIPs make territories of their own (the worst deviation beyond what they force is {:.1}%)",
                 s.lower_bound * 100.0,
                 s.unforced_deviation * 100.0
             ));
@@ -241,12 +254,6 @@ impl Plane {
     }
 }
 
-/// Rook adjacency with islands joined to the nearest unit of the rest (by centroid), so
-/// that every territory can be contiguous.
-pub fn connected_adjacency(project: &Project, xy: &[[f64; 2]]) -> Vec<Vec<u32>> {
-    join_islands(Topology::build(&project.units).neighbours, xy)
-}
-
 /// Joins every piece of a graph to the nearest unit outside it until it is connected.
 fn join_islands(mut adjacency: Vec<Vec<u32>>, xy: &[[f64; 2]]) -> Vec<Vec<u32>> {
     let n = adjacency.len();
@@ -280,13 +287,13 @@ fn join_islands(mut adjacency: Vec<Vec<u32>>, xy: &[[f64; 2]]) -> Vec<Vec<u32>> 
 
 /// Rebalances into `k` territories starting from `from`: its territories (and reps) are
 /// kept, extra ones are added without a rep, surplus ones dropped (`k` below the count).
-/// Locked territories keep their units.
+/// Locked territories are kept exactly: they neither give nor take a ZIP; the others
+/// share the rest, unassigned ZIPs included.
 pub fn propose(project: &Project, from: &Scenario, k: usize, options: &Options, progress: Progress) -> Result<Proposal, OptimizeError> {
     let started = std::time::Instant::now();
     if k == 0 {
         return Err(OptimizeError::Invalid("ask for at least one territory".into()));
     }
-    let original = from;
     let mut shaped = from.clone();
     if k < shaped.territories.len() {
         if shaped.territories[k..].iter().any(|t| t.locked) {
@@ -306,44 +313,12 @@ pub fn propose(project: &Project, from: &Scenario, k: usize, options: &Options, 
         let n = shaped.territories.len();
         shaped.push_territory(format!("Territory {}", n + 1), palette[n], None);
     }
-    let from = &shaped;
-    let weighed = weights(project, &options.measure, &|a| pinned_territory(from, a).is_some()).map_err(OptimizeError::Invalid)?;
-    let territory_ids: Vec<TerritoryId> = from.territories.iter().map(|t| t.id).collect();
-    let base = base_loads(project, from, &weighed.pinned, &territory_ids);
-    let weights = weighed.units;
-    let plane = Plane::of(project);
-    let xy = plane.units(project);
-    let adjacency = connected_adjacency(project, &xy);
-    let index_of = |t: TerritoryId| from.territory_position(t).map(|i| i as u32);
-    let start: Vec<u32> = from.unit_territory.iter().enumerate().map(|(u, t)| t.and_then(index_of).unwrap_or((u % k) as u32)).collect();
-    let fixed: Vec<Option<u32>> = from
-        .unit_territory
-        .iter()
-        .map(|t| t.filter(|t| from.is_locked(*t)).and_then(index_of))
-        .collect();
-    let centres = plane.rep_centres(project, from, from.territories.iter().map(|t| t.id));
-    let problem = Problem {
-        weights: &weights,
-        xy_km: &xy,
-        adjacency: &adjacency,
-        k,
-        tolerance: options.tolerance,
-        centres,
-        fixed,
-        start: Some(start),
-        disruption: options.disruption,
-        seed: options.seed,
-        contiguous: options.contiguous,
-        base_loads: base,
-    };
-    let solution = solve(&problem, progress)?;
-    let mut scenario = from.clone();
-    for (u, &t) in solution.assignment.iter().enumerate() {
-        scenario.unit_territory[u] = Some(from.territories[t as usize].id);
+    let open: Vec<TerritoryId> = shaped.territories.iter().filter(|t| !t.locked).map(|t| t.id).collect();
+    if open.is_empty() {
+        return Err(OptimizeError::Invalid("every territory is locked: unlock the ones the optimizer may change".into()));
     }
-    keep_named_accounts(project, from, &mut scenario);
-    let moved_units = (0..project.units.len()).filter(|u| original.unit_territory[*u] != scenario.unit_territory[*u]).count();
-    Ok(Proposal { scenario, solution, moved_units, solve_secs: started.elapsed().as_secs_f64(), tolerance: options.tolerance })
+    let units: Vec<usize> = (0..project.units.len()).filter(|u| shaped.unit_territory[*u].is_none_or(|t| open.contains(&t))).collect();
+    solve_scope(project, from, &shaped, &open, &units, options, progress, started)
 }
 
 /// Local rebalance: only the territories in `only` change, among themselves; every other
@@ -359,31 +334,42 @@ pub fn propose_local(project: &Project, from: &Scenario, only: &[TerritoryId], o
     if let Some(t) = only.iter().filter_map(|t| from.territory(*t)).find(|t| t.locked) {
         return Err(OptimizeError::Invalid(format!("{} is locked", t.name)));
     }
-    let weighed = weights(project, &options.measure, &|a| pinned_territory(from, a).is_some()).map_err(OptimizeError::Invalid)?;
-    let base = base_loads(project, from, &weighed.pinned, only);
-    let all_weights = weighed.units;
+    let units: Vec<usize> = (0..project.units.len()).filter(|u| from.unit_territory[*u].is_some_and(|t| only.contains(&t))).collect();
+    solve_scope(project, from, from, only, &units, options, progress, started)
+}
+
+/// Partitions `units` among `territories` of `shaped` (the start scenario, reshaped to
+/// the territory count asked for); everything else stays as it is. `original` is the
+/// scenario the planner started from, for the ZIPs-moved figure.
+#[allow(clippy::too_many_arguments)]
+fn solve_scope(project: &Project, original: &Scenario, shaped: &Scenario, territories: &[TerritoryId], units: &[usize], options: &Options, progress: Progress, started: std::time::Instant) -> Result<Proposal, OptimizeError> {
+    if units.len() < territories.len() {
+        return Err(OptimizeError::Invalid(format!("{} ZIPs cannot make {} territories", units.len(), territories.len())));
+    }
+    let weighed = weights(project, &options.measure, &|a| pinned_territory(shaped, a).is_some()).map_err(OptimizeError::Invalid)?;
+    let base = base_loads(project, shaped, &weighed.pinned, territories);
     let plane = Plane::of(project);
     let all_xy = plane.units(project);
-    let members: Vec<usize> = (0..project.units.len()).filter(|u| from.unit_territory[*u].is_some_and(|t| only.contains(&t))).collect();
     let mut local = vec![u32::MAX; project.units.len()];
-    for (i, u) in members.iter().enumerate() {
+    for (i, u) in units.iter().enumerate() {
         local[*u] = i as u32;
     }
     let full = Topology::build(&project.units).neighbours;
-    let xy: Vec<[f64; 2]> = members.iter().map(|u| all_xy[*u]).collect();
-    let adjacency = join_islands(members.iter().map(|u| full[*u].iter().map(|v| local[*v as usize]).filter(|l| *l != u32::MAX).collect()).collect(), &xy);
-    let weights: Vec<f64> = members.iter().map(|u| all_weights[*u]).collect();
-    let position = |t: TerritoryId| only.iter().position(|o| *o == t).map(|p| p as u32);
-    let start: Vec<u32> = members.iter().map(|u| from.unit_territory[*u].and_then(position).unwrap_or(0)).collect();
-    let centres = plane.rep_centres(project, from, only.iter().copied());
+    let xy: Vec<[f64; 2]> = units.iter().map(|u| all_xy[*u]).collect();
+    let adjacency = join_islands(units.iter().map(|u| full[*u].iter().map(|v| local[*v as usize]).filter(|l| *l != u32::MAX).collect()).collect(), &xy);
+    let weights: Vec<f64> = units.iter().map(|u| weighed.units[*u]).collect();
+    let position = |t: TerritoryId| territories.iter().position(|o| *o == t).map(|p| p as u32);
+    let k = territories.len();
+    let start: Vec<u32> = units.iter().map(|u| shaped.unit_territory[*u].and_then(position).unwrap_or((*u % k) as u32)).collect();
+    let centres = plane.rep_centres(project, shaped, territories.iter().copied());
     let problem = Problem {
         weights: &weights,
         xy_km: &xy,
         adjacency: &adjacency,
-        k: only.len(),
+        k,
         tolerance: options.tolerance,
         centres,
-        fixed: vec![None; members.len()],
+        fixed: vec![None; units.len()],
         start: Some(start),
         disruption: options.disruption,
         seed: options.seed,
@@ -391,13 +377,14 @@ pub fn propose_local(project: &Project, from: &Scenario, only: &[TerritoryId], o
         base_loads: base,
     };
     let solution = solve(&problem, progress)?;
-    let mut scenario = from.clone();
+    let mut scenario = shaped.clone();
     for (i, &t) in solution.assignment.iter().enumerate() {
-        scenario.unit_territory[members[i]] = Some(only[t as usize]);
+        scenario.unit_territory[units[i]] = Some(territories[t as usize]);
     }
-    keep_named_accounts(project, from, &mut scenario);
-    let moved_units = members.iter().filter(|u| from.unit_territory[**u] != scenario.unit_territory[**u]).count();
-    Ok(Proposal { scenario, solution, moved_units, solve_secs: started.elapsed().as_secs_f64(), tolerance: options.tolerance })
+    keep_named_accounts(project, shaped, &mut scenario);
+    let moved_units = (0..project.units.len()).filter(|u| original.unit_territory[*u] != scenario.unit_territory[*u]).count();
+    let kept = scenario.territories.len() - k;
+    Ok(Proposal { scenario, solution, moved_units, solve_secs: started.elapsed().as_secs_f64(), tolerance: options.tolerance, kept_territories: kept })
 }
 
 /// Adds the proposal to the project as a new scenario named `name`.
@@ -446,5 +433,44 @@ mod tests {
         let mostly_a = unit_weights(&project, &Measure::parse("3*attr:a+1*attr:b").unwrap()).unwrap();
         assert!(mostly_a[0] > mostly_a[1]);
         assert!((mostly_a.iter().sum::<f64>() - 2.0).abs() < 1e-12, "scaled to the unit count");
+    }
+
+    fn options(tolerance: f64) -> Options {
+        Options { measure: Measure::Potential, tolerance, disruption: 0.0, seed: 1, contiguous: true }
+    }
+
+    /// A locked territory neither gives nor takes a ZIP, even when the others are far
+    /// out of balance and it borders them all.
+    #[test]
+    fn a_locked_territory_is_kept_exactly() {
+        // 12 x 6 cells in 4 stripes of 3 columns; the second stripe is locked.
+        let mut project = crate::fixtures::grid_project(12, 6, 0.1, 600, 4, 3);
+        let mut start = project.scenarios[0].clone();
+        let locked = start.territories[1].id;
+        start.territories[1].locked = true;
+        // Unbalance the rest: the third stripe takes most of the fourth.
+        let third = start.territories[2].id;
+        for r in 0..6 {
+            for c in 9..11 {
+                start.unit_territory[r * 12 + c] = Some(third);
+            }
+        }
+        project.scenarios[0] = start.clone();
+        let proposal = propose(&project, &start, 4, &options(0.05), &mut |_| true).unwrap();
+        for u in 0..project.units.len() {
+            let (before, after) = (start.unit_territory[u], proposal.scenario.unit_territory[u]);
+            assert_eq!(before == Some(locked), after == Some(locked), "unit {u}: {before:?} -> {after:?}");
+        }
+        assert_eq!(proposal.kept_territories, 1);
+        assert!(proposal.summary().contains("1 territories kept as they were"), "{}", proposal.summary());
+        assert_eq!(proposal.solution.loads.len(), 3, "the three open territories are balanced");
+        assert!(proposal.solution.max_deviation <= 0.05, "{}", proposal.summary());
+
+        // Everything locked: nothing to do, said plainly.
+        for t in start.territories.iter_mut() {
+            t.locked = true;
+        }
+        let error = propose(&project, &start, 4, &options(0.05), &mut |_| true).err().unwrap();
+        assert!(error.to_string().contains("every territory is locked"), "{error}");
     }
 }

@@ -5,6 +5,7 @@
 //! balanced against the global mean. A region grows ring by ring until, on average, it
 //! weighs what its territories should, so that balancing inside it can succeed.
 
+use super::goals::{Goals, Score};
 use super::{solve_with, OptimizeError, Problem, Progress};
 
 /// Territories in a region at most, and units (the sub-problem stays fast).
@@ -15,24 +16,9 @@ const MAX_TRIES: u32 = 3;
 /// Random starts of each regional solve.
 const REGION_ATTEMPTS: u64 = 4;
 
-/// Deviation of each territory from `target`, not counting the excess that a single
-/// unit heavier than the mean forces on it.
-pub(super) fn deviations(problem: &Problem, assignment: &[u32], target: f64) -> Vec<f64> {
-    let mut loads = problem.initial_loads();
-    let mut heaviest = vec![0.0f64; problem.k];
-    for (u, &t) in assignment.iter().enumerate() {
-        loads[t as usize] += problem.weights[u];
-        heaviest[t as usize] = heaviest[t as usize].max(problem.weights[u]);
-    }
-    loads
-        .iter()
-        .zip(&heaviest)
-        .map(|(load, heavy)| {
-            let raw = (load - target) / target;
-            let forced = (heavy / target - 1.0).max(0.0);
-            if raw > 0.0 { (raw - forced).max(0.0) } else { raw }
-        })
-        .collect()
+/// Deviation of each territory from its goal (see [`Goals`]), as the search sees it.
+pub(super) fn deviations(problem: &Problem, goals: &Goals, assignment: &[u32]) -> Vec<f64> {
+    goals.deviations(&super::goals::loads(problem, assignment))
 }
 
 /// Territories adjacent to each territory.
@@ -84,17 +70,11 @@ fn region_around(t: u32, rings: u32, neighbours: &[Vec<u32>], devs: &[f64], size
     region
 }
 
-/// Worst deviation and sum of squares over `region`: what a regional result must lower.
-fn score(devs: &[f64], region: &[u32]) -> (f64, f64) {
-    let worst = region.iter().map(|t| devs[*t as usize].abs()).fold(0.0, f64::max);
-    let squares = region.iter().map(|t| devs[*t as usize].powi(2)).sum();
-    (worst, squares)
-}
-
-pub(super) fn refine(problem: &Problem, assignment: &mut [u32], centres: &[[f64; 2]], target: f64, progress: Progress) -> Result<(), OptimizeError> {
+pub(super) fn refine(problem: &Problem, assignment: &mut [u32], centres: &[[f64; 2]], progress: Progress) -> Result<(), OptimizeError> {
     let k = problem.k;
     let n = assignment.len();
-    if k < 2 || target <= 0.0 {
+    let goals = Goals::of(problem);
+    if k < 2 || goals.fair <= 0.0 {
         return Ok(());
     }
     let tolerance = problem.tolerance;
@@ -110,7 +90,7 @@ pub(super) fn refine(problem: &Problem, assignment: &mut [u32], centres: &[[f64;
         if !progress(done) {
             return Err(OptimizeError::Cancelled);
         }
-        let devs = deviations(problem, assignment, target);
+        let devs = deviations(problem, &goals, assignment);
         let Some(t) = (0..k).filter(|t| tries[*t] < MAX_TRIES && devs[*t].abs() > tolerance).max_by(|a, b| devs[*a].abs().total_cmp(&devs[*b].abs()).then(b.cmp(a))) else {
             break;
         };
@@ -121,7 +101,7 @@ pub(super) fn refine(problem: &Problem, assignment: &mut [u32], centres: &[[f64;
         }
         let region = region_around(t as u32, 1 + tries[t], &neighbours, &devs, &sizes, tolerance);
         round += 1;
-        let before = score(&devs, &region);
+        let before = Score::of(&devs, &region, tolerance);
         // Inside the region, balance around its own mean tightly enough that against
         // the global mean the tolerance holds.
         let offset = region.iter().map(|r| devs[*r as usize]).sum::<f64>() / region.len() as f64;
@@ -133,9 +113,7 @@ pub(super) fn refine(problem: &Problem, assignment: &mut [u32], centres: &[[f64;
             for &(u, x) in &changes {
                 trial[u] = x;
             }
-            let after = score(&deviations(problem, &trial, target), &region);
-            let better = after.0 < before.0 - 1e-9 || (after.0 <= before.0 + 1e-12 && after.1 < before.1 - 1e-9);
-            better.then_some(trial)
+            Score::of(&deviations(problem, &goals, &trial), &region, tolerance).better_than(&before).then_some(trial)
         });
         match improved {
             Some(trial) => {
@@ -250,9 +228,13 @@ mod tests {
         let weights = [9.0, 1.0, 1.0, 1.0];
         let xy = [[0.0, 0.0]; 4];
         let adjacency: Vec<Vec<u32>> = vec![vec![1], vec![0, 2], vec![1, 3], vec![2]];
-        let p = Problem { weights: &weights, xy_km: &xy, adjacency: &adjacency, k: 2, tolerance: 0.01, centres: None, fixed: vec![None; 4], start: None, disruption: 0.0, seed: 1, contiguous: true, base_loads: Vec::new() };
-        // Mean 6: the heavy unit alone is +50%, all of it forced; the rest is -50%.
-        let devs = deviations(&p, &[0, 1, 1, 1], 6.0);
-        assert!(devs[0].abs() < 1e-12 && (devs[1] + 0.5).abs() < 1e-12, "{devs:?}");
+        let p = Problem { weights: &weights, xy_km: &xy, adjacency: &adjacency, k: 2, tolerance: 0.01, centres: None, fixed: vec![Some(0), None, None, None], start: None, disruption: 0.0, seed: 1, contiguous: true, base_loads: Vec::new() };
+        // The heavy unit locked alone is on its goal, all of its excess forced; the rest
+        // is the other territory's fair share, exactly.
+        let devs = deviations(&p, &Goals::of(&p), &[0, 1, 1, 1]);
+        assert!(devs[0].abs() < 1e-12 && devs[1].abs() < 1e-12, "{devs:?}");
+        // A light unit more in the heavy territory is a third of the fair share over.
+        let devs = deviations(&p, &Goals::of(&p), &[0, 0, 1, 1]);
+        assert!((devs[0] - 1.0 / 3.0).abs() < 1e-12 && (devs[1] + 1.0 / 3.0).abs() < 1e-12, "{devs:?}");
     }
 }

@@ -1,68 +1,12 @@
 //! Local search on boundary units: moves that keep every territory in one piece, single
-//! or chained along a path of territories, until all loads are within the tolerance.
+//! or chained along a path of territories, until all loads are within the tolerance;
+//! where those cannot help, a heavy unit is ejected and its weight spread (see flow).
 
-use super::graph::{can_leave, LeaveScratch};
-use super::{dist, OptimizeError, Problem, Progress};
+use super::state::{Move, State};
+use super::{dist, OptimizeError, Progress};
 use std::collections::VecDeque;
 
-struct State<'p, 'a> {
-    problem: &'p Problem<'a>,
-    assignment: Vec<u32>,
-    loads: Vec<f64>,
-    /// Members of each territory, and each unit's position in its list.
-    members: Vec<Vec<u32>>,
-    position: Vec<usize>,
-    centres: Vec<[f64; 2]>,
-    target: f64,
-    scale: f64,
-    scratch: LeaveScratch,
-    /// For each territory: (neighbouring territory, adjacency edges between them).
-    borders: Vec<Vec<(u32, i32)>>,
-    /// Units heavier than the mean on their own, and how many each territory holds:
-    /// their excess cannot be balanced away, so it is not counted against the territory.
-    heavy: Vec<bool>,
-    heavy_count: Vec<u32>,
-}
-
 impl State<'_, '_> {
-    /// Deviation from the mean beyond what a single heavy unit forces.
-    fn dev(&self, t: usize) -> f64 {
-        let raw = (self.loads[t] - self.target) / self.target;
-        if self.heavy_count[t] == 0 || raw <= 0.0 {
-            return raw;
-        }
-        let forced = self.members[t].iter().filter(|u| self.heavy[**u as usize]).map(|u| self.problem.weights[*u as usize] / self.target - 1.0).fold(0.0, f64::max);
-        (raw - forced).max(0.0)
-    }
-
-    fn relocate(&mut self, u: u32, to: u32) {
-        let from = self.assignment[u as usize] as usize;
-        let w = self.problem.weights[u as usize];
-        let p = self.position[u as usize];
-        self.members[from].swap_remove(p);
-        if let Some(&moved) = self.members[from].get(p) {
-            self.position[moved as usize] = p;
-        }
-        self.position[u as usize] = self.members[to as usize].len();
-        self.members[to as usize].push(u);
-        for &v in &self.problem.adjacency[u as usize] {
-            let other = self.assignment[v as usize] as usize;
-            if other != from {
-                self.count_border(from, other, -1);
-            }
-            if other != to as usize {
-                self.count_border(to as usize, other, 1);
-            }
-        }
-        self.assignment[u as usize] = to;
-        if self.heavy[u as usize] {
-            self.heavy_count[from] -= 1;
-            self.heavy_count[to as usize] += 1;
-        }
-        self.loads[from] -= w;
-        self.loads[to as usize] += w;
-    }
-
     /// Change of the objective if `u` moves to `to`: squared deviations, plus small
     /// terms for compactness and for leaving the start plan.
     fn delta(&self, u: u32, to: u32) -> f64 {
@@ -81,16 +25,13 @@ impl State<'_, '_> {
         };
         // Balance must improve: a move that trades balance for compactness would be
         // undone by a swap or chain (judged on balance), and the two would take turns.
-        if balance >= -1e-12 {
+        // Nor may a territory within the tolerance be pushed out of it: where a peak
+        // cannot be brought down (dense heavy units), spreading it over its neighbours
+        // would only ring it with new misses.
+        if balance >= -1e-12 || self.pushes_out(a, a - w) || self.pushes_out(b, b + w) {
             return f64::INFINITY;
         }
         balance + 0.002 * compact + 0.01 * disruption
-    }
-
-    fn movable(&mut self, u: u32) -> bool {
-        self.problem.fixed[u as usize].is_none()
-            && self.members[self.assignment[u as usize] as usize].len() > 1
-            && (!self.problem.contiguous || can_leave(self.problem.adjacency, &self.assignment, u, &mut self.scratch))
     }
 
     /// The best improving move of a boundary unit of `from` to or from any neighbour.
@@ -150,7 +91,7 @@ impl State<'_, '_> {
                 for &v in &theirs {
                     let d = (self.problem.weights[u as usize] - self.problem.weights[v as usize]) / self.target;
                     let gain = (a - d).powi(2) + (b + d).powi(2) - a * a - b * b;
-                    if gain < -1e-12 {
+                    if gain < -1e-12 && !self.pushes_out(a, a - d) && !self.pushes_out(b, b + d) {
                         pairs.push((gain, u, v));
                     }
                 }
@@ -171,23 +112,6 @@ impl State<'_, '_> {
             self.relocate(u, from_u);
         }
         false
-    }
-
-    /// Territories sharing a border with `t`, in order.
-    fn neighbours_of(&self, t: usize) -> Vec<usize> {
-        let mut out: Vec<usize> = self.borders[t].iter().filter(|b| b.1 > 0).map(|b| b.0 as usize).collect();
-        out.sort_unstable();
-        out
-    }
-
-    /// Adds `change` to the count of adjacency edges between territories a and b.
-    fn count_border(&mut self, a: usize, b: usize, change: i32) {
-        for (x, y) in [(a, b), (b, a)] {
-            match self.borders[x].iter_mut().find(|e| e.0 as usize == y) {
-                Some(e) => e.1 += change,
-                None => self.borders[x].push((y as u32, change)),
-            }
-        }
     }
 
     /// Passes weight along a path of territories from `t` (over) to a light one (or the
@@ -228,11 +152,13 @@ impl State<'_, '_> {
             if !over {
                 path.reverse(); // weight flows from end ... t
             }
+            let path_before: Vec<f64> = path.iter().map(|x| self.dev(*x)).collect();
             let amount = if over { self.dev(t).min(-self.dev(end) + tolerance) } else { (-self.dev(t)).min(self.dev(end) + tolerance) } * self.target;
             for first in 0..CHAIN_FIRST_CHOICES {
                 let Some(done) = self.push_along(&path, amount, first) else { continue };
                 let after = self.objective();
-                if after < before - 1e-12 && best.as_ref().is_none_or(|b| after < b.0) {
+                let pushed = path.iter().zip(&path_before).any(|(x, d)| self.pushes_out(*d, self.dev(*x)));
+                if !pushed && after < before - 1e-12 && best.as_ref().is_none_or(|b| after < b.0) {
                     best = Some((after, done.clone()));
                 }
                 self.undo(done);
@@ -259,7 +185,7 @@ impl State<'_, '_> {
             let (a, b) = (pair[0], pair[1]);
             // What a should pass on: what it received (or the amount, first) plus its own
             // excess over the mean.
-            let want = if hop == 0 { carried } else { (carried + self.loads[a] - self.target).max(0.0) };
+            let want = if hop == 0 { carried } else { (carried + self.loads[a] - self.goals.goal[a]).max(0.0) };
             let mut candidates: Vec<(u32, f64)> = Vec::new();
             for &u in &self.members[a] {
                 if self.problem.adjacency[u as usize].iter().any(|v| self.assignment[*v as usize] as usize == b) {
@@ -291,163 +217,83 @@ impl State<'_, '_> {
         Some(done)
     }
 
-    fn undo(&mut self, done: Vec<Move>) {
-        for m in done.into_iter().rev() {
-            self.relocate(m.unit, m.from);
-        }
-    }
-
-    fn objective(&self) -> f64 {
-        (0..self.loads.len()).map(|x| self.dev(x).powi(2)).sum()
-    }
 }
 
-/// One unit moved by a chain.
-#[derive(Clone, Copy)]
-struct Move {
-    unit: u32,
-    from: u32,
-    to: u32,
-}
-
+/// Failed tries after which a territory is left as it is.
+const MAX_FAILURES: u32 = 6;
 /// Best-by-balance pairs tried for contiguity in a swap.
 const SWAP_TRIES: usize = 8;
 /// Endpoints tried per chain, and units tried on a chain's first hop.
 const CHAIN_ENDS: usize = 3;
 const CHAIN_FIRST_CHOICES: usize = 3;
 
-impl<'p, 'a> State<'p, 'a> {
-    fn new(problem: &'p Problem<'a>, assignment: Vec<u32>, centres: &[[f64; 2]], target: f64) -> Self {
-        let k = problem.k;
-        let n = assignment.len();
-        let mut members = vec![Vec::new(); k];
-        let mut position = vec![0usize; n];
-        let mut loads = problem.initial_loads();
-        for (u, &t) in assignment.iter().enumerate() {
-            position[u] = members[t as usize].len();
-            members[t as usize].push(u as u32);
-            loads[t as usize] += problem.weights[u];
-        }
-        let scale = {
-            let total: f64 = (0..n).map(|u| problem.weights[u] * dist(problem.xy_km[u], centres[assignment[u] as usize])).sum();
-            (total / (target * k as f64)).max(1e-6)
-        };
-        let mut borders: Vec<Vec<(u32, i32)>> = vec![Vec::new(); k];
-        for (u, &t) in assignment.iter().enumerate() {
-            for &v in &problem.adjacency[u] {
-                let other = assignment[v as usize];
-                if other != t {
-                    match borders[t as usize].iter_mut().find(|e| e.0 == other) {
-                        Some(e) => e.1 += 1,
-                        None => borders[t as usize].push((other, 1)),
-                    }
-                }
-            }
-        }
-        let heavy: Vec<bool> = problem.weights.iter().map(|w| *w > target).collect();
-        let mut heavy_count = vec![0u32; k];
-        for (u, &t) in assignment.iter().enumerate() {
-            if heavy[u] {
-                heavy_count[t as usize] += 1;
-            }
-        }
-        State {
-            problem,
-            assignment,
-            loads,
-            members,
-            position,
-            centres: centres.to_vec(),
-            target,
-            scale,
-            scratch: LeaveScratch::new(n),
-            borders,
-            heavy,
-            heavy_count,
-        }
-    }
-
-    /// Border counts rebuilt from scratch (the state keeps them up to date per move).
-    #[cfg(test)]
-    fn borders_from_scratch(&self) -> Vec<Vec<(u32, i32)>> {
-        State::new(self.problem, self.assignment.clone(), &self.centres, self.target).borders
-    }
-}
-
-pub fn improve(problem: &Problem, assignment: &mut Vec<u32>, centres: &[[f64; 2]], target: f64, progress: Progress) -> Result<(), OptimizeError> {
+/// Improves the plan in `s` until every territory is within the tolerance, or no step
+/// helps any more.
+pub(super) fn improve(s: &mut State, progress: Progress) -> Result<(), OptimizeError> {
+    let problem = s.problem;
     let k = problem.k;
-    let n = assignment.len();
-    if target <= 0.0 {
+    let n = s.assignment.len();
+    if s.target <= 0.0 {
         return Ok(());
     }
-    let mut s = State::new(problem, std::mem::take(assignment), centres, target);
     let tolerance = problem.tolerance;
     let max_steps = 40 * n + 1000;
+    // A territory that found no improving step waits before it is tried again, longer
+    // each time (a dense cluster of heavy units may never improve; it must not take
+    // the steps of the others).
     let mut stuck = vec![0usize; k];
-    let mut best_worst = f64::INFINITY;
+    let mut failures = vec![0u32; k];
+    // Progress is how far the territories outside the tolerance are beyond it, all
+    // together, and the worst of them.
+    let violation = |s: &State| (0..k).map(|t| (s.dev(t).abs() - tolerance).max(0.0)).sum::<f64>();
+    let mut best_violation = f64::INFINITY;
     let mut last_gain = 0usize;
     for step in 0..max_steps {
-        let worst_now = (0..k).map(|t| s.dev(t).abs()).fold(0.0, f64::max);
-        if worst_now < best_worst - 1e-9 {
-            best_worst = worst_now;
+        let now = violation(s);
+        if now < best_violation - 1e-9 {
+            best_violation = now;
             last_gain = step;
         } else if step - last_gain > 20 * k + 200 {
-            // No progress on the worst territory for a long while: a local optimum.
+            // No progress for a long while: a local optimum.
             break;
         }
         if step % 256 == 0 && !progress(0.45 + 0.55 * (step as f32 / max_steps as f32).min(1.0)) {
-            *assignment = s.assignment;
             return Err(OptimizeError::Cancelled);
         }
-        // The worst territory that is not marked stuck.
-        let worst = (0..k).filter(|t| stuck[*t] <= step).max_by(|a, b| s.dev(*a).abs().total_cmp(&s.dev(*b).abs()));
-        let Some(t) = worst else { break };
-        // The worst is comfortably inside and every territory within tolerance: done.
-        if s.dev(t).abs() <= tolerance * 0.95 && (0..k).all(|x| s.dev(x).abs() <= tolerance) {
-            break;
-        }
+        // The worst territory outside the tolerance that is not waiting.
+        let worst = (0..k).filter(|t| stuck[*t] <= step && s.dev(*t).abs() > tolerance).max_by(|a, b| s.dev(*a).abs().total_cmp(&s.dev(*b).abs()).then(b.cmp(a)));
+        let Some(t) = worst else {
+            // All within the tolerance, or all the others waiting: skip ahead to the
+            // first that may try again, if any is outside.
+            match (0..k).filter(|t| s.dev(*t).abs() > tolerance).map(|t| stuck[t]).min() {
+                Some(next) if next > step && next < max_steps => {
+                    // Nothing else to do meanwhile: let it try now.
+                    for x in stuck.iter_mut() {
+                        *x = (*x).min(step);
+                    }
+                    if (0..k).all(|x| failures[x] >= MAX_FAILURES || s.dev(x).abs() <= tolerance) {
+                        break;
+                    }
+                    continue;
+                }
+                _ => break,
+            }
+        };
         let into = s.dev(t) < 0.0;
         let moved = match s.best_move(t, into) {
             Some((u, to, _)) => {
                 s.relocate(u, to);
                 true
             }
-            None => s.best_swap(t) || s.chain(t, tolerance),
+            None => s.best_swap(t) || s.chain(t, tolerance) || s.eject(t, tolerance),
         };
-        if !moved {
-            stuck[t] = step + 50;
-            if (0..k).all(|x| stuck[x] > step) {
-                break;
-            }
+        if moved {
+            failures[t] = 0;
+        } else {
+            failures[t] += 1;
+            stuck[t] = if failures[t] >= MAX_FAILURES { usize::MAX } else { step + (50usize << failures[t]) };
         }
     }
-    *assignment = s.assignment;
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// After any sequence of moves, the border counts kept per move equal a recount.
-    #[test]
-    fn border_counts_follow_every_move() {
-        let (w, h) = (6usize, 5usize);
-        let adjacency: Vec<Vec<u32>> = (0..w * h)
-            .map(|i| {
-                let (x, y) = (i % w, i / w);
-                [(x > 0).then(|| i - 1), (x + 1 < w).then(|| i + 1), (y > 0).then(|| i - w), (y + 1 < h).then(|| i + w)].into_iter().flatten().map(|v| v as u32).collect()
-            })
-            .collect();
-        let weights = vec![1.0; w * h];
-        let xy: Vec<[f64; 2]> = (0..w * h).map(|i| [(i % w) as f64, (i / w) as f64]).collect();
-        let p = Problem { weights: &weights, xy_km: &xy, adjacency: &adjacency, k: 3, tolerance: 0.01, centres: None, fixed: vec![None; w * h], start: None, disruption: 0.0, seed: 1, contiguous: true, base_loads: Vec::new() };
-        let start: Vec<u32> = (0..w * h).map(|i| ((i % w) / 2) as u32).collect();
-        let mut s = State::new(&p, start, &[[0.5, 2.0], [2.5, 2.0], [4.5, 2.0]], 10.0);
-        let normal = |b: &Vec<Vec<(u32, i32)>>| -> Vec<Vec<(u32, i32)>> { b.iter().map(|l| { let mut l: Vec<_> = l.iter().copied().filter(|e| e.1 != 0).collect(); l.sort(); l }).collect() };
-        for (step, u) in [7u32, 13, 2, 29, 14, 7, 0, 21, 22, 5].into_iter().enumerate() {
-            s.relocate(u, (step % 3) as u32);
-            assert_eq!(normal(&s.borders), normal(&s.borders_from_scratch()), "after moving {u}");
-        }
-    }
-}
