@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use crate::model::project::Project;
 use crate::model::scenario::Scenario;
 use crate::spatial::topology::Topology;
+use proj4rs::proj::Proj;
 
 /// What to balance.
 #[derive(Clone, Debug, PartialEq)]
@@ -225,21 +226,38 @@ fn keep_named_accounts(project: &Project, before: &Scenario, after: &mut Scenari
     }
 }
 
-/// A local equirectangular plane in km around the project's mean latitude (fine at
-/// the scale of a region).
+/// The plane the optimizer measures distances in: a Lambert azimuthal equal-area
+/// projection centred on the project (median ZIP centre), in km. Distances stay true
+/// within a few percent across a region or the contiguous US, and Alaska is not
+/// stretched as a plane fitted to the mean latitude would stretch it.
 struct Plane {
+    /// Longitude/latitude and the projection; `None` if the library refused them
+    /// (then a plain scaling around the centre's latitude is used).
+    projection: Option<(Proj, Proj)>,
     km_per_degree_lon: f64,
 }
 
 impl Plane {
     fn of(project: &Project) -> Self {
-        let n = project.units.len().max(1) as f64;
-        let lat0 = project.units.iter().map(|u| u.centroid.lat).sum::<f64>() / n;
-        Self { km_per_degree_lon: 111.32 * lat0.to_radians().cos() }
+        let median = |mut v: Vec<f64>| {
+            v.sort_by(f64::total_cmp);
+            v.get(v.len() / 2).copied().unwrap_or(0.0)
+        };
+        let lon0 = median(project.units.iter().map(|u| u.centroid.lon).collect());
+        let lat0 = median(project.units.iter().map(|u| u.centroid.lat).collect());
+        let wgs84 = "+proj=longlat +ellps=WGS84 +datum=WGS84 +no_defs";
+        let laea = format!("+proj=laea +lat_0={lat0} +lon_0={lon0} +ellps=WGS84 +datum=WGS84 +units=m +no_defs");
+        let projection = Proj::from_proj_string(wgs84).ok().zip(Proj::from_proj_string(&laea).ok());
+        Self { projection, km_per_degree_lon: 111.32 * lat0.to_radians().cos() }
     }
 
     fn km(&self, p: LonLat) -> [f64; 2] {
-        [p.lon * self.km_per_degree_lon, p.lat * 110.57]
+        let mut point = (p.lon.to_radians(), p.lat.to_radians(), 0.0);
+        match &self.projection {
+            // The antipode of the centre has no image: the plain scaling then.
+            Some((lon_lat, laea)) if proj4rs::transform::transform(lon_lat, laea, &mut point).is_ok() && point.0.is_finite() && point.1.is_finite() => [point.0 / 1000.0, point.1 / 1000.0],
+            _ => [p.lon * self.km_per_degree_lon, p.lat * 110.57],
+        }
     }
 
     fn units(&self, project: &Project) -> Vec<[f64; 2]> {
