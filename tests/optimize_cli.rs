@@ -40,6 +40,16 @@ fn optimize_balances_the_sample_into_a_new_contiguous_scenario() {
     assert!(json["max_deviation_pct"].as_f64().unwrap() <= 10.0, "{json}");
     assert_eq!(json["noncontiguous_territories"].as_u64(), Some(0), "{json}");
 
+    // The workload measure is the index the app reports: balanced on it, every
+    // territory's index ends inside the planners' 0.8-1.2 band (the baseline spans
+    // 0.41-2.42).
+    let workload = run(&["optimize", p, "--balance", "workload", "--into", "Workload"]);
+    assert!(workload.status.success(), "{}", String::from_utf8_lossy(&workload.stderr));
+    let report = run(&["report", p, "--scenario", "Workload", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&report.stdout).unwrap();
+    let (low, high) = (json["balance"]["workload_index_min"].as_f64().unwrap(), json["balance"]["workload_index_max"].as_f64().unwrap());
+    assert!(low >= 0.8 && high <= 1.2, "workload index {low:.2}-{high:.2}");
+
     let bad = run(&["optimize", p, "--balance", "attr:nope"]);
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("no unit attribute 'nope'"));

@@ -63,8 +63,9 @@ pub enum CliCommand {
         /// How many territories (default: as many as the start scenario has).
         #[arg(long)]
         territories: Option<usize>,
-        /// What to balance: potential, workload, attr:NAME, or a weighted mix such as
-        /// 0.6*potential+0.4*workload (each part as a share of its total).
+        /// What to balance: potential, workload (the workload index), visits (visit
+        /// hours), attr:NAME, or a weighted mix such as 0.6*potential+0.4*workload
+        /// (each part as a share of its total).
         #[arg(long, default_value = "potential")]
         balance: String,
         /// Allowed deviation from the mean, as a fraction.

@@ -27,6 +27,7 @@ mod centres;
 mod flow;
 mod goals;
 mod graph;
+pub mod measure;
 pub mod project;
 mod regions;
 mod search;

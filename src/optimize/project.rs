@@ -1,76 +1,17 @@
 //! The optimizer applied to a project: units weighted by a measure, rep home bases as
 //! centres, locked territories kept, and the result as a new scenario.
 
+pub use super::measure::{unit_weights, Measure};
+use super::measure::weights;
 use super::{solve, OptimizeError, Problem, Progress, Solution};
 use crate::metrics::ScenarioMetrics;
 use crate::model::entities::{Account, LonLat};
 use crate::model::ids::{AccountId, ScenarioId, TerritoryId};
-use std::collections::BTreeMap;
 use crate::model::project::Project;
 use crate::model::scenario::Scenario;
+use crate::drivetime::great_circle_km;
 use crate::spatial::topology::Topology;
 use proj4rs::proj::Proj;
-
-/// What to balance.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Measure {
-    Potential,
-    /// Visit hours plus travel estimate of the accounts in each unit.
-    Workload,
-    /// A numeric unit attribute.
-    Attribute(String),
-    /// A weighted mix: each part as a share of its own total, times its weight (so
-    /// `0.5*potential+0.5*workload` counts both equally whatever their units).
-    Mix(Vec<(f64, Measure)>),
-}
-
-impl Measure {
-    /// `potential`, `workload`, `attr:NAME`, or a mix such as
-    /// `0.6*potential+0.4*workload`.
-    pub fn parse(text: &str) -> Result<Self, String> {
-        let terms: Vec<&str> = text.split('+').map(str::trim).collect();
-        if terms.len() > 1 {
-            let parts = terms
-                .iter()
-                .map(|term| {
-                    let (weight, name) = match term.split_once('*') {
-                        Some((w, name)) => (w.trim().parse::<f64>().map_err(|_| format!("'{term}': the weight before * must be a number"))?, name.trim()),
-                        None => (1.0, *term),
-                    };
-                    if !(weight.is_finite() && weight > 0.0) {
-                        return Err(format!("'{term}': the weight must be more than 0"));
-                    }
-                    Ok((weight, Self::parse_one(name)?))
-                })
-                .collect::<Result<Vec<_>, String>>()?;
-            return Ok(Measure::Mix(parts));
-        }
-        Self::parse_one(text.trim())
-    }
-
-    fn parse_one(text: &str) -> Result<Self, String> {
-        match text {
-            "potential" => Ok(Measure::Potential),
-            "workload" => Ok(Measure::Workload),
-            t if t.starts_with("attr:") && t.len() > 5 => Ok(Measure::Attribute(t[5..].to_string())),
-            other => Err(format!("unknown measure '{other}': use potential, workload, attr:NAME or a mix like 0.5*potential+0.5*workload")),
-        }
-    }
-
-    /// How planners read it: "Potential", "60% potential + 40% workload".
-    pub fn label(&self) -> String {
-        match self {
-            Measure::Potential => "Potential".into(),
-            Measure::Workload => "Workload (visit hours)".into(),
-            Measure::Attribute(a) => a.clone(),
-            Measure::Mix(parts) => {
-                let total: f64 = parts.iter().map(|p| p.0).sum();
-                let names: Vec<String> = parts.iter().map(|(w, m)| format!("{:.0}% {}", 100.0 * w / total, m.label().to_lowercase())).collect();
-                names.join(" + ")
-            }
-        }
-    }
-}
 
 /// The default name of a proposal (numbered when taken).
 pub const PROPOSAL_NAME: &str = "Balanced (optimizer)";
@@ -129,67 +70,6 @@ impl Proposal {
             ));
         }
         line
-    }
-}
-
-/// The weight of every unit under a measure (accounts counted in their unit).
-pub fn unit_weights(project: &Project, measure: &Measure) -> Result<Vec<f64>, String> {
-    weights(project, measure, &|_| false).map(|w| w.units)
-}
-
-/// Weights under a measure with some accounts pinned: a pinned account is not counted
-/// in its unit but listed on its own, so its load can stay with its territory.
-pub struct Weights {
-    pub units: Vec<f64>,
-    pub pinned: Vec<(AccountId, f64)>,
-}
-
-pub fn weights(project: &Project, measure: &Measure, pinned: &dyn Fn(&Account) -> bool) -> Result<Weights, String> {
-    let settings = &project.settings;
-    match measure {
-        Measure::Mix(parts) => {
-            let mut units = vec![0.0; project.units.len()];
-            let mut accounts: BTreeMap<AccountId, f64> = BTreeMap::new();
-            let weight_sum: f64 = parts.iter().map(|p| p.0).sum();
-            for (weight, part) in parts {
-                let w = weights(project, part, pinned)?;
-                let total: f64 = w.units.iter().sum::<f64>() + w.pinned.iter().map(|p| p.1).sum::<f64>();
-                if total <= 0.0 {
-                    return Err(format!("{} is zero everywhere, so it cannot be part of the mix", part.label()));
-                }
-                // Scaled so the mix keeps the magnitude of the project's unit count.
-                let scale = weight / weight_sum / total * project.units.len() as f64;
-                for (m, x) in units.iter_mut().zip(w.units) {
-                    *m += x * scale;
-                }
-                for (a, x) in w.pinned {
-                    *accounts.entry(a).or_insert(0.0) += x * scale;
-                }
-            }
-            Ok(Weights { units, pinned: accounts.into_iter().collect() })
-        }
-        Measure::Attribute(name) => {
-            if !project.units.iter().any(|u| u.attributes.contains_key(name)) {
-                return Err(format!("no unit attribute '{name}'; the units have: {}", project.unit_attribute_names().join(", ")));
-            }
-            Ok(Weights { units: project.units.iter().map(|u| u.attributes.get(name).copied().unwrap_or(0.0).max(0.0)).collect(), pinned: Vec::new() })
-        }
-        Measure::Potential | Measure::Workload => {
-            let mut units = vec![0.0; project.units.len()];
-            let mut pinned_out = Vec::new();
-            for a in &project.accounts {
-                let value = match measure {
-                    Measure::Potential => a.potential,
-                    _ => a.visits_per_year * settings.hours_per_visit.get(a.tier),
-                };
-                if pinned(a) {
-                    pinned_out.push((a.id, value));
-                } else if let Some(u) = a.unit {
-                    units[u.index()] += value;
-                }
-            }
-            Ok(Weights { units, pinned: pinned_out })
-        }
     }
 }
 
@@ -364,8 +244,6 @@ fn solve_scope(project: &Project, original: &Scenario, shaped: &Scenario, territ
     if units.len() < territories.len() {
         return Err(OptimizeError::Invalid(format!("{} ZIPs cannot make {} territories", units.len(), territories.len())));
     }
-    let weighed = weights(project, &options.measure, &|a| pinned_territory(shaped, a).is_some()).map_err(OptimizeError::Invalid)?;
-    let base = base_loads(project, shaped, &weighed.pinned, territories);
     let plane = Plane::of(project);
     let all_xy = plane.units(project);
     let mut local = vec![u32::MAX; project.units.len()];
@@ -375,26 +253,45 @@ fn solve_scope(project: &Project, original: &Scenario, shaped: &Scenario, territ
     let full = Topology::build(&project.units).neighbours;
     let xy: Vec<[f64; 2]> = units.iter().map(|u| all_xy[*u]).collect();
     let adjacency = join_islands(units.iter().map(|u| full[*u].iter().map(|v| local[*v as usize]).filter(|l| *l != u32::MAX).collect()).collect(), &xy);
-    let weights: Vec<f64> = units.iter().map(|u| weighed.units[*u]).collect();
     let position = |t: TerritoryId| territories.iter().position(|o| *o == t).map(|p| p as u32);
     let k = territories.len();
     let start: Vec<u32> = units.iter().map(|u| shaped.unit_territory[*u].and_then(position).unwrap_or((*u % k) as u32)).collect();
     let centres = plane.rep_centres(project, shaped, territories.iter().copied());
-    let problem = Problem {
-        weights: &weights,
-        xy_km: &xy,
-        adjacency: &adjacency,
-        k,
-        tolerance: options.tolerance,
-        centres,
-        fixed: vec![None; units.len()],
-        start: Some(start),
-        disruption: options.disruption,
-        seed: options.seed,
-        contiguous: options.contiguous,
-        base_loads: base,
-    };
-    let solution = solve(&problem, progress)?;
+    // Drive time is measured from the rep who serves an account. Not known before the
+    // plan is: the first pass measures from the nearest home base, a second one from
+    // the rep the first pass gave each ZIP.
+    let home_of = |t: TerritoryId| shaped.territory(t)?.rep.and_then(|r| project.reps.get(r.index())).map(|r| r.home);
+    let homes: Vec<LonLat> = territories.iter().filter_map(|t| home_of(*t)).collect();
+    let nearest = |a: &Account| homes.iter().copied().min_by(|x, y| great_circle_km(*x, a.location).total_cmp(&great_circle_km(*y, a.location)));
+    let passes = if options.measure.uses_drive() && !homes.is_empty() { 2 } else { 1 };
+    let mut served_from: Vec<Option<LonLat>> = vec![None; project.units.len()];
+    let mut solution = None;
+    for pass in 0..passes {
+        let drive_from = |a: &Account| a.unit.and_then(|u| served_from[u.index()]).or_else(|| nearest(a));
+        let weighed = weights(project, &options.measure, &drive_from, &|a| pinned_territory(shaped, a).is_some()).map_err(OptimizeError::Invalid)?;
+        let weights: Vec<f64> = units.iter().map(|u| weighed.units[*u]).collect();
+        let problem = Problem {
+            weights: &weights,
+            xy_km: &xy,
+            adjacency: &adjacency,
+            k,
+            tolerance: options.tolerance,
+            centres: centres.clone(),
+            fixed: vec![None; units.len()],
+            start: Some(start.clone()),
+            disruption: options.disruption,
+            seed: options.seed,
+            contiguous: options.contiguous,
+            base_loads: base_loads(project, shaped, &weighed.pinned, territories),
+        };
+        let mut scaled = |f: f32| progress((pass as f32 + f) / passes as f32);
+        let solved = solve(&problem, &mut scaled)?;
+        for (i, &t) in solved.assignment.iter().enumerate() {
+            served_from[units[i]] = home_of(territories[t as usize]);
+        }
+        solution = Some(solved);
+    }
+    let solution = solution.ok_or_else(|| OptimizeError::Invalid("no pass ran".into()))?;
     let mut scenario = shaped.clone();
     for (i, &t) in solution.assignment.iter().enumerate() {
         scenario.unit_territory[units[i]] = Some(territories[t as usize]);
@@ -427,31 +324,6 @@ pub fn potential_deviation_pct(project: &Project, scenario: &Scenario) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn measures_parse_and_mix_by_shares() {
-        assert_eq!(Measure::parse("potential"), Ok(Measure::Potential));
-        assert_eq!(Measure::parse("attr:ALAND10"), Ok(Measure::Attribute("ALAND10".into())));
-        let mix = Measure::parse("0.6*potential + 0.4*workload").unwrap();
-        assert_eq!(mix, Measure::Mix(vec![(0.6, Measure::Potential), (0.4, Measure::Workload)]));
-        assert_eq!(mix.label(), "60% potential + 40% workload (visit hours)");
-        assert!(Measure::parse("x*potential+workload").unwrap_err().contains("must be a number"));
-        assert!(Measure::parse("-1*potential+workload").unwrap_err().contains("more than 0"));
-        assert!(Measure::parse("potential+colour").unwrap_err().contains("unknown measure 'colour'"));
-
-        // Two units: potential 30/10, workload 1/3. As shares: potential 0.75/0.25,
-        // workload 0.25/0.75; an even mix weighs them equally.
-        let mut project = crate::fixtures::grid_project(2, 1, 0.1, 0, 1, 1);
-        project.units[0].attributes.insert("a".into(), 30.0);
-        project.units[1].attributes.insert("a".into(), 10.0);
-        project.units[0].attributes.insert("b".into(), 1.0);
-        project.units[1].attributes.insert("b".into(), 3.0);
-        let even = unit_weights(&project, &Measure::parse("attr:a+attr:b").unwrap()).unwrap();
-        assert!((even[0] - even[1]).abs() < 1e-12, "{even:?}");
-        let mostly_a = unit_weights(&project, &Measure::parse("3*attr:a+1*attr:b").unwrap()).unwrap();
-        assert!(mostly_a[0] > mostly_a[1]);
-        assert!((mostly_a.iter().sum::<f64>() - 2.0).abs() < 1e-12, "scaled to the unit count");
-    }
 
     fn options(tolerance: f64) -> Options {
         Options { measure: Measure::Potential, tolerance, disruption: 0.0, seed: 1, contiguous: true }

@@ -114,9 +114,10 @@ pub fn form_ui(ui: &mut Ui, form: &mut OptimizeForm, project: &Project, local: O
             let label = form.measure.label();
             egui::ComboBox::from_id_salt("optimize_measure").selected_text(label).show_ui(ui, |ui| {
                 ui.selectable_value(&mut form.measure, Measure::Potential, "Potential");
-                ui.selectable_value(&mut form.measure, Measure::Workload, "Workload (visit hours)");
+                ui.selectable_value(&mut form.measure, Measure::Workload, "Workload index").on_hover_text("Accounts by tier, potential, visit hours and drive time, weighted as the workload model says");
+                ui.selectable_value(&mut form.measure, Measure::VisitHours, "Visit hours");
                 let half = Measure::Mix(vec![(0.5, Measure::Potential), (0.5, Measure::Workload)]);
-                if ui.selectable_label(matches!(form.measure, Measure::Mix(_)), "Mix of potential and workload").clicked() && !matches!(form.measure, Measure::Mix(_)) {
+                if ui.selectable_label(matches!(form.measure, Measure::Mix(_)), "Mix of potential and workload index").clicked() && !matches!(form.measure, Measure::Mix(_)) {
                     form.measure = half;
                 }
                 for a in &attributes {
