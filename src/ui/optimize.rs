@@ -138,7 +138,17 @@ pub fn form_ui(ui: &mut Ui, form: &mut OptimizeForm, project: &Project, local: O
             ui.add(Slider::new(&mut form.tolerance_pct, 1.0..=30.0).suffix(" %").fixed_decimals(0));
             ui.end_row();
             ui.label("Territories");
-            ui.add_enabled(form.only.is_none(), egui::DragValue::new(&mut form.territories).range(1..=500));
+            ui.horizontal(|ui| {
+                ui.add_enabled(form.only.is_none(), egui::DragValue::new(&mut form.territories).range(1..=500));
+                let now = project.scenario(form.start).map_or(0, |s| s.territories.len());
+                if form.territories == now {
+                    ui.weak("the current ones");
+                } else if form.territories > now {
+                    ui.weak(format!("{} new, without a rep", form.territories - now));
+                } else {
+                    ui.weak(format!("the last {} dropped", now - form.territories));
+                }
+            });
             ui.end_row();
             ui.label("Scope");
             ui.vertical(|ui| {
