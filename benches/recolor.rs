@@ -10,7 +10,10 @@ use territory_designer::io::project_file;
 use territory_designer::metrics::ScenarioMetrics;
 use territory_designer::model::Project;
 
-const MODES: [(&str, fn() -> ColorBy); 5] = [
+/// A colour mode by name, built on demand.
+type Mode = (&'static str, fn() -> ColorBy);
+
+const MODES: [Mode; 5] = [
     ("territory", || ColorBy::Territory),
     ("workload", || ColorBy::Workload),
     ("drive time", || ColorBy::DriveTime),

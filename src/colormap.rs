@@ -231,76 +231,6 @@ pub fn nice_ceiling(x: f64) -> f64 {
     10.0 * base
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn workload() -> DivergingScale {
-        DivergingScale { min: 0.5, max: 1.5, neutral_low: 0.8, neutral_high: 1.2 }
-    }
-
-    #[test]
-    fn team_average_is_the_neutral_colour_and_the_band_is_neutral() {
-        let s = workload();
-        assert_eq!(s.color(1.0), s.neutral());
-        assert_eq!(s.color(0.8), s.neutral());
-        assert_eq!(s.color(1.2), s.neutral());
-        assert_ne!(s.color(1.21), s.neutral());
-        assert_ne!(s.color(0.79), s.neutral());
-    }
-
-    #[test]
-    fn high_is_red_low_is_blue_and_values_beyond_the_range_clamp() {
-        let s = workload();
-        let over = s.color(1.45);
-        let under = s.color(0.55);
-        assert!(over.0 > over.2, "overloaded is red: {over:?}");
-        assert!(under.2 > under.0, "underloaded is blue: {under:?}");
-        assert_eq!(s.color(1.5), s.color(7.0));
-        assert_eq!(s.color(0.5), s.color(-3.0));
-        assert_eq!(s.color(f64::NAN), s.neutral());
-    }
-
-    #[test]
-    fn sequential_clamps_and_grows() {
-        let s = SequentialScale { min: 0.0, max: 120.0, palette: SequentialPalette::YellowOrangeRed, log: false };
-        assert_eq!(s.color(-5.0), s.color(0.0));
-        assert_eq!(s.color(500.0), s.color(120.0));
-        assert!(s.position(60.0) > s.position(30.0));
-        let far = s.color(120.0);
-        assert!(far.0 > 100 && far.1 < 60, "long drives are dark red: {far:?}");
-    }
-
-    #[test]
-    fn parsing_and_nice_numbers() {
-        assert_eq!(ColorBy::parse("attr:area_km2"), Ok(ColorBy::Attribute("area_km2".into())));
-        assert_eq!(ColorBy::parse("drivetime"), Ok(ColorBy::DriveTime));
-        assert!(ColorBy::parse("rainbow").is_err());
-        assert_eq!(nice_ceiling(87.0), 100.0);
-        assert_eq!(nice_ceiling(130.0), 200.0);
-        assert_eq!(nice_ceiling(2.2), 2.5);
-        assert_eq!(robust_max((1..=100).map(|x| x as f64)), 100.0);
-        assert_eq!(nice_floor(0.37), 0.2);
-        assert_eq!(nice_floor(730.0), 500.0);
-    }
-
-    #[test]
-    fn skewed_densities_get_a_log_scale_and_even_ones_a_linear_scale() {
-        let skewed = attribute_scale((0..1000).map(|i| 1.5f64.powi(i % 40)));
-        assert!(skewed.log && skewed.min > 0.0, "{skewed:?}");
-        assert!(skewed.position(skewed.value_at(0.5)) - 0.5 < 1e-9);
-        // On a log scale, 10x is the same step anywhere.
-        let step = |v: f64| skewed.position(v * 10.0) - skewed.position(v);
-        assert!((step(skewed.min * 2.0) - step(skewed.min * 20.0)).abs() < 1e-9);
-        let with_zeros = attribute_scale((0..1000).map(|i| if i % 2 == 0 { 0.0 } else { 1.5f64.powi(i % 40) }));
-        assert!(with_zeros.log, "zeros (ZIPs without accounts) do not hide the skew");
-        assert_eq!(with_zeros.position(0.0), 0.0);
-        let even = attribute_scale((1..=100).map(|x| x as f64));
-        assert!(!even.log);
-        assert_eq!((even.min, even.max), (0.0, 100.0));
-    }
-}
-
 /// Colours of every unit for a mode (`None`: no value, e.g. unassigned) and the legend.
 pub struct UnitColors {
     pub units: Vec<Option<Rgb>>,
@@ -429,4 +359,74 @@ pub fn unit_colors(
         })
         .collect();
     Ok(UnitColors { units, legend })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn workload() -> DivergingScale {
+        DivergingScale { min: 0.5, max: 1.5, neutral_low: 0.8, neutral_high: 1.2 }
+    }
+
+    #[test]
+    fn team_average_is_the_neutral_colour_and_the_band_is_neutral() {
+        let s = workload();
+        assert_eq!(s.color(1.0), s.neutral());
+        assert_eq!(s.color(0.8), s.neutral());
+        assert_eq!(s.color(1.2), s.neutral());
+        assert_ne!(s.color(1.21), s.neutral());
+        assert_ne!(s.color(0.79), s.neutral());
+    }
+
+    #[test]
+    fn high_is_red_low_is_blue_and_values_beyond_the_range_clamp() {
+        let s = workload();
+        let over = s.color(1.45);
+        let under = s.color(0.55);
+        assert!(over.0 > over.2, "overloaded is red: {over:?}");
+        assert!(under.2 > under.0, "underloaded is blue: {under:?}");
+        assert_eq!(s.color(1.5), s.color(7.0));
+        assert_eq!(s.color(0.5), s.color(-3.0));
+        assert_eq!(s.color(f64::NAN), s.neutral());
+    }
+
+    #[test]
+    fn sequential_clamps_and_grows() {
+        let s = SequentialScale { min: 0.0, max: 120.0, palette: SequentialPalette::YellowOrangeRed, log: false };
+        assert_eq!(s.color(-5.0), s.color(0.0));
+        assert_eq!(s.color(500.0), s.color(120.0));
+        assert!(s.position(60.0) > s.position(30.0));
+        let far = s.color(120.0);
+        assert!(far.0 > 100 && far.1 < 60, "long drives are dark red: {far:?}");
+    }
+
+    #[test]
+    fn parsing_and_nice_numbers() {
+        assert_eq!(ColorBy::parse("attr:area_km2"), Ok(ColorBy::Attribute("area_km2".into())));
+        assert_eq!(ColorBy::parse("drivetime"), Ok(ColorBy::DriveTime));
+        assert!(ColorBy::parse("rainbow").is_err());
+        assert_eq!(nice_ceiling(87.0), 100.0);
+        assert_eq!(nice_ceiling(130.0), 200.0);
+        assert_eq!(nice_ceiling(2.2), 2.5);
+        assert_eq!(robust_max((1..=100).map(|x| x as f64)), 100.0);
+        assert_eq!(nice_floor(0.37), 0.2);
+        assert_eq!(nice_floor(730.0), 500.0);
+    }
+
+    #[test]
+    fn skewed_densities_get_a_log_scale_and_even_ones_a_linear_scale() {
+        let skewed = attribute_scale((0..1000).map(|i| 1.5f64.powi(i % 40)));
+        assert!(skewed.log && skewed.min > 0.0, "{skewed:?}");
+        assert!(skewed.position(skewed.value_at(0.5)) - 0.5 < 1e-9);
+        // On a log scale, 10x is the same step anywhere.
+        let step = |v: f64| skewed.position(v * 10.0) - skewed.position(v);
+        assert!((step(skewed.min * 2.0) - step(skewed.min * 20.0)).abs() < 1e-9);
+        let with_zeros = attribute_scale((0..1000).map(|i| if i % 2 == 0 { 0.0 } else { 1.5f64.powi(i % 40) }));
+        assert!(with_zeros.log, "zeros (ZIPs without accounts) do not hide the skew");
+        assert_eq!(with_zeros.position(0.0), 0.0);
+        let even = attribute_scale((1..=100).map(|x| x as f64));
+        assert!(!even.log);
+        assert_eq!((even.min, even.max), (0.0, 100.0));
+    }
 }

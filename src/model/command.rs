@@ -303,7 +303,7 @@ impl Command {
                 if territory.locked {
                     return Err(CommandError::Locked(territory.name.clone()));
                 }
-                let in_use = scenario.unit_territory.iter().any(|t| *t == Some(id))
+                let in_use = scenario.unit_territory.contains(&Some(id))
                     || scenario.account_overrides.values().any(|t| *t == id);
                 if in_use {
                     return Err(CommandError::NotEmpty(territory.name.clone()));

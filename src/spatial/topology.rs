@@ -20,14 +20,16 @@ pub struct Topology {
     pub neighbours: Vec<Vec<u32>>,
 }
 
-/// Coordinates quantized to 1e-7 degrees (about 1 cm), so equal vertices match exactly.
-fn key(p: [f64; 2]) -> (i64, i64) {
+/// A vertex quantized to 1e-7 degrees (about 1 cm), so equal vertices match exactly.
+type GridPoint = (i64, i64);
+
+fn key(p: [f64; 2]) -> GridPoint {
     ((p[0] * 1e7).round() as i64, (p[1] * 1e7).round() as i64)
 }
 
 impl Topology {
     pub fn build(units: &[Unit]) -> Self {
-        let mut by_edge: HashMap<((i64, i64), (i64, i64)), usize> = HashMap::new();
+        let mut by_edge: HashMap<(GridPoint, GridPoint), usize> = HashMap::new();
         let mut segments: Vec<BorderSegment> = Vec::new();
         for unit in units {
             let owner = unit.id.0;

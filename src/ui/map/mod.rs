@@ -494,11 +494,7 @@ impl MapLayers<'_> {
                 if response.dragged_by(PointerButton::Primary) {
                     if let Some(p) = pointer {
                         match &mut self.state.gesture {
-                            Gesture::Lasso(points) => {
-                                if points.last().is_none_or(|l| (*l - p).length() >= 3.0) {
-                                    points.push(p);
-                                }
-                            }
+                            Gesture::Lasso(points) if points.last().is_none_or(|l| (*l - p).length() >= 3.0) => points.push(p),
                             Gesture::Rectangle(_, b) => *b = p,
                             _ => {}
                         }
