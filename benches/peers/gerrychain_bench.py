@@ -9,6 +9,7 @@ weighted centre (km, EPSG:5070 centroids) and seconds, like the Rust bench.
     python3 benches/peers/gerrychain_bench.py us_counties weight 50 0.01 [seed]
 """
 import csv
+import gzip
 import json
 import math
 import random
@@ -24,7 +25,9 @@ BENCH = Path(__file__).resolve().parents[3] / "shared" / "data" / "bench"
 
 
 def load(name, weight):
-    with open(BENCH / f"{name}.geojson") as f:
+    plain = BENCH / f"{name}.geojson"
+    opener = open if plain.exists() else gzip.open
+    with opener(plain if plain.exists() else BENCH / f"{name}.geojson.gz", "rt") as f:
         features = json.load(f)["features"]
     g = nx.Graph()
     for i, feat in enumerate(features):
