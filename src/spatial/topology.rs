@@ -3,7 +3,7 @@
 //! borders (segments whose two sides lie in different territories) thicker.
 
 use crate::model::entities::Unit;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 /// A border segment with the unit on one side and, if shared, the unit on the other.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -29,8 +29,11 @@ fn key(p: [f64; 2]) -> GridPoint {
 
 impl Topology {
     pub fn build(units: &[Unit]) -> Self {
-        let mut by_edge: HashMap<(GridPoint, GridPoint), usize> = HashMap::new();
-        let mut segments: Vec<BorderSegment> = Vec::new();
+        // Most segments are shared by two units: about half the ring vertices.
+        let vertices: usize = units.iter().map(|u| u.geometry.0.iter().map(|p| p.exterior().0.len() + p.interiors().iter().map(|r| r.0.len()).sum::<usize>()).sum::<usize>()).sum();
+        // Fx: the keys are integers from our own data, not from an adversary.
+        let mut by_edge: FxHashMap<(GridPoint, GridPoint), usize> = FxHashMap::with_capacity_and_hasher(vertices / 2 + 16, Default::default());
+        let mut segments: Vec<BorderSegment> = Vec::with_capacity(vertices / 2 + 16);
         for unit in units {
             let owner = unit.id.0;
             for polygon in &unit.geometry.0 {
