@@ -105,3 +105,28 @@ fn named_accounts_keep_their_territory_and_count_where_they_stay() {
     let balance = territory_designer::metrics::ScenarioMetrics::compute(&project, after).balance;
     assert!(balance.max_deviation_pct <= 10.0, "{}", balance.max_deviation_pct);
 }
+
+/// "Keep changes small": with a disruption weight the proposal uses the tolerance it was
+/// given instead of balancing further, so less potential and revenue change hands, and
+/// it is still within the tolerance.
+#[test]
+fn keeping_changes_small_moves_less_and_stays_within_the_tolerance() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p.tdproj");
+    std::fs::copy("sample_maps/mid_atlantic.tdproj", &path).unwrap();
+    let p = path.to_str().unwrap();
+    let run = |args: &[&str]| Command::new(env!("CARGO_BIN_EXE_territory-designer")).args(args).output().unwrap();
+    let moved = |name: &str, disruption: &str| -> (f64, f64, f64) {
+        let out = run(&["optimize", p, "--tolerance", "0.10", "--disruption", disruption, "--into", name, "--format", "json"]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let proposal: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let out = run(&["compare", p, "--to", name, "--format", "json"]);
+        let compare: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        (compare["moved_potential"].as_f64().unwrap(), compare["moved_revenue"].as_f64().unwrap(), proposal["potential_max_deviation_pct"].as_f64().unwrap())
+    };
+    let (free_potential, free_revenue, free_deviation) = moved("Free", "0");
+    let (kept_potential, kept_revenue, kept_deviation) = moved("Kept", "2");
+    assert!(free_deviation <= 10.0 && kept_deviation <= 10.0, "{free_deviation} / {kept_deviation}");
+    assert!(kept_potential < 0.9 * free_potential, "potential moved: {kept_potential} vs {free_potential}");
+    assert!(kept_revenue < 0.9 * free_revenue, "revenue moved: {kept_revenue} vs {free_revenue}");
+}

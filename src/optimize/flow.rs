@@ -121,6 +121,25 @@ impl Plan {
     }
 }
 
+/// What each territory must give (or take) to come within `band` of its goal: its excess
+/// beyond the band; what the two sides do not match is placed on the territories inside
+/// the band, in proportion to their room on the side needed. Sums to zero.
+fn supply_beyond(excess: &[f64], band: f64) -> Vec<f64> {
+    if band <= 0.0 {
+        return excess.to_vec();
+    }
+    let mut supply: Vec<f64> = excess.iter().map(|e| e - e.clamp(-band, band)).collect();
+    let unmatched: f64 = supply.iter().sum();
+    let room: Vec<f64> = excess.iter().map(|e| if unmatched > 0.0 { band - e.clamp(-band, band) } else { e.clamp(-band, band) + band }).collect();
+    let total_room: f64 = room.iter().sum();
+    if total_room > 0.0 {
+        for (s, r) in supply.iter_mut().zip(&room) {
+            *s -= unmatched * r / total_room;
+        }
+    }
+    supply
+}
+
 /// A border unit of the sender, ranked by how much nearer the receiver's centre it is
 /// than the sender's (the most receiver-like first), and by the disruption of moving it.
 struct Candidate {
@@ -156,19 +175,23 @@ impl State<'_, '_> {
         }
         let tolerance = self.problem.tolerance;
         let everyone: Vec<usize> = (0..k).collect();
+        // With a disruption weight, a territory inside the slack band is left be.
+        let band = super::slack(self.problem) * self.target;
         let mut previous = f64::INFINITY;
         for _round in 0..MAX_ROUNDS {
             let excess: Vec<f64> = (0..k).map(|t| self.loads[t] - self.goals.goal[t]).collect();
-            let off: f64 = excess.iter().map(|e| e.abs()).sum();
-            let worst = excess.iter().map(|e| e.abs()).fold(0.0, f64::max) / self.target;
+            let beyond = |e: f64| (e.abs() - band).max(0.0);
+            let off: f64 = excess.iter().map(|e| beyond(*e)).sum();
+            let worst = excess.iter().map(|e| beyond(*e)).fold(0.0, f64::max) / self.target;
             // Done, or the last round gained little: what is left is for the local search.
             if worst <= tolerance * 0.5 || off > previous * 0.9 {
                 break;
             }
             previous = off;
+            let supply = supply_beyond(&excess, band);
             let edges = self.edges_within(&everyone);
             let conductance: Vec<f64> = edges.iter().map(|e| if self.can_pass(e.a as usize) && self.can_pass(e.b as usize) { e.border as f64 } else { e.border as f64 * BLOCKED_CONDUCTANCE }).collect();
-            let plan = Plan::new(&edges, &conductance, &excess, &self.loads, tolerance * self.target);
+            let plan = Plan::new(&edges, &conductance, &supply, &self.loads, tolerance * self.target);
             let mut done = Vec::new();
             self.carry_out(&everyone, &plan, LIGHT_UNIT * self.target, &mut done);
         }
@@ -358,6 +381,18 @@ mod tests {
         assert_eq!(plan.order, vec![0, 1, 2]);
         assert_eq!(plan.end, vec![4.0, 4.0, 4.0]);
         assert!((plan.ceiling[1] - 6.0).abs() < 1e-9, "it may hold what it passes on: {:?}", plan.ceiling);
+    }
+
+    #[test]
+    fn with_slack_only_what_is_beyond_the_band_moves() {
+        // Excess +5, +1, -2, -4 with a band of 2: +3 must leave the first, the last must
+        // take 2; the 1 left over goes to those with room below the band's top, by their
+        // room (0, 1, 4, 4).
+        let s = supply_beyond(&[5.0, 1.0, -2.0, -4.0], 2.0);
+        assert!(s.iter().sum::<f64>().abs() < 1e-12, "{s:?}");
+        let expected = [3.0, -1.0 / 9.0, -4.0 / 9.0, -2.0 - 4.0 / 9.0];
+        assert!(s.iter().zip(expected).all(|(a, b)| (a - b).abs() < 1e-12), "{s:?}");
+        assert_eq!(supply_beyond(&[1.0, -1.0], 0.0), vec![1.0, -1.0]);
     }
 
     #[test]

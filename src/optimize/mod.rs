@@ -265,6 +265,20 @@ fn solve_once(problem: &Problem, progress: Progress) -> Result<Solution, Optimiz
     Ok(evaluate(problem, assignment, centres, lower_bound))
 }
 
+/// How far from its goal a territory may end without being moved further, as a share of
+/// the fair share: none normally (as balanced as it gets), but with a disruption weight
+/// most of the tolerance, so that no unit changes hands for balance nobody asked for.
+pub(crate) fn slack(problem: &Problem) -> f64 {
+    if problem.disruption > 0.0 && problem.start.is_some() {
+        problem.tolerance * SLACK_SHARE
+    } else {
+        0.0
+    }
+}
+
+/// Share of the tolerance used as slack when changes should be small.
+const SLACK_SHARE: f64 = 0.8;
+
 /// The deviation from the mean that the heaviest unit alone forces on any plan.
 fn lower_bound(problem: &Problem) -> f64 {
     let mean = problem.total_weight() / problem.k.max(1) as f64;
@@ -371,6 +385,7 @@ fn balanced_assignment(problem: &Problem, centres: &[[f64; 2]], goals: &Goals, o
     let mut thresholds: Vec<(f64, u32)> = Vec::new();
     // Base loads and locked units count whatever the offsets.
     let floors = goals::floors(problem);
+    let band = slack(problem) * goals.fair;
     let mut since_best = 0;
     for _sweep in 0..MAX_SWEEPS {
         for c in 0..k {
@@ -385,19 +400,30 @@ fn balanced_assignment(problem: &Problem, centres: &[[f64; 2]], goals: &Goals, o
                 continue;
             }
             thresholds.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-            // Take bidders in threshold order while that brings the load nearer the goal
-            // (those with nowhere else to go in any case).
-            let goal = goals.goal[c];
+            // Take bidders in threshold order (those with nowhere else to go in any case)
+            // as far as lands the load nearest the goal; with a disruption weight
+            // anywhere inside the slack band will do, and the count nearest the current
+            // one is kept (fewer units change hands).
+            let (lo, hi) = (goals.goal[c] - band, goals.goal[c] + band);
+            let off = |load: f64| if load < lo { lo - load } else if load > hi { load - hi } else { 0.0 };
+            let current = thresholds.iter().filter(|x| assignment[x.1 as usize] == c as u32).count();
             let mut load = floors[c];
-            let mut taken = 0;
-            for &(thr, u) in &thresholds {
-                let w = problem.weights[u as usize];
-                if thr > f64::NEG_INFINITY && (load + w - goal).abs() > (load - goal).abs() {
+            let mut best_take = (f64::INFINITY, usize::MAX, 0usize);
+            for taken in 0..=thresholds.len() {
+                if taken > 0 {
+                    load += problem.weights[thresholds[taken - 1].1 as usize];
+                }
+                let forced = thresholds.get(taken).is_some_and(|x| x.0 == f64::NEG_INFINITY);
+                let key = (off(load), taken.abs_diff(current));
+                if !forced && (key.0 < best_take.0 - 1e-12 || (key.0 <= best_take.0 + 1e-12 && key.1 < best_take.1)) {
+                    best_take = (key.0, key.1, taken);
+                }
+                // Past the band, more only goes further.
+                if load > hi && off(load) > best_take.0 {
                     break;
                 }
-                load += w;
-                taken += 1;
             }
+            let taken = best_take.2;
             let below = if taken > 0 { thresholds[taken - 1].0 } else { f64::NEG_INFINITY };
             let above = thresholds.get(taken).map_or(f64::INFINITY, |x| x.0);
             offsets[c] = match (below.is_finite(), above.is_finite()) {
