@@ -39,10 +39,10 @@ fn frames(c: &mut Criterion) {
     });
     harness.event(Event::PointerButton { pos: centre, button: PointerButton::Primary, pressed: false, modifiers: Modifiers::NONE });
     harness.step();
-    let zoom_before = harness.state().map_memory().zoom();
+    let zoom_before = harness.state().view.memory.zoom();
     harness.event(Event::Zoom(1.2));
     harness.step();
-    eprintln!("zoom {zoom_before:.3} -> {:.3} after one zoom event", harness.state().map_memory().zoom());
+    eprintln!("zoom {zoom_before:.3} -> {:.3} after one zoom event", harness.state().view.memory.zoom());
     let mut k = 0u32;
     c.bench_function("frame while zooming (full app, basemap, sample)", |b| {
         b.iter(|| {

@@ -19,15 +19,24 @@ pub enum ColorBy {
     Attribute(String),
 }
 
+/// Why the map cannot be coloured as asked.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ColorModeError {
+    #[error("unknown colour mode '{0}': use territory, workload, drivetime, balance or attr:NAME")]
+    UnknownMode(String),
+    #[error("no attribute '{name}'; available: {available}")]
+    NoSuchAttribute { name: String, available: String },
+}
+
 impl ColorBy {
-    pub fn parse(text: &str) -> Result<Self, String> {
+    pub fn parse(text: &str) -> Result<Self, ColorModeError> {
         match text {
             "territory" => Ok(ColorBy::Territory),
             "workload" => Ok(ColorBy::Workload),
             "drivetime" | "drive-time" | "drive" => Ok(ColorBy::DriveTime),
             "balance" => Ok(ColorBy::Balance),
             t if t.starts_with("attr:") && t.len() > 5 => Ok(ColorBy::Attribute(t[5..].to_string())),
-            other => Err(format!("unknown colour mode '{other}': use territory, workload, drivetime, balance or attr:NAME")),
+            other => Err(ColorModeError::UnknownMode(other.to_string())),
         }
     }
 
@@ -257,7 +266,7 @@ pub fn attribute_names(project: &crate::model::Project) -> Vec<String> {
     names
 }
 
-fn attribute_values(project: &crate::model::Project, name: &str) -> Result<(Vec<Option<f64>>, String), String> {
+fn attribute_values(project: &crate::model::Project, name: &str) -> Result<(Vec<Option<f64>>, String), ColorModeError> {
     let per_area = |f: &dyn Fn(&crate::model::Account) -> f64| -> Vec<Option<f64>> {
         let mut sums = vec![0.0; project.units.len()];
         for a in &project.accounts {
@@ -284,7 +293,65 @@ fn attribute_values(project: &crate::model::Project, name: &str) -> Result<(Vec<
     if project.units.iter().any(|u| u.attributes.contains_key(name)) {
         return Ok((project.units.iter().map(|u| u.attributes.get(name).copied()).collect(), name.to_string()));
     }
-    Err(format!("no attribute '{name}'; available: {}", attribute_names(project).join(", ")))
+    Err(ColorModeError::NoSuchAttribute { name: name.to_string(), available: attribute_names(project).join(", ") })
+}
+
+/// The scale of a mode that colours a ZIP by its territory's figure (workload index,
+/// balance), with its legend.
+fn territory_scale(project: &crate::model::Project, mode: &ColorBy) -> Option<(DivergingScale, Legend)> {
+    let th = project.settings.thresholds;
+    match mode {
+        ColorBy::Workload => {
+            let scale = DivergingScale { min: (th.index_low - 0.3).max(0.0), max: th.index_high + 0.3, neutral_low: th.index_low, neutral_high: th.index_high };
+            let note = format!("{:.1}-{:.1} balanced · red overloaded · blue underloaded", th.index_low, th.index_high);
+            Some((scale, Legend { title: "Workload index".into(), unit: "x team average".into(), kind: LegendKind::Diverging(scale), note }))
+        }
+        ColorBy::Balance => {
+            let tol = th.tolerance * 100.0;
+            let span = (5.0 * tol).max(50.0);
+            let scale = DivergingScale { min: -span, max: span, neutral_low: -tol, neutral_high: tol };
+            let note = format!("within ±{tol:.0}% of target potential is balanced");
+            Some((scale, Legend { title: "Potential vs target".into(), unit: "% from mean".into(), kind: LegendKind::Diverging(scale), note }))
+        }
+        _ => None,
+    }
+}
+
+/// The colour of each territory in modes that colour a ZIP by its territory (territory
+/// colours, workload index, balance); `None` in modes where each ZIP has its own value.
+/// Cost: O(territories).
+pub fn territory_colors(
+    project: &crate::model::Project,
+    scenario: &crate::model::Scenario,
+    metrics: &crate::metrics::ScenarioMetrics,
+    mode: &ColorBy,
+) -> Option<std::collections::HashMap<crate::model::TerritoryId, Rgb>> {
+    if *mode == ColorBy::Territory {
+        return Some(scenario.territories.iter().map(|t| (t.id, t.color)).collect());
+    }
+    let (scale, _) = territory_scale(project, mode)?;
+    let value = |m: &crate::metrics::TerritoryMetrics| if *mode == ColorBy::Workload { m.workload_index } else { m.deviation_pct };
+    Some(metrics.territories.iter().map(|m| (m.id, scale.color(value(m)))).collect())
+}
+
+/// The territory legend's note: whether grey means something on this map.
+pub fn territory_note(scenario: &crate::model::Scenario) -> String {
+    if scenario.unit_territory.iter().any(Option::is_none) { "grey: unassigned".to_string() } else { String::new() }
+}
+
+/// One-way drive minutes to a unit's centre from its territory's rep.
+pub fn drive_minutes(project: &crate::model::Project, scenario: &crate::model::Scenario, metrics: &crate::metrics::ScenarioMetrics, unit: usize) -> Option<f64> {
+    let t = scenario.unit_territory.get(unit).copied().flatten()?;
+    metrics.drive_hours_to(project, scenario, t, project.units.get(unit)?.centroid, unit).map(|h| h * 60.0)
+}
+
+/// The colour a legend's scale gives a value.
+pub fn legend_color(legend: &Legend, value: f64) -> Rgb {
+    match &legend.kind {
+        LegendKind::Diverging(s) => s.color(value),
+        LegendKind::Sequential(s) => s.color(value),
+        LegendKind::Categorical(_) => Rgb(128, 128, 128),
+    }
 }
 
 /// Computes the colour of every unit for a mode. Cost: O(units) (+ O(accounts) for
@@ -294,48 +361,10 @@ pub fn unit_colors(
     scenario: &crate::model::Scenario,
     metrics: &crate::metrics::ScenarioMetrics,
     mode: &ColorBy,
-) -> Result<UnitColors, String> {
-    let th = project.settings.thresholds;
-    let territory_value = |f: &dyn Fn(&crate::metrics::TerritoryMetrics) -> f64| -> Vec<Option<f64>> {
-        let by_id: std::collections::HashMap<_, _> = metrics.territories.iter().map(|m| (m.id, f(m))).collect();
-        scenario.unit_territory.iter().map(|t| t.and_then(|t| by_id.get(&t).copied())).collect()
-    };
+) -> Result<UnitColors, ColorModeError> {
     let (values, legend): (Vec<Option<f64>>, Legend) = match mode {
-        ColorBy::Territory => {
-            let by_id: std::collections::HashMap<_, _> = scenario.territories.iter().map(|t| (t.id, t.color)).collect();
-            let units = scenario.unit_territory.iter().map(|t| t.and_then(|t| by_id.get(&t).copied())).collect();
-            let entries = scenario.territories.iter().map(|t| (t.name.clone(), t.color)).collect();
-            let note = if scenario.unit_territory.iter().any(Option::is_none) { "grey: unassigned".to_string() } else { String::new() };
-            let legend = Legend { title: "Territory colours".into(), unit: String::new(), kind: LegendKind::Categorical(entries), note };
-            return Ok(UnitColors { units, legend });
-        }
-        ColorBy::Workload => {
-            let scale = DivergingScale {
-                min: (th.index_low - 0.3).max(0.0),
-                max: th.index_high + 0.3,
-                neutral_low: th.index_low,
-                neutral_high: th.index_high,
-            };
-            let note = format!("{:.1}-{:.1} balanced · red overloaded · blue underloaded", th.index_low, th.index_high);
-            (territory_value(&|m| m.workload_index), Legend { title: "Workload index".into(), unit: "x team average".into(), kind: LegendKind::Diverging(scale), note })
-        }
-        ColorBy::Balance => {
-            let tol = th.tolerance * 100.0;
-            let span = (5.0 * tol).max(50.0);
-            let scale = DivergingScale { min: -span, max: span, neutral_low: -tol, neutral_high: tol };
-            let note = format!("within ±{tol:.0}% of target potential is balanced");
-            (territory_value(&|m| m.deviation_pct), Legend { title: "Potential vs target".into(), unit: "% from mean".into(), kind: LegendKind::Diverging(scale), note })
-        }
         ColorBy::DriveTime => {
-            let values: Vec<Option<f64>> = project
-                .units
-                .iter()
-                .enumerate()
-                .map(|(i, u)| {
-                    let t = scenario.unit_territory[i]?;
-                    metrics.drive_hours_to(project, scenario, t, u.centroid, i).map(|h| h * 60.0)
-                })
-                .collect();
+            let values: Vec<Option<f64>> = (0..project.units.len()).map(|i| drive_minutes(project, scenario, metrics, i)).collect();
             let max = robust_max(values.iter().flatten().copied()).max(30.0);
             let scale = SequentialScale { min: 0.0, max, palette: SequentialPalette::YellowOrangeRed, log: false };
             let note = "one way from the rep's home base (house markers)".to_string();
@@ -347,17 +376,20 @@ pub fn unit_colors(
             let note = if scale.log { "log scale · zero and the lowest 5% at the lowest colour" } else { "top 5% at the top colour" };
             (values, Legend { title, unit: String::new(), kind: LegendKind::Sequential(scale), note: note.to_string() })
         }
+        ColorBy::Territory | ColorBy::Workload | ColorBy::Balance => {
+            let by_territory = territory_colors(project, scenario, metrics, mode).unwrap_or_default();
+            let units = scenario.unit_territory.iter().map(|t| t.and_then(|t| by_territory.get(&t).copied())).collect();
+            let legend = match territory_scale(project, mode) {
+                Some((_, legend)) => legend,
+                None => {
+                    let entries = scenario.territories.iter().map(|t| (t.name.clone(), t.color)).collect();
+                    Legend { title: "Territory colours".into(), unit: String::new(), kind: LegendKind::Categorical(entries), note: territory_note(scenario) }
+                }
+            };
+            return Ok(UnitColors { units, legend });
+        }
     };
-    let units = values
-        .iter()
-        .map(|v| {
-            v.map(|v| match &legend.kind {
-                LegendKind::Diverging(s) => s.color(v),
-                LegendKind::Sequential(s) => s.color(v),
-                LegendKind::Categorical(_) => Rgb(128, 128, 128),
-            })
-        })
-        .collect();
+    let units = values.iter().map(|v| v.map(|v| legend_color(&legend, v))).collect();
     Ok(UnitColors { units, legend })
 }
 

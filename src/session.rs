@@ -7,7 +7,20 @@ use crate::model::history::{History, HistoryEntry};
 use crate::model::ids::ScenarioId;
 use crate::model::project::Project;
 use crate::model::scenario::Scenario;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
+
+/// What changed since a generation, for caches that update instead of rebuilding.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Changes {
+    Nothing,
+    /// These edits, merged in order.
+    Edits(Effects),
+    /// Everything may have changed (another scenario, a new model): rebuild.
+    Everything,
+}
+
+/// How many recent edits `changes_since` can replay; older callers rebuild.
+const CHANGE_LOG: usize = 64;
 
 pub struct Session {
     project: Project,
@@ -18,6 +31,10 @@ pub struct Session {
     generation: u64,
     /// Generation at the last save; the project is dirty when they differ.
     saved_generation: u64,
+    /// The effects of recent edits with the generation each produced.
+    change_log: VecDeque<(u64, Effects)>,
+    /// The last generation at which everything changed.
+    reset_generation: u64,
     /// An open gesture (e.g. a brush stroke): its inverses become one undo step.
     group: Option<(String, Vec<Command>)>,
     /// The workload model before a live edit (slider drag) started.
@@ -32,7 +49,7 @@ impl Session {
             Some(scenario) => ScenarioMetrics::compute(&project, scenario),
             None => ScenarioMetrics::compute(&project, &Scenario::new(active, "", project.units.len())),
         };
-        Self { project, histories: HashMap::new(), active, metrics, generation: 0, saved_generation: 0, group: None, model_before: None }
+        Self { project, histories: HashMap::new(), active, metrics, generation: 0, saved_generation: 0, change_log: VecDeque::new(), reset_generation: 0, group: None, model_before: None }
     }
 
     pub fn project(&self) -> &Project {
@@ -65,7 +82,30 @@ impl Session {
 
     /// Marks the project as changed since its last save (e.g. recovered from an autosave).
     pub fn mark_modified(&mut self) {
+        self.reset();
+    }
+
+    /// What changed since `generation` (a value `generation()` returned earlier).
+    pub fn changes_since(&self, generation: u64) -> Changes {
+        if generation == self.generation {
+            return Changes::Nothing;
+        }
+        let replayable = generation >= self.reset_generation && self.change_log.front().is_some_and(|(g, _)| *g <= generation + 1);
+        if !replayable || generation > self.generation {
+            return Changes::Everything;
+        }
+        let mut merged = Effects::default();
+        for (_, effects) in self.change_log.iter().filter(|(g, _)| *g > generation) {
+            merged.merge(effects.clone());
+        }
+        Changes::Edits(merged)
+    }
+
+    /// Everything changed: caches rebuild.
+    fn reset(&mut self) {
         self.generation += 1;
+        self.reset_generation = self.generation;
+        self.change_log.clear();
     }
 
     pub fn mark_saved(&mut self) {
@@ -78,66 +118,8 @@ impl Session {
         let Some(scenario) = self.project.scenario(id) else { return false };
         self.metrics = ScenarioMetrics::compute(&self.project, scenario);
         self.active = id;
-        self.generation += 1;
+        self.reset();
         true
-    }
-
-    /// Copies a scenario (with a free "(copy)" name) and makes the copy active.
-    pub fn duplicate_scenario(&mut self, source: ScenarioId) -> Result<ScenarioId, String> {
-        self.commit_model();
-        let name = self.project.scenario(source).map(|s| self.project.copy_name(&s.name)).ok_or("no such scenario")?;
-        let id = self.project.duplicate_scenario(source, &name)?;
-        self.set_active(id);
-        Ok(id)
-    }
-
-    /// Adds a blank scenario (a territory per rep, nothing assigned) and makes it active.
-    pub fn add_blank_scenario(&mut self, palette: &[crate::model::Rgb]) -> Result<ScenarioId, String> {
-        self.commit_model();
-        let name = self.project.unused_scenario_name("New scenario");
-        let id = self.project.add_blank_scenario(&name, palette)?;
-        self.set_active(id);
-        Ok(id)
-    }
-
-    /// Adds an optimizer proposal as a new scenario (not active yet).
-    pub fn add_proposal(&mut self, proposal: &crate::optimize::project::Proposal, name: &str) -> Result<ScenarioId, String> {
-        let id = crate::optimize::project::add_proposal(&mut self.project, proposal, name)?;
-        self.generation += 1;
-        Ok(id)
-    }
-
-    /// Adds an alignment CSV (zip, territory[, rep]) as a new scenario named after
-    /// `name` (numbered if taken). Returns its id and how many ZIPs the file left out.
-    pub fn import_alignment(&mut self, path: &std::path::Path, name: &str) -> Result<(ScenarioId, usize), crate::io::import::ImportError> {
-        let (id, import) = crate::io::import::new_project::import_alignment(&mut self.project, path, name, false)?;
-        self.generation += 1;
-        Ok((id, import.unmentioned_units))
-    }
-
-    pub fn rename_scenario(&mut self, id: ScenarioId, name: &str) -> Result<(), String> {
-        self.project.rename_scenario(id, name)?;
-        self.generation += 1;
-        Ok(())
-    }
-
-    /// Removes a scenario and its history; the baseline becomes active if it was.
-    pub fn remove_scenario(&mut self, id: ScenarioId) -> Result<(), String> {
-        self.commit_model();
-        self.project.remove_scenario(id)?;
-        self.histories.remove(&id);
-        if self.active == id {
-            self.set_active(self.project.baseline);
-        } else {
-            self.generation += 1;
-        }
-        Ok(())
-    }
-
-    pub fn set_baseline(&mut self, id: ScenarioId) -> Result<(), String> {
-        self.project.set_baseline(id)?;
-        self.generation += 1;
-        Ok(())
     }
 
     pub fn history(&self) -> Option<&History> {
@@ -152,16 +134,46 @@ impl Session {
         self.history().and_then(History::redo_label)
     }
 
-    /// Applies an edit to the active scenario as one undo step.
+    /// Applies an edit to the active scenario (or the project, or its set of scenarios)
+    /// as one undo step. An edit that makes another scenario active records its undo
+    /// step in that scenario's history, so undo right after it takes it back.
     pub fn execute(&mut self, command: Command) -> Result<Effects, CommandError> {
-        let label = command.label(self.scenario());
-        let applied = self.project.apply_command(self.active, command)?;
-        match &mut self.group {
-            Some((_, inverses)) => inverses.push(applied.inverse),
-            None => self.histories.entry(self.active).or_default().record(label, applied.inverse),
+        if command.is_scenario_level() {
+            self.end_group();
+            self.commit_model();
         }
-        self.after_change(&applied.effects);
-        Ok(applied.effects)
+        let label = command.label(&self.project, self.scenario());
+        let (effects, inverse) = self.apply(command)?;
+        match &mut self.group {
+            Some((_, inverses)) => inverses.push(inverse),
+            None => self.histories.entry(self.active).or_default().record(label, inverse),
+        }
+        Ok(effects)
+    }
+
+    /// Applies a command, moves undo histories along with scenarios that come and go,
+    /// switches the active scenario when the edit says so and updates the metrics.
+    fn apply(&mut self, mut command: Command) -> Result<(Effects, Command), CommandError> {
+        let restored = command.take_history();
+        let removing = match &command {
+            Command::RemoveScenario { id, .. } => Some(*id),
+            _ => None,
+        };
+        let applied = self.project.apply_command(self.active, command)?;
+        let mut inverse = applied.inverse;
+        if let Some(id) = removing {
+            inverse.attach_history(self.histories.remove(&id));
+        }
+        if let (Some(history), Some(id)) = (restored, applied.effects.activate) {
+            self.histories.insert(id, history);
+        }
+        match applied.effects.activate.filter(|id| *id != self.active) {
+            Some(id) => {
+                self.set_active(id);
+            }
+            None => self.after_change(&applied.effects),
+        }
+        Ok((applied.effects, inverse))
     }
 
     /// Undoes the last edit of the active scenario; `Ok(None)` when there is none.
@@ -201,21 +213,23 @@ impl Session {
         let entry = if undo { history.pop_undo() } else { history.pop_redo() };
         let Some(entry) = entry else { return Ok(None) };
         let label = entry.label.clone();
-        match self.project.apply_command(self.active, entry.command.clone()) {
-            Ok(applied) => {
+        let from = self.active;
+        match self.apply(entry.command.clone()) {
+            Ok((effects, inverse)) => {
+                // The opposite step goes where the planner now is: undoing "Duplicate"
+                // lands in the original, where redo brings the copy back.
                 let history = self.histories.entry(self.active).or_default();
-                let opposite = HistoryEntry { label, command: applied.inverse };
+                let opposite = HistoryEntry { label, command: inverse };
                 if undo {
                     history.push_redo(opposite);
                 } else {
                     history.push_undo(opposite);
                 }
-                self.after_change(&applied.effects);
-                Ok(Some(applied.effects))
+                Ok(Some(effects))
             }
             Err(err) => {
                 // Put it back so the history stays consistent with the scenario.
-                let history = self.histories.entry(self.active).or_default();
+                let history = self.histories.entry(from).or_default();
                 if undo {
                     history.push_undo(entry);
                 } else {
@@ -267,6 +281,10 @@ impl Session {
         let scenario = self.project.scenario(self.active).expect("the active scenario exists");
         self.metrics.update(&self.project, scenario, effects);
         self.generation += 1;
+        if self.change_log.len() == CHANGE_LOG {
+            self.change_log.pop_front();
+        }
+        self.change_log.push_back((self.generation, effects.clone()));
     }
 
     /// Replaces the project's settings and recomputes the metrics.
@@ -279,7 +297,7 @@ impl Session {
     pub fn recompute(&mut self) {
         let scenario = self.project.scenario(self.active).expect("the active scenario exists");
         self.metrics = ScenarioMetrics::compute(&self.project, scenario);
-        self.generation += 1;
+        self.reset();
     }
 }
 
@@ -323,5 +341,94 @@ mod tests {
         let err = session.preview_model(Command::SetModel { settings, capacities }).unwrap_err();
         assert!(err.to_string().contains("capacity"), "{err}");
         assert!(!session.commit_model());
+    }
+
+    #[test]
+    fn duplicate_is_undone_from_the_copy_and_redone_from_the_original() {
+        let mut session = Session::new(grid_project(8, 6, 0.1, 150, 5, 7));
+        let original = session.active_id();
+        let t = session.scenario().territories[1].id;
+        session.execute(Command::assign_units([crate::model::UnitId(0)], Some(t))).unwrap();
+        let copy = session.project().scenario_copy(original, "Copy").unwrap();
+        let copy_id = copy.id;
+        session.execute(Command::add_scenario("Duplicate 'Baseline'", copy)).unwrap();
+        assert_eq!(session.active_id(), copy_id, "the copy becomes active");
+        assert_eq!(session.undo_label(), Some("Duplicate 'Baseline'"));
+        session.undo().unwrap();
+        assert_eq!(session.active_id(), original);
+        assert!(session.project().scenario(copy_id).is_none());
+        assert_eq!(session.redo_label(), Some("Duplicate 'Baseline'"));
+        assert!(session.undo_label().is_some(), "the original keeps its own history");
+        session.redo().unwrap();
+        assert_eq!(session.active_id(), copy_id);
+        assert!(session.project().scenario(copy_id).is_some());
+    }
+
+    #[test]
+    fn a_deleted_scenario_comes_back_with_its_history() {
+        let mut session = Session::new(grid_project(8, 6, 0.1, 150, 5, 7));
+        let original = session.active_id();
+        let copy = session.project().scenario_copy(original, "Draft").unwrap();
+        let draft = copy.id;
+        session.execute(Command::add_scenario("Duplicate", copy)).unwrap();
+        let t = session.scenario().territories[2].id;
+        session.execute(Command::assign_units([crate::model::UnitId(3), crate::model::UnitId(4)], Some(t))).unwrap();
+        let edited = session.scenario().clone();
+        session.execute(Command::remove_scenario(draft)).unwrap();
+        assert_eq!(session.active_id(), original, "the baseline takes over");
+        assert_eq!(session.undo_label(), Some("Delete scenario 'Draft'"));
+        session.undo().unwrap();
+        assert_eq!(session.active_id(), draft);
+        assert_eq!(session.scenario(), &edited);
+        assert_eq!(session.undo_label(), Some("Assign 2 ZIPs to T2"), "its own edits undo as before");
+        session.undo().unwrap();
+        assert_eq!(session.scenario().unit_territory, session.project().scenario(original).unwrap().unit_territory);
+        assert_eq!(session.redo_label(), Some("Assign 2 ZIPs to T2"));
+    }
+
+    #[test]
+    fn rename_and_baseline_undo_in_place() {
+        let mut session = Session::new(grid_project(8, 6, 0.1, 150, 5, 7));
+        let original = session.active_id();
+        let copy = session.project().scenario_copy(original, "Other").unwrap();
+        let other = copy.id;
+        session.execute(Command::add_scenario("Duplicate", copy)).unwrap();
+        session.execute(Command::set_baseline(other)).unwrap();
+        session.execute(Command::rename_scenario(other, "Today")).unwrap();
+        assert_eq!(session.project().baseline, other);
+        assert_eq!(session.scenario().name, "Today");
+        let err = session.execute(Command::rename_scenario(other, "  ")).unwrap_err();
+        assert_eq!(err, CommandError::EmptyScenarioName);
+        session.undo().unwrap();
+        assert_eq!(session.scenario().name, "Other");
+        session.undo().unwrap();
+        assert_eq!(session.project().baseline, original);
+        assert_eq!(session.active_id(), other, "undoing in place keeps the scenario active");
+    }
+
+    #[test]
+    fn changes_since_replays_recent_edits_and_says_everything_after_a_switch() {
+        let mut session = Session::new(grid_project(8, 6, 0.1, 150, 5, 7));
+        let start = session.generation();
+        assert_eq!(session.changes_since(start), Changes::Nothing);
+        let t = session.scenario().territories[1].id;
+        session.execute(Command::assign_units([crate::model::UnitId(0)], Some(t))).unwrap();
+        session.execute(Command::assign_units([crate::model::UnitId(1)], Some(t))).unwrap();
+        let Changes::Edits(effects) = session.changes_since(start) else { panic!("two edits to replay") };
+        let units: Vec<u32> = effects.units.iter().map(|(u, _, _)| u.0).collect();
+        assert_eq!(units, vec![0, 1]);
+        let middle = session.generation() - 1;
+        let Changes::Edits(effects) = session.changes_since(middle) else { panic!("one edit to replay") };
+        assert_eq!(effects.units.len(), 1);
+        let before_switch = session.generation();
+        let copy = session.project().scenario_copy(session.active_id(), "Copy").unwrap();
+        session.execute(Command::add_scenario("Duplicate", copy)).unwrap();
+        assert_eq!(session.changes_since(before_switch), Changes::Everything);
+        for _ in 0..CHANGE_LOG + 1 {
+            session.execute(Command::rename_scenario(session.active_id(), "Again")).ok();
+            session.execute(Command::assign_units([crate::model::UnitId(2)], Some(t))).unwrap();
+            session.execute(Command::assign_units([crate::model::UnitId(2)], None)).unwrap();
+        }
+        assert_eq!(session.changes_since(before_switch + 1), Changes::Everything, "too old to replay");
     }
 }

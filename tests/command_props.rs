@@ -22,6 +22,12 @@ enum Op {
     Lock(usize, bool),
     MoveHome(usize, i8, i8),
     HandOff(usize),
+    // Edits of the set of scenarios.
+    DuplicateScenario,
+    BlankScenario,
+    DeleteActiveScenario,
+    RenameScenario(u8),
+    SetBaseline,
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -40,6 +46,11 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (0usize..8, any::<bool>()).prop_map(|(t, l)| Op::Lock(t, l)),
         1 => (0usize..5, any::<i8>(), any::<i8>()).prop_map(|(r, x, y)| Op::MoveHome(r, x, y)),
         1 => (0usize..8).prop_map(Op::HandOff),
+        1 => Just(Op::DuplicateScenario),
+        1 => Just(Op::BlankScenario),
+        1 => Just(Op::DeleteActiveScenario),
+        1 => any::<u8>().prop_map(Op::RenameScenario),
+        1 => Just(Op::SetBaseline),
     ]
 }
 
@@ -66,6 +77,17 @@ fn to_command(op: &Op, session: &Session) -> Option<Command> {
         Op::HandOff(t) => {
             territory_designer::model::whatif::hand_off_territory(session.project(), scenario, territory(*t)?, &grid_neighbours(8, 6)).ok()?
         }
+        Op::DuplicateScenario => {
+            let name = session.project().copy_name(&scenario.name);
+            Command::add_scenario("Duplicate", session.project().scenario_copy(scenario.id, &name).ok()?)
+        }
+        Op::BlankScenario => {
+            let name = session.project().unused_scenario_name("Blank");
+            Command::add_scenario("New", session.project().blank_scenario(&name, &[Rgb(9, 9, 9)]).ok()?)
+        }
+        Op::DeleteActiveScenario => Command::remove_scenario(scenario.id),
+        Op::RenameScenario(n) => Command::rename_scenario(scenario.id, format!("Plan {}", n % 4)),
+        Op::SetBaseline => Command::set_baseline(scenario.id),
     })
 }
 
@@ -103,33 +125,42 @@ proptest! {
         let project = grid_project(8, 6, 0.1, 150, 5, 7);
         let initial = project.scenarios[0].clone();
         let initial_reps = project.reps.clone();
+        let initial_project = project.clone();
         let mut session = Session::new(project);
         let mut applied = 0usize;
         for op in &ops {
             let Some(cmd) = to_command(op, &session) else { continue };
-            let before = session.scenario().clone();
+            let before = session.project().clone();
             match session.execute(cmd) {
                 Ok(_) => applied += 1,
-                // A refused command (locked, not empty, ...) must change nothing.
-                Err(_) => prop_assert_eq!(&before, session.scenario()),
+                // A refused command (locked, not empty, the last scenario...) must
+                // change nothing.
+                Err(_) => prop_assert_eq!(&before, session.project()),
             }
             let full = ScenarioMetrics::compute(session.project(), session.scenario());
             assert_metrics_match(&session.metrics().territories, &full.territories)?;
             prop_assert!(close(session.metrics().balance.gini_potential, full.balance.gini_potential));
         }
-        let after = session.scenario().clone();
+        let after = session.project().clone();
+        let after_active = session.active_id();
         for _ in 0..applied {
             prop_assert!(session.undo().expect("undo succeeds").is_some());
         }
         prop_assert!(session.undo().expect("nothing left").is_none());
         prop_assert_eq!(&initial, session.scenario());
         prop_assert_eq!(&initial_reps, &session.project().reps);
+        prop_assert_eq!(&initial_project.scenarios, &session.project().scenarios);
+        prop_assert_eq!(initial_project.baseline, session.project().baseline);
         let full = ScenarioMetrics::compute(session.project(), session.scenario());
         assert_metrics_match(&session.metrics().territories, &full.territories)?;
         for _ in 0..applied {
             prop_assert!(session.redo().expect("redo succeeds").is_some());
         }
-        prop_assert_eq!(&after, session.scenario());
+        prop_assert_eq!(after_active, session.active_id());
+        prop_assert_eq!(&after.scenarios, &session.project().scenarios);
+        prop_assert_eq!(after.baseline, session.project().baseline);
+        let full = ScenarioMetrics::compute(session.project(), session.scenario());
+        assert_metrics_match(&session.metrics().territories, &full.territories)?;
     }
 }
 

@@ -30,7 +30,7 @@ fn keys_and_the_toolbar_switch_colour_modes_and_each_shows_its_legend() {
 
     harness.key_press(Key::W);
     harness.run_steps(2);
-    assert_eq!(harness.state().color_by, ColorBy::Workload);
+    assert_eq!(*harness.state().color_by(), ColorBy::Workload);
     assert!(harness.query_by_label("Workload index (x team average)").is_some());
     // Pittsburgh carries 2.4x the average workload: red; Northwest PA 0.4x: blue.
     assert!(red_over_blue(harness.state().unit_color(pittsburgh)) > 50, "{:?}", harness.state().unit_color(pittsburgh));
@@ -50,7 +50,7 @@ fn keys_and_the_toolbar_switch_colour_modes_and_each_shows_its_legend() {
     harness.run_steps(2);
     harness.get_by_label("Workload index (W)").click();
     harness.run_steps(2);
-    assert_eq!(harness.state().color_by, ColorBy::Workload);
+    assert_eq!(*harness.state().color_by(), ColorBy::Workload);
     assert!(harness.query_by_label("Potential per km²").is_none(), "the old legend is gone");
 }
 

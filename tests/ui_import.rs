@@ -96,7 +96,7 @@ fn new_from_files_maps_columns_reports_bad_rows_and_opens_the_project() {
     assert_eq!(scenario.name, "Current alignment");
     let names: Vec<&str> = scenario.territories.iter().map(|t| t.name.as_str()).collect();
     assert_eq!(names, ["East", "West"]);
-    assert!(app.session.is_dirty() && app.path.is_none(), "a new project is unsaved");
+    assert!(app.session.is_dirty() && app.path().is_none(), "a new project is unsaved");
     let (_, lines) = app.import_report.as_ref().expect("the import report is shown");
     assert!(lines.iter().any(|l| l.contains("outside every unit: A5 'Far Away'")), "{lines:?}");
     assert!(harness.query_by_label_contains("outside every unit: A5").is_some());

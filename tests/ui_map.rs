@@ -10,7 +10,7 @@ use territory_designer::model::{LonLat, UnitId};
 use territory_designer::spatial::mercator::{to_mercator, MercBox};
 use std::path::Path;
 use territory_designer::io::project_file;
-use territory_designer::ui::style::short_money;
+use territory_designer::format::short_money;
 
 /// A lasso around central Philadelphia, as lon/lat.
 fn philadelphia_lasso() -> Vec<LonLat> {
@@ -138,7 +138,7 @@ fn a_brush_stroke_paints_zips_as_one_undo_step() {
 
 #[test]
 fn a_raster_pmtiles_basemap_is_used_and_a_vector_one_is_refused() {
-    use territory_designer::ui::app::BasemapSource;
+    use territory_designer::ui::basemap::BasemapSource;
     let dir = Path::new("../shared/data/basemap");
     if !dir.exists() {
         eprintln!("skipped: ../shared/data is absent");
@@ -148,13 +148,13 @@ fn a_raster_pmtiles_basemap_is_used_and_a_vector_one_is_refused() {
     let ctx = harness.ctx.clone();
     harness.state_mut().set_basemap(&ctx, BasemapSource::PmTiles(dir.join("dc_test_vector_z8-14.pmtiles")));
     harness.run_steps(2);
-    assert_eq!(harness.state().basemap_source, BasemapSource::Offline, "vector tiles are refused");
+    assert_eq!(harness.state().view.basemap_source, BasemapSource::Offline, "vector tiles are refused");
     assert!(harness.query_all_by_label_contains("holds vector tiles").next().is_some());
     let raster = dir.join("stamen_toner_raster_z0-3_world.pmtiles");
     harness.state_mut().set_basemap(&ctx, BasemapSource::PmTiles(raster.clone()));
     harness.run_steps(3);
-    assert_eq!(harness.state().basemap_source, BasemapSource::PmTiles(raster));
-    assert_eq!(BasemapSource::from_setting(&harness.state().basemap_source.to_setting()), harness.state().basemap_source);
+    assert_eq!(harness.state().view.basemap_source, BasemapSource::PmTiles(raster));
+    assert_eq!(BasemapSource::from_setting(&harness.state().view.basemap_source.to_setting()), harness.state().view.basemap_source);
 }
 
 #[test]

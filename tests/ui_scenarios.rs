@@ -35,9 +35,9 @@ fn duplicate_edit_and_compare_marks_exactly_what_changed() {
     harness.get_by_label("2026 alignment (baseline)").click();
     harness.run_steps(3);
     assert!(harness.query_by_label_contains("Hand-offs: ").is_some(), "the compare tables are shown");
-    let rect = harness.state().map.last_rect;
+    let rect = harness.state().view.map.last_rect;
     harness.run_steps(3);
-    assert_eq!(harness.state().map.last_rect, rect, "the compare layout is stable");
+    assert_eq!(harness.state().view.map.last_rect, rect, "the compare layout is stable");
 
     let app = harness.state();
     let view = app.compare.as_ref().expect("compare is open");
@@ -83,7 +83,7 @@ fn each_scenario_keeps_its_own_undo_history_and_delete_asks_first() {
     assert!(harness.state_mut().execute(Command::assign_units([UnitId(0)], Some(northwest))));
     harness.get_by_label("Duplicate").click();
     harness.run_steps(2);
-    assert_eq!(harness.state().session.undo_label(), None, "the copy starts with an empty history");
+    assert_eq!(harness.state().session.undo_label(), Some("Duplicate '2026 alignment'"), "the copy's history holds only its creation");
     harness.state_mut().switch_scenario(original);
     harness.run_steps(1);
     assert!(harness.state().session.undo_label().is_some(), "the original keeps its history");
@@ -102,6 +102,88 @@ fn each_scenario_keeps_its_own_undo_history_and_delete_asks_first() {
     assert_eq!(project.scenarios.len(), 2);
     assert!(project.scenario(original).is_none());
     assert!(project.scenario(project.baseline).is_some(), "a baseline remains");
+
+    // Undo brings the deleted scenario back, as the baseline it was, with its history.
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    harness.run_steps(2);
+    let app = harness.state();
+    assert_eq!(app.session.active_id(), original);
+    assert_eq!(app.session.project().baseline, original);
+    assert_eq!(app.session.undo_label(), Some("Assign 1 ZIP to Northwest PA"), "its own edits come back with it");
+}
+
+/// Every edit of the set of scenarios is one undo step, from the keyboard as from the menu.
+#[test]
+fn scenario_edits_undo_and_redo_from_the_keyboard() {
+    use egui::{Key, Modifiers};
+    let mut harness = harness();
+    let undo = |h: &mut Harness<'_, TerritoryApp>| {
+        h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+        h.run_steps(2);
+    };
+    let redo = |h: &mut Harness<'_, TerritoryApp>| {
+        h.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::Z);
+        h.run_steps(2);
+    };
+    let initial = harness.state().session.project().clone();
+    let names = |h: &Harness<'_, TerritoryApp>| h.state().session.project().scenarios.iter().map(|s| s.name.clone()).collect::<Vec<_>>();
+
+    // New blank scenario: undo removes it and returns to the scenario it came from.
+    harness.get_by_label("New").click();
+    harness.run_steps(2);
+    assert_eq!(harness.state().session.scenario().name, "New scenario");
+    undo(&mut harness);
+    assert_eq!(names(&harness), vec!["2026 alignment", "2027 proposal"]);
+    assert_eq!(harness.state().session.scenario().name, "2026 alignment");
+    redo(&mut harness);
+    assert_eq!(harness.state().session.scenario().name, "New scenario");
+    undo(&mut harness);
+
+    // Rename.
+    harness.get_by_label("Rename…").click();
+    harness.run_steps(2);
+    harness.get_by_role(egui::accesskit::Role::TextInput).type_text(" v2");
+    harness.run_steps(1);
+    harness.get_by_label("Rename").click();
+    harness.run_steps(2);
+    assert_eq!(harness.state().session.scenario().name, "2026 alignment v2");
+    assert_eq!(harness.state().session.undo_label(), Some("Rename scenario '2026 alignment' to '2026 alignment v2'"));
+    undo(&mut harness);
+    assert_eq!(harness.state().session.scenario().name, "2026 alignment");
+
+    // Set as baseline (from the 2027 proposal), then undo.
+    let proposal = harness.state().session.project().scenario_by_name("2027 proposal").unwrap().id;
+    harness.state_mut().switch_scenario(proposal);
+    harness.run_steps(2);
+    harness.get_by_label("Set as baseline").click();
+    harness.run_steps(2);
+    assert_eq!(harness.state().session.project().baseline, proposal);
+    undo(&mut harness);
+    assert_eq!(harness.state().session.project().baseline, initial.baseline);
+    redo(&mut harness);
+    assert_eq!(harness.state().session.project().baseline, proposal);
+    undo(&mut harness);
+
+    // An imported alignment is a new scenario that undo takes away.
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("imported plan.csv");
+    let scenario = harness.state().session.scenario().clone();
+    let project = harness.state().session.project().clone();
+    let mut rows = String::from("zip,territory\n");
+    for (u, t) in scenario.unit_territory.iter().enumerate() {
+        let name = t.and_then(|t| scenario.territory(t)).map(|t| t.name.clone()).unwrap_or_default();
+        rows.push_str(&format!("{},{}\n", project.units[u].code, name.replace(',', " ")));
+    }
+    std::fs::write(&csv, rows).unwrap();
+    harness.state_mut().import_alignment(&csv);
+    harness.run_steps(2);
+    assert_eq!(harness.state().session.scenario().name, "imported plan");
+    undo(&mut harness);
+    assert!(harness.state().session.project().scenario_by_name("imported plan").is_none());
+    assert_eq!(harness.state().session.active_id(), proposal);
+
+    let project = harness.state().session.project();
+    assert_eq!(project.scenarios, initial.scenarios, "every scenario edit undone");
 }
 
 #[test]
@@ -186,14 +268,21 @@ fn the_optimize_dialog_runs_on_a_worker_and_opens_the_proposal_in_compare() {
     harness.run_steps(2);
     harness.get_by_label("Propose balanced territories").click();
     harness.run_steps(1);
-    step_until(&mut harness, |app| app.optimize_job.is_none());
+    step_until(&mut harness, |app| app.optimize.job.is_none());
     let app = harness.state();
-    assert!(app.optimize_job.is_none(), "the worker finished");
+    assert!(app.optimize.job.is_none(), "the worker finished");
     assert_eq!(app.session.scenario().name, "Balanced (optimizer)");
     assert_eq!(app.compare.as_ref().map(|c| c.reference), Some(baseline), "compare opens against the start");
     let balance = &app.session.metrics().balance;
     assert!(balance.max_deviation_pct <= 10.0, "{}", balance.max_deviation_pct);
     assert!(app.session.project().scenario(baseline).unwrap().name == "2026 alignment", "the start is kept");
+    assert_eq!(app.session.undo_label(), Some("Optimizer proposal 'Balanced (optimizer)'"));
+    harness.state_mut().undo();
+    harness.run_steps(2);
+    let app = harness.state();
+    assert_eq!(app.session.active_id(), baseline, "undo takes the proposal away");
+    assert!(app.session.project().scenario_by_name("Balanced (optimizer)").is_none());
+    assert!(app.compare.is_none(), "the compare view of a removed scenario closes");
 }
 
 #[test]
@@ -205,11 +294,11 @@ fn a_local_rebalance_from_the_dialog_touches_only_the_highlighted_territory_and_
     harness.run_steps(2);
     harness.get_by_label_contains("Only Pittsburgh & Western PA and its").click();
     harness.run_steps(1);
-    let scope = harness.state().optimize_form.as_ref().unwrap().only.clone().expect("local scope chosen");
+    let scope = harness.state().optimize.form.as_ref().unwrap().only.clone().expect("local scope chosen");
     assert!(scope.len() >= 2 && scope[0] == pittsburgh);
     let before = harness.state().session.scenario().clone();
     harness.get_by_label("Propose balanced territories").click();
-    step_until(&mut harness, |app| app.optimize_job.is_none());
+    step_until(&mut harness, |app| app.optimize.job.is_none());
     let after = harness.state().session.scenario();
     assert_ne!(after.id, before.id, "the proposal is a new scenario");
     for u in 0..before.unit_territory.len() {
@@ -229,9 +318,9 @@ fn the_optimize_dialog_can_start_from_another_scenario() {
     harness.run_steps(2);
     harness.get_by_label("2027 proposal").click();
     harness.run_steps(2);
-    assert_eq!(harness.state().optimize_form.as_ref().unwrap().start, proposal_2027);
+    assert_eq!(harness.state().optimize.form.as_ref().unwrap().start, proposal_2027);
     harness.get_by_label("Propose balanced territories").click();
-    step_until(&mut harness, |app| app.optimize_job.is_none());
+    step_until(&mut harness, |app| app.optimize.job.is_none());
     let app = harness.state();
     assert_eq!(app.compare.as_ref().map(|c| c.reference), Some(proposal_2027), "compared against the chosen start");
     assert!(app.session.metrics().balance.max_deviation_pct <= 10.0);

@@ -1,6 +1,7 @@
 //! `compare`: two scenarios side by side, and the disruption ledger as CSV.
 
-use super::{money, Format};
+use super::Format;
+use crate::format::money;
 use crate::metrics::compare::{Comparison, TerritoryPair};
 use crate::metrics::report::ReportRow;
 use anyhow::Result;

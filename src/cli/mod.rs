@@ -3,6 +3,7 @@
 mod compare;
 mod files;
 
+use crate::format::money;
 use crate::io::project_file;
 use crate::metrics::report::{self, Report};
 use crate::metrics::ScenarioMetrics;
@@ -226,26 +227,22 @@ pub fn run(command: CliCommand, out: &mut dyn Write) -> Result<()> {
         CliCommand::Optimize { project: path, territories, balance, tolerance, from, into, disruption, seed, only, allow_pieces, format } => {
             let mut project = project_file::load(&path)?;
             let measure = crate::optimize::project::Measure::parse(&balance).map_err(|e| anyhow!("--balance: {e}"))?;
-            if !(0.0..1.0).contains(&tolerance) || tolerance <= 0.0 {
-                bail!("--tolerance must be a fraction above 0 and below 1 (0.05 = 5%)");
-            }
-            if !(disruption.is_finite() && disruption >= 0.0) {
-                bail!("--disruption must be 0 or more");
-            }
             let start = pick_scenario(&project, from.as_deref())?.clone();
             let k = territories.unwrap_or(start.territories.len());
-            let options = crate::optimize::project::Options { measure, tolerance, disruption, seed, contiguous: !allow_pieces };
-            let proposal = if only.is_empty() {
-                crate::optimize::project::propose(&project, &start, k, &options, &mut |_| true)?
+            let only = if only.is_empty() {
+                None
             } else {
                 let ids = only
                     .iter()
                     .map(|name| start.territory_by_name(name.trim()).map(|t| t.id).ok_or_else(|| anyhow!("--only: no territory named '{}' in '{}'", name.trim(), start.name)))
                     .collect::<Result<Vec<_>>>()?;
-                crate::optimize::project::propose_local(&project, &start, &ids, &options, &mut |_| true)?
+                Some(ids)
             };
+            let options = crate::optimize::project::Options { measure, tolerance, disruption, seed, contiguous: !allow_pieces };
+            let request = crate::optimize::project::Request { start: start.id, territories: k, only, options };
+            let proposal = request.run(&project, &mut |_| true)?;
             let name = into.unwrap_or_else(|| project.unused_scenario_name(crate::optimize::project::PROPOSAL_NAME));
-            let id = crate::optimize::project::add_proposal(&mut project, &proposal, &name).map_err(|e| anyhow!(e))?;
+            let id = project.insert_scenario(crate::optimize::project::proposal_scenario(&project, &proposal, &name))?;
             project_file::save(&project, &path)?;
             let scenario = project.scenario(id).context("the proposal was added")?;
             let s = &proposal.solution;
@@ -400,20 +397,6 @@ fn truncate(text: &str, width: usize) -> String {
     }
 }
 
-/// Formats money with thousands separators: 1234567 -> "$1,234,567".
-pub fn money(value: f64) -> String {
-    let negative = value < 0.0;
-    let digits = format!("{:.0}", value.abs());
-    let mut grouped = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(ch);
-    }
-    format!("{}${grouped}", if negative { "-" } else { "" })
-}
-
 /// Loads the project the app should open: the given one, or the bundled sample.
 pub fn project_to_open(path: Option<PathBuf>) -> Result<(PathBuf, Project)> {
     let path = path.unwrap_or_else(|| PathBuf::from(SAMPLE_PROJECT));
@@ -422,17 +405,4 @@ pub fn project_to_open(path: Option<PathBuf>) -> Result<(PathBuf, Project)> {
     }
     let project = project_file::load(&path)?;
     Ok((path, project))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::money;
-
-    #[test]
-    fn money_groups_thousands() {
-        assert_eq!(money(0.0), "$0");
-        assert_eq!(money(999.4), "$999");
-        assert_eq!(money(1234567.0), "$1,234,567");
-        assert_eq!(money(-1000.0), "-$1,000");
-    }
 }

@@ -10,6 +10,14 @@ const LAKES: &[u8] = include_bytes!("../../assets/basemap/ne_50m_lakes.geojson.g
 const STATES: &[u8] = include_bytes!("../../assets/basemap/us_states_10m.geojson.gz");
 const COUNTIES: &[u8] = include_bytes!("../../assets/basemap/us_counties_10m.geojson.gz");
 
+/// A basemap layer that cannot be decoded (a packaging bug: the assets are built in).
+#[derive(Debug, thiserror::Error)]
+#[error("the built-in basemap's {layer} layer is damaged: {detail}")]
+pub struct BasemapError {
+    pub layer: &'static str,
+    pub detail: String,
+}
+
 /// Polygons of the basemap in lon/lat.
 pub struct Basemap {
     pub land: Vec<MultiPolygon<f64>>,
@@ -21,7 +29,7 @@ pub struct Basemap {
 impl Basemap {
     /// Decodes the embedded basemap. The assets are part of the build, so a failure here
     /// is a packaging bug; it is reported, not panicked on.
-    pub fn embedded() -> Result<Self, String> {
+    pub fn embedded() -> Result<Self, BasemapError> {
         Ok(Self {
             land: polygons(LAND, "land")?,
             lakes: polygons(LAKES, "lakes")?,
@@ -31,10 +39,10 @@ impl Basemap {
     }
 }
 
-fn polygons(gz: &[u8], what: &str) -> Result<Vec<MultiPolygon<f64>>, String> {
+fn polygons(gz: &[u8], layer: &'static str) -> Result<Vec<MultiPolygon<f64>>, BasemapError> {
     let mut text = String::new();
-    GzDecoder::new(gz).read_to_string(&mut text).map_err(|e| format!("basemap {what}: {e}"))?;
-    let collection: geojson::FeatureCollection = text.parse().map_err(|e| format!("basemap {what}: {e}"))?;
+    GzDecoder::new(gz).read_to_string(&mut text).map_err(|e| BasemapError { layer, detail: e.to_string() })?;
+    let collection: geojson::FeatureCollection = text.parse().map_err(|e: geojson::Error| BasemapError { layer, detail: e.to_string() })?;
     let mut out = Vec::with_capacity(collection.features.len());
     for feature in collection.features {
         let Some(geometry) = feature.geometry else { continue };

@@ -20,21 +20,44 @@ impl PmTilesKind {
     }
 }
 
-/// The tile type of a PMTiles v3 file, or a message saying why it is not one.
-pub fn pmtiles_kind(path: &Path) -> Result<PmTilesKind, String> {
-    let mut header = [0u8; 127];
-    let mut file = std::fs::File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    file.read_exact(&mut header)
-        .map_err(|_| format!("{} is too short to be a PMTiles archive", path.display()))?;
-    kind_from_header(&header).map_err(|why| format!("{}: {why}", path.display()))
+/// Why a file cannot be used as a PMTiles basemap.
+#[derive(Debug, thiserror::Error)]
+pub enum PmTilesError {
+    #[error("cannot read {}: {source}", path.display())]
+    Read { path: std::path::PathBuf, source: std::io::Error },
+    #[error("{}: {why}", path.display())]
+    Header { path: std::path::PathBuf, why: HeaderProblem },
 }
 
-pub fn kind_from_header(header: &[u8]) -> Result<PmTilesKind, String> {
-    if header.len() < 100 || &header[..7] != b"PMTiles" {
-        return Err("not a PMTiles archive (no PMTiles signature)".into());
+/// What is wrong with the first bytes of a would-be PMTiles archive.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum HeaderProblem {
+    #[error("too short to be a PMTiles archive")]
+    TooShort,
+    #[error("not a PMTiles archive (no PMTiles signature)")]
+    NoSignature,
+    #[error("PMTiles version {0} is not supported; convert it to version 3")]
+    Version(u8),
+}
+
+/// The tile type of a PMTiles v3 file, or why it is not one.
+pub fn pmtiles_kind(path: &Path) -> Result<PmTilesKind, PmTilesError> {
+    let mut header = [0u8; 127];
+    let mut file = std::fs::File::open(path).map_err(|source| PmTilesError::Read { path: path.to_path_buf(), source })?;
+    let header_error = |why| PmTilesError::Header { path: path.to_path_buf(), why };
+    file.read_exact(&mut header).map_err(|_| header_error(HeaderProblem::TooShort))?;
+    kind_from_header(&header).map_err(header_error)
+}
+
+pub fn kind_from_header(header: &[u8]) -> Result<PmTilesKind, HeaderProblem> {
+    if header.len() < 100 {
+        return Err(HeaderProblem::TooShort);
+    }
+    if &header[..7] != b"PMTiles" {
+        return Err(HeaderProblem::NoSignature);
     }
     if header[7] != 3 {
-        return Err(format!("PMTiles version {} is not supported; convert it to version 3", header[7]));
+        return Err(HeaderProblem::Version(header[7]));
     }
     Ok(match header[99] {
         1 => PmTilesKind::Vector,
@@ -57,9 +80,9 @@ mod tests {
             eprintln!("skipped: ../shared/data is absent");
             return;
         }
-        assert_eq!(pmtiles_kind(&dir.join("stamen_toner_raster_z0-3_world.pmtiles")), Ok(PmTilesKind::Png));
-        assert_eq!(pmtiles_kind(&dir.join("dc_test_vector_z8-14.pmtiles")), Ok(PmTilesKind::Vector));
-        assert!(pmtiles_kind(&dir.join("ne_50m_lakes.geojson")).unwrap_err().contains("not a PMTiles archive"));
+        assert_eq!(pmtiles_kind(&dir.join("stamen_toner_raster_z0-3_world.pmtiles")).ok(), Some(PmTilesKind::Png));
+        assert_eq!(pmtiles_kind(&dir.join("dc_test_vector_z8-14.pmtiles")).ok(), Some(PmTilesKind::Vector));
+        assert!(pmtiles_kind(&dir.join("ne_50m_lakes.geojson")).unwrap_err().to_string().contains("not a PMTiles archive"));
     }
 
     #[test]
@@ -68,6 +91,7 @@ mod tests {
         let mut v2 = vec![0u8; 127];
         v2[..7].copy_from_slice(b"PMTiles");
         v2[7] = 2;
-        assert!(kind_from_header(&v2).unwrap_err().contains("version 2"));
+        assert_eq!(kind_from_header(&v2), Err(HeaderProblem::Version(2)));
+        assert!(HeaderProblem::Version(2).to_string().contains("version 2"));
     }
 }

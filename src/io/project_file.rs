@@ -39,7 +39,10 @@ pub enum ProjectFileError {
     Invalid { path: PathBuf, detail: String },
 }
 
-/// The envelope around the project. Unknown top-level fields are kept on a round trip.
+/// The envelope around the project. Fields this version does not know are ignored on
+/// load and not written back: a file with a newer schema version is refused instead, so
+/// nothing a newer version relies on can be lost by an older one. (Not flattened: a
+/// flattened map makes serde buffer the whole project before parsing it.)
 #[derive(Serialize, Deserialize)]
 struct Envelope<P> {
     format: String,
@@ -47,8 +50,6 @@ struct Envelope<P> {
     #[serde(default)]
     saved_by: String,
     project: P,
-    #[serde(flatten)]
-    extra: serde_json::Map<String, serde_json::Value>,
 }
 
 #[derive(Deserialize)]
@@ -64,7 +65,6 @@ pub fn to_bytes(project: &Project) -> io::Result<Vec<u8>> {
         schema_version: SCHEMA_VERSION,
         saved_by: format!("territory-designer {}", env!("CARGO_PKG_VERSION")),
         project,
-        extra: serde_json::Map::new(),
     };
     // Serialize first, then compress in one go: serde's many small writes straight into
     // the encoder cost 40 s on all US ZIPs. The fast level is 10x quicker than the
@@ -154,7 +154,7 @@ pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Project, ProjectFileError
     })?;
     let mut project = envelope.project;
     project.rebuild_indexes();
-    project.validate().map_err(|detail| ProjectFileError::Invalid { path: path_buf, detail })?;
+    project.validate().map_err(|e| ProjectFileError::Invalid { path: path_buf, detail: e.0 })?;
     Ok(project)
 }
 

@@ -8,6 +8,7 @@
 
 pub mod balance;
 pub mod compare;
+pub mod preview;
 pub mod report;
 
 use crate::drivetime::{DensityClass, DistanceEstimate, DriveTimeModel};

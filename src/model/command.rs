@@ -1,17 +1,19 @@
-//! Every edit of a scenario is a `Command`. Applying one validates it fully, mutates the
-//! scenario, and returns the `Effects` (what changed, for incremental metrics and
-//! redraws) and the inverse command (for undo). A refused command changes nothing.
+//! Every edit is a `Command`: of a scenario's alignment, of the project (reps, workload
+//! model) or of the set of scenarios. Applying one validates it fully, mutates, and
+//! returns the `Effects` (what changed, for incremental metrics and redraws) and the
+//! inverse command (for undo). A refused command changes nothing.
 
 use super::entities::{Account, LonLat, Rep, Rgb, Territory};
-use super::ids::{AccountId, RepId, TerritoryId, UnitId};
+use super::history::History;
+use super::ids::{AccountId, RepId, ScenarioId, TerritoryId, UnitId};
+use super::project::Project;
 use super::scenario::Scenario;
 use super::settings::Settings;
-use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use thiserror::Error;
 
 /// A change of one property of a territory.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum TerritoryChange {
     Name(String),
     Color(Rgb),
@@ -19,7 +21,7 @@ pub enum TerritoryChange {
     Locked(bool),
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Command {
     /// Sets the territory of each listed unit (`None` = unassigned).
     SetUnitTerritories(Vec<(UnitId, Option<TerritoryId>)>),
@@ -41,6 +43,16 @@ pub enum Command {
     RemoveRep { id: RepId },
     /// Moves a rep's home base (project-level): drive times follow.
     SetRepHome { rep: RepId, home: LonLat },
+    /// Adds a scenario at a position in the list and makes it active; `history` is the
+    /// undo history it had (a deleted scenario coming back), kept by the session;
+    /// `baseline` makes it the baseline. Its id must be unused.
+    InsertScenario { label: String, position: usize, scenario: Box<Scenario>, history: Option<Box<History>>, baseline: bool },
+    /// Removes a scenario (not the last one). `then_active` becomes active; `None`
+    /// keeps the active one, or the baseline when the active one goes. If the baseline
+    /// goes, the first remaining scenario becomes the baseline.
+    RemoveScenario { id: ScenarioId, then_active: Option<ScenarioId> },
+    RenameScenario { id: ScenarioId, name: String },
+    SetBaseline { id: ScenarioId },
 }
 
 #[derive(Debug, Clone, PartialEq, Error)]
@@ -59,6 +71,18 @@ pub enum CommandError {
     NotEmpty(String),
     #[error("a territory with id {0} already exists")]
     DuplicateTerritory(u32),
+    #[error("no other unlocked territory can take the ZIPs")]
+    NoReceiver,
+    #[error("there is no scenario with id {0}")]
+    NoSuchScenario(u32),
+    #[error("a scenario with id {0} already exists")]
+    DuplicateScenario(u32),
+    #[error("a scenario needs a name")]
+    EmptyScenarioName,
+    #[error("there is already a scenario named '{0}'")]
+    ScenarioNameTaken(String),
+    #[error("a project keeps at least one scenario")]
+    LastScenario,
     #[error("{0}")]
     Invalid(String),
 }
@@ -88,6 +112,11 @@ pub struct Effects {
     pub structure_changed: bool,
     /// Settings or rep capacities changed: every figure must be recomputed.
     pub model_changed: bool,
+    /// Scenarios were added, removed, renamed or the baseline changed.
+    pub scenarios_changed: bool,
+    /// The scenario that becomes active after this edit (one added, or the one to go
+    /// back to when the active one is removed).
+    pub activate: Option<ScenarioId>,
 }
 
 impl Effects {
@@ -99,6 +128,8 @@ impl Effects {
             && self.props_changed.is_empty()
             && !self.structure_changed
             && !self.model_changed
+            && !self.scenarios_changed
+            && self.activate.is_none()
     }
 
     pub fn merge(&mut self, other: Effects) {
@@ -109,6 +140,8 @@ impl Effects {
         self.props_changed.extend(other.props_changed);
         self.structure_changed |= other.structure_changed;
         self.model_changed |= other.model_changed;
+        self.scenarios_changed |= other.scenarios_changed;
+        self.activate = other.activate.or(self.activate);
     }
 
     /// Every territory touched in any way.
@@ -140,12 +173,52 @@ pub struct Applied {
 }
 
 impl Command {
-    /// Edits of the project (reps, settings) rather than of one scenario's alignment.
+    /// Edits of the project (reps, settings, scenarios) rather than of one scenario's
+    /// alignment.
     pub fn is_project_level(&self) -> bool {
         match self {
             Command::SetModel { .. } | Command::AddRep { .. } | Command::RemoveRep { .. } | Command::SetRepHome { .. } => true,
             Command::Batch { commands, .. } => commands.iter().any(Command::is_project_level),
-            _ => false,
+            command => command.is_scenario_level(),
+        }
+    }
+
+    /// Edits of the set of scenarios: they may change which scenario is active, so they
+    /// stand alone (never inside a batch or a gesture).
+    pub fn is_scenario_level(&self) -> bool {
+        matches!(self, Command::InsertScenario { .. } | Command::RemoveScenario { .. } | Command::RenameScenario { .. } | Command::SetBaseline { .. })
+    }
+
+    /// Adds `scenario` at the end of the list (its id must be the project's next free
+    /// one, see `Project::next_scenario`).
+    pub fn add_scenario(label: impl Into<String>, scenario: Scenario) -> Command {
+        Command::InsertScenario { label: label.into(), position: usize::MAX, scenario: Box::new(scenario), history: None, baseline: false }
+    }
+
+    pub fn remove_scenario(id: ScenarioId) -> Command {
+        Command::RemoveScenario { id, then_active: None }
+    }
+
+    pub fn rename_scenario(id: ScenarioId, name: impl Into<String>) -> Command {
+        Command::RenameScenario { id, name: name.into() }
+    }
+
+    pub fn set_baseline(id: ScenarioId) -> Command {
+        Command::SetBaseline { id }
+    }
+
+    /// Takes the undo history out of an `InsertScenario` (the session keeps histories).
+    pub fn take_history(&mut self) -> Option<History> {
+        match self {
+            Command::InsertScenario { history, .. } => history.take().map(|h| *h),
+            _ => None,
+        }
+    }
+
+    /// Puts a removed scenario's history into the `InsertScenario` that brings it back.
+    pub fn attach_history(&mut self, restored: Option<History>) {
+        if let Command::InsertScenario { history, .. } = self {
+            *history = restored.map(Box::new);
         }
     }
 
@@ -223,9 +296,11 @@ impl Command {
         Command::UpdateTerritory { id, change: TerritoryChange::Locked(locked) }
     }
 
-    /// A short description for menus and the status bar ("Undo: ...").
-    pub fn label(&self, scenario: &Scenario) -> String {
+    /// A short description for menus and the status bar ("Undo: ..."); `scenario` is
+    /// the one the command applies to.
+    pub fn label(&self, project: &Project, scenario: &Scenario) -> String {
         let name = |id: TerritoryId| scenario.territory(id).map(|t| t.name.clone()).unwrap_or_else(|| id.to_string());
+        let scenario_name = |id: ScenarioId| project.scenario(id).map(|s| s.name.clone()).unwrap_or_else(|| format!("#{}", id.0));
         match self {
             Command::SetUnitTerritories(list) => {
                 let targets: BTreeSet<_> = list.iter().map(|(_, t)| *t).collect();
@@ -264,6 +339,10 @@ impl Command {
             Command::AddRep { rep } => format!("Add rep {}", rep.name),
             Command::RemoveRep { .. } => "Remove rep".into(),
             Command::SetRepHome { .. } => "Move home base".into(),
+            Command::InsertScenario { label, .. } => label.clone(),
+            Command::RemoveScenario { id, .. } => format!("Delete scenario '{}'", scenario_name(*id)),
+            Command::RenameScenario { id, name } => format!("Rename scenario '{}' to '{name}'", scenario_name(*id)),
+            Command::SetBaseline { id } => format!("Make '{}' the baseline", scenario_name(*id)),
         }
     }
 
@@ -347,7 +426,14 @@ impl Command {
                 };
                 Ok(Applied { effects, inverse: Command::UpdateTerritory { id, change: old } })
             }
-            Command::SetModel { .. } | Command::AddRep { .. } | Command::RemoveRep { .. } | Command::SetRepHome { .. } => {
+            Command::SetModel { .. }
+            | Command::AddRep { .. }
+            | Command::RemoveRep { .. }
+            | Command::SetRepHome { .. }
+            | Command::InsertScenario { .. }
+            | Command::RemoveScenario { .. }
+            | Command::RenameScenario { .. }
+            | Command::SetBaseline { .. } => {
                 Err(CommandError::Invalid("this edit applies to the project, not a scenario".into()))
             }
             Command::Batch { label, commands } => {

@@ -1,14 +1,16 @@
 //! Undo/redo for one scenario: a stack of inverse commands. One gesture = one entry.
+//! Edits of the set of scenarios are recorded in the history of the scenario that is
+//! active after them, so Ctrl+Z right after "Duplicate" removes the copy.
 
 use super::command::Command;
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct HistoryEntry {
     pub label: String,
     pub command: Command,
 }
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct History {
     undo: Vec<HistoryEntry>,
     redo: Vec<HistoryEntry>,

@@ -5,6 +5,7 @@ pub mod command;
 pub mod entities;
 pub mod history;
 pub mod ids;
+pub mod palette;
 pub mod project;
 pub mod scenario;
 pub mod settings;

@@ -1,8 +1,9 @@
 //! The project: layers (units, accounts), reps, settings and scenarios.
 
+use super::command::{Applied, Command, CommandContext, CommandError, Effects};
 use super::entities::{Account, Rep, Unit};
 use super::ids::{AccountId, ScenarioId, UnitId};
-use super::scenario::Scenario;
+use super::scenario::{Inconsistency, Scenario};
 use super::settings::Settings;
 use serde::{Deserialize, Serialize};
 
@@ -74,68 +75,73 @@ impl Project {
         id
     }
 
-    /// Copies a scenario (alignment, overrides, territories and their ids, so the copy
-    /// compares territory by territory) under a new id; returns the new id.
-    pub fn duplicate_scenario(&mut self, source: ScenarioId, name: &str) -> Result<ScenarioId, String> {
-        let mut copy = self.scenario(source).ok_or_else(|| format!("there is no scenario {}", source.0))?.clone();
-        let name = self.checked_scenario_name(name, None)?;
+    /// An empty scenario under the next free id, not yet in the project (add it with
+    /// `Command::add_scenario` or `insert_scenario`).
+    pub fn next_scenario(&self, name: impl Into<String>) -> Scenario {
+        Scenario::new(ScenarioId(self.next_scenario_id), name, self.units.len())
+    }
+
+    /// A copy of a scenario (alignment, overrides, territories and their ids, so the copy
+    /// compares territory by territory) under the next free id, not yet in the project.
+    pub fn scenario_copy(&self, source: ScenarioId, name: &str) -> Result<Scenario, CommandError> {
+        let mut copy = self.scenario(source).ok_or(CommandError::NoSuchScenario(source.0))?.clone();
         copy.id = ScenarioId(self.next_scenario_id);
-        self.next_scenario_id += 1;
-        copy.name = name;
-        let id = copy.id;
-        self.scenarios.push(copy);
-        Ok(id)
+        copy.name = self.checked_scenario_name(name, None)?;
+        Ok(copy)
     }
 
     /// A blank scenario to draw from scratch: one empty territory per rep (named after
-    /// the rep, in the palette's colours), every ZIP unassigned.
-    pub fn add_blank_scenario(&mut self, name: &str, palette: &[super::entities::Rgb]) -> Result<ScenarioId, String> {
-        let name = self.checked_scenario_name(name, None)?;
-        let id = self.add_scenario(name);
-        let reps: Vec<_> = self.reps.iter().map(|r| (r.id, r.name.clone())).collect();
-        let scenario = self.scenario_mut(id).expect("just added");
-        for (i, (rep, rep_name)) in reps.into_iter().enumerate() {
+    /// the rep, in the palette's colours), every ZIP unassigned. Not yet in the project.
+    pub fn blank_scenario(&self, name: &str, palette: &[super::entities::Rgb]) -> Result<Scenario, CommandError> {
+        let mut scenario = self.next_scenario(self.checked_scenario_name(name, None)?);
+        for (i, rep) in self.reps.iter().enumerate() {
             let color = palette.get(i % palette.len().max(1)).copied().unwrap_or(super::entities::Rgb(128, 128, 128));
-            scenario.push_territory(rep_name, color, Some(rep));
+            scenario.push_territory(rep.name.clone(), color, Some(rep.id));
         }
+        Ok(scenario)
+    }
+
+    /// Adds a scenario built elsewhere (not an undoable edit: for building projects).
+    pub fn insert_scenario(&mut self, scenario: Scenario) -> Result<ScenarioId, CommandError> {
+        let id = scenario.id;
+        let active = self.baseline;
+        self.apply_command(active, Command::add_scenario("Add scenario", scenario))?;
         Ok(id)
     }
 
-    pub fn rename_scenario(&mut self, id: ScenarioId, name: &str) -> Result<(), String> {
-        let name = self.checked_scenario_name(name, Some(id))?;
-        let scenario = self.scenario_mut(id).ok_or_else(|| format!("there is no scenario {}", id.0))?;
-        scenario.name = name;
-        Ok(())
+    /// Copies a scenario into the project; returns the new id (not an undoable edit).
+    pub fn duplicate_scenario(&mut self, source: ScenarioId, name: &str) -> Result<ScenarioId, CommandError> {
+        let copy = self.scenario_copy(source, name)?;
+        self.insert_scenario(copy)
+    }
+
+    pub fn add_blank_scenario(&mut self, name: &str, palette: &[super::entities::Rgb]) -> Result<ScenarioId, CommandError> {
+        let blank = self.blank_scenario(name, palette)?;
+        self.insert_scenario(blank)
+    }
+
+    pub fn rename_scenario(&mut self, id: ScenarioId, name: &str) -> Result<(), CommandError> {
+        self.apply_command(id, Command::rename_scenario(id, name)).map(|_| ())
     }
 
     /// Removes a scenario. The last one cannot go; if the baseline goes, the first
     /// remaining scenario becomes the baseline.
-    pub fn remove_scenario(&mut self, id: ScenarioId) -> Result<Scenario, String> {
-        if self.scenarios.len() <= 1 {
-            return Err("a project keeps at least one scenario".into());
-        }
-        let position = self.scenarios.iter().position(|s| s.id == id).ok_or_else(|| format!("there is no scenario {}", id.0))?;
-        let removed = self.scenarios.remove(position);
-        if self.baseline == id {
-            self.baseline = self.scenarios[0].id;
-        }
-        Ok(removed)
+    pub fn remove_scenario(&mut self, id: ScenarioId) -> Result<(), CommandError> {
+        self.apply_command(self.baseline, Command::remove_scenario(id)).map(|_| ())
     }
 
-    pub fn set_baseline(&mut self, id: ScenarioId) -> Result<(), String> {
-        self.scenario(id).ok_or_else(|| format!("there is no scenario {}", id.0))?;
-        self.baseline = id;
-        Ok(())
+    pub fn set_baseline(&mut self, id: ScenarioId) -> Result<(), CommandError> {
+        self.apply_command(id, Command::set_baseline(id)).map(|_| ())
     }
 
     /// A name that is not empty and not taken by another scenario (case-insensitive).
-    fn checked_scenario_name(&self, name: &str, except: Option<ScenarioId>) -> Result<String, String> {
+    fn checked_scenario_name(&self, name: &str, except: Option<ScenarioId>) -> Result<String, CommandError> {
         let name = name.trim();
         if name.is_empty() {
-            return Err("a scenario needs a name".into());
+            return Err(CommandError::EmptyScenarioName);
         }
         if self.scenarios.iter().any(|s| Some(s.id) != except && s.name.eq_ignore_ascii_case(name)) {
-            return Err(format!("there is already a scenario named '{name}'"));
+            return Err(CommandError::ScenarioNameTaken(name.to_string()));
         }
         Ok(name.to_string())
     }
@@ -178,44 +184,45 @@ impl Project {
     }
 
     /// Checks ids, references and scenario invariants; used after loading a file.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), Inconsistency> {
+        let fail = |text: String| Err(Inconsistency(text));
         for (i, unit) in self.units.iter().enumerate() {
             if unit.id.index() != i {
-                return Err(format!("unit '{}' has id {} at position {i}", unit.code, unit.id.0));
+                return fail(format!("unit '{}' has id {} at position {i}", unit.code, unit.id.0));
             }
         }
         for (i, account) in self.accounts.iter().enumerate() {
             if account.id.index() != i {
-                return Err(format!("account '{}' has id {} at position {i}", account.external_id, account.id.0));
+                return fail(format!("account '{}' has id {} at position {i}", account.external_id, account.id.0));
             }
             if let Some(unit) = account.unit {
                 if unit.index() >= self.units.len() {
-                    return Err(format!("account '{}' lies in missing unit {}", account.external_id, unit.0));
+                    return fail(format!("account '{}' lies in missing unit {}", account.external_id, unit.0));
                 }
             }
             if let Some(owner) = account.owner {
                 if owner.index() >= self.reps.len() {
-                    return Err(format!("account '{}' is owned by missing rep {}", account.external_id, owner.0));
+                    return fail(format!("account '{}' is owned by missing rep {}", account.external_id, owner.0));
                 }
             }
         }
         for (i, rep) in self.reps.iter().enumerate() {
             if rep.id.index() != i {
-                return Err(format!("rep '{}' has id {} at position {i}", rep.name, rep.id.0));
+                return fail(format!("rep '{}' has id {} at position {i}", rep.name, rep.id.0));
             }
         }
         if self.scenarios.is_empty() {
-            return Err("the project has no scenario".into());
+            return fail("the project has no scenario".into());
         }
         if self.scenario(self.baseline).is_none() {
-            return Err(format!("the baseline scenario {} does not exist", self.baseline.0));
+            return fail(format!("the baseline scenario {} does not exist", self.baseline.0));
         }
         for scenario in &self.scenarios {
             scenario.check(self.units.len(), self.accounts.len())?;
             for t in &scenario.territories {
                 if let Some(rep) = t.rep {
                     if rep.index() >= self.reps.len() {
-                        return Err(format!("territory '{}' has missing rep {}", t.name, rep.0));
+                        return fail(format!("territory '{}' has missing rep {}", t.name, rep.0));
                     }
                 }
             }
@@ -225,13 +232,9 @@ impl Project {
 }
 
 impl Project {
-    /// Applies a command to one scenario (see `Session::execute` for undo and metrics).
-    pub fn apply_command(
-        &mut self,
-        scenario: super::ids::ScenarioId,
-        command: super::command::Command,
-    ) -> Result<super::command::Applied, super::command::CommandError> {
-        use super::command::{Applied, Command, CommandError, Effects};
+    /// Applies a command; `scenario` is the active one, which alignment edits change
+    /// (see `Session::execute` for undo and metrics).
+    pub fn apply_command(&mut self, scenario: ScenarioId, command: Command) -> Result<Applied, CommandError> {
         let changed_model = Effects { model_changed: true, ..Effects::default() };
         match command {
             Command::SetModel { settings, capacities } => self.set_model(*settings, capacities),
@@ -261,6 +264,24 @@ impl Project {
                 let old = std::mem::replace(&mut r.home, home);
                 Ok(Applied { effects: changed_model, inverse: Command::SetRepHome { rep, home: old } })
             }
+            Command::InsertScenario { label: _, position, scenario: added, history: _, baseline } => {
+                self.insert_scenario_at(scenario, position, *added, baseline)
+            }
+            Command::RemoveScenario { id, then_active } => self.remove_scenario_edit(scenario, id, then_active),
+            Command::RenameScenario { id, name } => {
+                let name = self.checked_scenario_name(&name, Some(id))?;
+                let target = self.scenario_mut(id).ok_or(CommandError::NoSuchScenario(id.0))?;
+                let old = std::mem::replace(&mut target.name, name);
+                Ok(Applied { effects: Effects { scenarios_changed: true, ..Effects::default() }, inverse: Command::RenameScenario { id, name: old } })
+            }
+            Command::SetBaseline { id } => {
+                self.scenario(id).ok_or(CommandError::NoSuchScenario(id.0))?;
+                let old = std::mem::replace(&mut self.baseline, id);
+                Ok(Applied { effects: Effects { scenarios_changed: true, ..Effects::default() }, inverse: Command::SetBaseline { id: old } })
+            }
+            Command::Batch { commands, .. } if commands.iter().any(Command::is_scenario_level) => {
+                Err(CommandError::Invalid("adding, removing or renaming scenarios is an edit of its own, not part of a batch".into()))
+            }
             Command::Batch { label, commands } if commands.iter().any(Command::is_project_level) => {
                 // A batch mixing project and scenario edits: each part goes its own way.
                 let mut effects = Effects::default();
@@ -286,30 +307,56 @@ impl Project {
         }
     }
 
-    fn apply_scenario_command(
-        &mut self,
-        scenario: super::ids::ScenarioId,
-        command: super::command::Command,
-    ) -> Result<super::command::Applied, super::command::CommandError> {
-        let ctx = super::command::CommandContext {
-            accounts: &self.accounts,
-            unit_accounts: &self.unit_accounts,
-            rep_count: self.reps.len(),
-        };
-        let scenario = self
-            .scenarios
-            .iter_mut()
-            .find(|s| s.id == scenario)
-            .ok_or_else(|| super::command::CommandError::Invalid(format!("there is no scenario {}", scenario.0)))?;
+    fn insert_scenario_at(&mut self, active: ScenarioId, position: usize, added: Scenario, baseline: bool) -> Result<Applied, CommandError> {
+        let id = added.id;
+        if self.scenario(id).is_some() {
+            return Err(CommandError::DuplicateScenario(id.0));
+        }
+        self.checked_scenario_name(&added.name, None)?;
+        added.check(self.units.len(), self.accounts.len()).map_err(|e| CommandError::Invalid(e.0))?;
+        if let Some(rep) = added.territories.iter().filter_map(|t| t.rep).find(|r| r.index() >= self.reps.len()) {
+            return Err(CommandError::NoSuchRep(rep.0));
+        }
+        // Ids only grow: histories of other scenarios may still bring back a removed
+        // one under its id, so a freed id is never handed out again.
+        self.next_scenario_id = self.next_scenario_id.max(id.0 + 1);
+        let position = position.min(self.scenarios.len());
+        self.scenarios.insert(position, added);
+        if baseline {
+            self.baseline = id;
+        }
+        Ok(Applied {
+            effects: Effects { scenarios_changed: true, activate: Some(id), ..Effects::default() },
+            inverse: Command::RemoveScenario { id, then_active: Some(active).filter(|a| *a != id) },
+        })
+    }
+
+    fn remove_scenario_edit(&mut self, active: ScenarioId, id: ScenarioId, then_active: Option<ScenarioId>) -> Result<Applied, CommandError> {
+        let position = self.scenarios.iter().position(|s| s.id == id).ok_or(CommandError::NoSuchScenario(id.0))?;
+        if self.scenarios.len() <= 1 {
+            return Err(CommandError::LastScenario);
+        }
+        let removed = self.scenarios.remove(position);
+        let was_baseline = self.baseline == id;
+        if was_baseline {
+            self.baseline = self.scenarios[0].id;
+        }
+        let then_active = then_active.filter(|t| self.scenario(*t).is_some());
+        let activate = if active == id { Some(then_active.unwrap_or(self.baseline)) } else { then_active };
+        let label = format!("Restore scenario '{}'", removed.name);
+        Ok(Applied {
+            effects: Effects { scenarios_changed: true, activate, ..Effects::default() },
+            inverse: Command::InsertScenario { label, position, scenario: Box::new(removed), history: None, baseline: was_baseline },
+        })
+    }
+
+    fn apply_scenario_command(&mut self, scenario: ScenarioId, command: Command) -> Result<Applied, CommandError> {
+        let ctx = CommandContext { accounts: &self.accounts, unit_accounts: &self.unit_accounts, rep_count: self.reps.len() };
+        let scenario = self.scenarios.iter_mut().find(|s| s.id == scenario).ok_or(CommandError::NoSuchScenario(scenario.0))?;
         command.apply(scenario, &ctx)
     }
 
-    fn set_model(
-        &mut self,
-        settings: super::settings::Settings,
-        capacities: Vec<(super::ids::RepId, f64, f64)>,
-    ) -> Result<super::command::Applied, super::command::CommandError> {
-        use super::command::{Applied, Command, CommandError, Effects};
+    fn set_model(&mut self, settings: Settings, capacities: Vec<(super::ids::RepId, f64, f64)>) -> Result<Applied, CommandError> {
         for (rep, capacity, experience) in &capacities {
             if rep.index() >= self.reps.len() {
                 return Err(CommandError::NoSuchRep(rep.0));
@@ -340,6 +387,7 @@ impl Project {
 
 #[cfg(test)]
 mod scenario_tests {
+    use super::*;
     use crate::fixtures::grid_project;
 
     #[test]
@@ -349,17 +397,65 @@ mod scenario_tests {
         let name = project.copy_name(&project.scenarios[0].name.clone());
         let copy = project.duplicate_scenario(base, &name).unwrap();
         assert_eq!(project.scenario(copy).unwrap().unit_territory, project.scenario(base).unwrap().unit_territory);
-        assert!(project.duplicate_scenario(base, &name.to_uppercase()).unwrap_err().contains("already"));
-        assert!(project.rename_scenario(copy, "  ").is_err());
+        assert!(matches!(project.duplicate_scenario(base, &name.to_uppercase()), Err(CommandError::ScenarioNameTaken(_))));
+        assert_eq!(project.rename_scenario(copy, "  "), Err(CommandError::EmptyScenarioName));
         project.rename_scenario(copy, "Draft").unwrap();
         assert_eq!(project.copy_name("Draft"), "Draft (copy)");
         project.set_baseline(copy).unwrap();
         project.remove_scenario(copy).unwrap();
         assert_eq!(project.baseline, base, "the baseline moves to a remaining scenario");
-        assert!(project.remove_scenario(base).unwrap_err().contains("at least one"));
+        assert_eq!(project.remove_scenario(base), Err(CommandError::LastScenario));
         let blank = project.add_blank_scenario("Blank", &[crate::model::Rgb(1, 2, 3)]).unwrap();
         let blank = project.scenario(blank).unwrap();
         assert_eq!(blank.territories.len(), project.reps.len());
         assert!(blank.unit_territory.iter().all(Option::is_none));
+    }
+
+    #[test]
+    fn each_scenario_edit_has_an_exact_inverse() {
+        let original = grid_project(4, 4, 0.1, 20, 2, 5);
+        let base = original.scenarios[0].id;
+        let copy = original.scenario_copy(base, "Copy").unwrap();
+        let edits = [
+            Command::add_scenario("Duplicate", copy.clone()),
+            Command::rename_scenario(base, "Renamed"),
+        ];
+        for edit in edits {
+            let mut project = original.clone();
+            let applied = project.apply_command(base, edit).unwrap();
+            assert_ne!(project, original);
+            let undone = project.apply_command(base, applied.inverse).unwrap();
+            let mut expected = original.clone();
+            expected.next_scenario_id = project.next_scenario_id;
+            assert_eq!(project, expected);
+            project.apply_command(base, undone.inverse).unwrap();
+        }
+        // Removing the baseline and bringing it back restores it as the baseline, in place.
+        let mut project = original.clone();
+        project.insert_scenario(copy.clone()).unwrap();
+        let before = project.clone();
+        let removed = project.apply_command(base, Command::remove_scenario(base)).unwrap();
+        assert_eq!(removed.effects.activate, Some(copy.id), "the active scenario went: the new baseline takes over");
+        assert_eq!(project.baseline, copy.id);
+        let restored = project.apply_command(copy.id, removed.inverse).unwrap();
+        assert_eq!(restored.effects.activate, Some(base));
+        assert_eq!(project, before);
+        let baseline = project.apply_command(base, Command::set_baseline(copy.id)).unwrap();
+        project.apply_command(base, baseline.inverse).unwrap();
+        assert_eq!(project, before);
+    }
+
+    #[test]
+    fn an_inserted_scenario_must_fit_the_project() {
+        let mut project = grid_project(4, 4, 0.1, 20, 2, 5);
+        let base = project.scenarios[0].id;
+        let mut wrong = project.next_scenario("Short");
+        wrong.unit_territory.pop();
+        assert!(matches!(project.apply_command(base, Command::add_scenario("x", wrong)), Err(CommandError::Invalid(_))));
+        let mut clash = project.next_scenario("Clash");
+        clash.id = base;
+        assert_eq!(project.apply_command(base, Command::add_scenario("x", clash)).err(), Some(CommandError::DuplicateScenario(base.0)));
+        let batch = Command::Batch { label: "b".into(), commands: vec![Command::rename_scenario(base, "B")] };
+        assert!(project.apply_command(base, batch).is_err(), "scenario edits stand alone");
     }
 }

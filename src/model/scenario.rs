@@ -9,6 +9,12 @@ use super::entities::{Rgb, Territory};
 use super::ids::{AccountId, RepId, ScenarioId, TerritoryId, UnitId};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use thiserror::Error;
+
+/// A broken invariant of a project or scenario (a damaged or hand-edited file, or a bug).
+#[derive(Debug, Clone, PartialEq, Error)]
+#[error("{0}")]
+pub struct Inconsistency(pub String);
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Scenario {
@@ -90,9 +96,10 @@ impl Scenario {
     }
 
     /// Checks the invariants listed at the top of this module.
-    pub fn check(&self, unit_count: usize, account_count: usize) -> Result<(), String> {
+    pub fn check(&self, unit_count: usize, account_count: usize) -> Result<(), Inconsistency> {
+        let fail = |text: String| Err(Inconsistency(text));
         if self.unit_territory.len() != unit_count {
-            return Err(format!(
+            return fail(format!(
                 "scenario '{}' assigns {} units but the project has {}",
                 self.name,
                 self.unit_territory.len(),
@@ -102,25 +109,25 @@ impl Scenario {
         let mut seen = std::collections::BTreeSet::new();
         for t in &self.territories {
             if !seen.insert(t.id) {
-                return Err(format!("scenario '{}' has two territories with id {}", self.name, t.id.0));
+                return fail(format!("scenario '{}' has two territories with id {}", self.name, t.id.0));
             }
             if t.id.0 >= self.next_territory_id {
-                return Err(format!("scenario '{}': territory id {} is not below next_territory_id", self.name, t.id.0));
+                return fail(format!("scenario '{}': territory id {} is not below next_territory_id", self.name, t.id.0));
             }
         }
         for (unit, t) in self.unit_territory.iter().enumerate() {
             if let Some(t) = t {
                 if !seen.contains(t) {
-                    return Err(format!("scenario '{}': unit {unit} refers to missing territory {}", self.name, t.0));
+                    return fail(format!("scenario '{}': unit {unit} refers to missing territory {}", self.name, t.0));
                 }
             }
         }
         for (account, t) in &self.account_overrides {
             if account.index() >= account_count {
-                return Err(format!("scenario '{}': override for missing account {}", self.name, account.0));
+                return fail(format!("scenario '{}': override for missing account {}", self.name, account.0));
             }
             if !seen.contains(t) {
-                return Err(format!("scenario '{}': account {} overridden to missing territory {}", self.name, account.0, t.0));
+                return fail(format!("scenario '{}': account {} overridden to missing territory {}", self.name, account.0, t.0));
             }
         }
         Ok(())

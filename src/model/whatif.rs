@@ -1,6 +1,6 @@
 //! What-if edits built from the basic commands, so each is one undoable step.
 
-use super::command::Command;
+use super::command::{Command, CommandError};
 use super::entities::{LonLat, Rep, RepRole, Rgb};
 use super::ids::{RepId, TerritoryId, UnitId};
 use super::project::Project;
@@ -13,14 +13,14 @@ use std::collections::HashMap;
 /// receive nothing. ZIPs with no path to another territory (islands) go to the territory
 /// with the least potential. The emptied territory is removed and overrides to it are
 /// cleared (the accounts follow their ZIPs).
-pub fn hand_off_territory(project: &Project, scenario: &Scenario, leaving: TerritoryId, neighbours: &[Vec<u32>]) -> Result<Command, String> {
-    let territory = scenario.territory(leaving).ok_or("there is no such territory")?;
+pub fn hand_off_territory(project: &Project, scenario: &Scenario, leaving: TerritoryId, neighbours: &[Vec<u32>]) -> Result<Command, CommandError> {
+    let territory = scenario.territory(leaving).ok_or(CommandError::NoSuchTerritory(leaving.0))?;
     if territory.locked {
-        return Err(format!("{} is locked: unlock it before handing it off", territory.name));
+        return Err(CommandError::Locked(territory.name.clone()));
     }
     let receivers: Vec<TerritoryId> = scenario.territories.iter().filter(|t| t.id != leaving && !t.locked).map(|t| t.id).collect();
     if receivers.is_empty() {
-        return Err("no other unlocked territory can take the ZIPs".into());
+        return Err(CommandError::NoReceiver);
     }
     let unit_potential = |u: usize| -> f64 {
         project
@@ -153,6 +153,6 @@ mod tests {
         let leaving = project.scenarios[0].territories[0].id;
         project.scenarios[0].territory_mut(leaving).unwrap().locked = true;
         let err = hand_off_territory(&project, &project.scenarios[0], leaving, &grid_neighbours(4, 4)).unwrap_err();
-        assert!(err.contains("locked"), "{err}");
+        assert!(err.to_string().contains("locked"), "{err}");
     }
 }

@@ -28,37 +28,54 @@ pub enum Measure {
     Mix(Vec<(f64, Measure)>),
 }
 
+/// Why a measure cannot be read or weighed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum MeasureError {
+    #[error("'{0}': the weight before * must be a number")]
+    WeightNotANumber(String),
+    #[error("'{0}': the weight must be more than 0")]
+    WeightNotPositive(String),
+    #[error("unknown measure '{0}': use potential, workload, visits, attr:NAME or a mix like 0.5*potential+0.5*workload")]
+    Unknown(String),
+    #[error("{0} is zero everywhere, so it cannot be part of the mix")]
+    ZeroEverywhere(String),
+    #[error("the workload index is zero everywhere: the project has no accounts to weigh")]
+    NoWorkload,
+    #[error("no unit attribute '{name}'; the units have: {available}")]
+    NoSuchAttribute { name: String, available: String },
+}
+
 impl Measure {
     /// `potential`, `workload`, `visits`, `attr:NAME`, or a mix such as
     /// `0.6*potential+0.4*workload`.
-    pub fn parse(text: &str) -> Result<Self, String> {
+    pub fn parse(text: &str) -> Result<Self, MeasureError> {
         let terms: Vec<&str> = text.split('+').map(str::trim).collect();
         if terms.len() > 1 {
             let parts = terms
                 .iter()
                 .map(|term| {
                     let (weight, name) = match term.split_once('*') {
-                        Some((w, name)) => (w.trim().parse::<f64>().map_err(|_| format!("'{term}': the weight before * must be a number"))?, name.trim()),
+                        Some((w, name)) => (w.trim().parse::<f64>().map_err(|_| MeasureError::WeightNotANumber(term.to_string()))?, name.trim()),
                         None => (1.0, *term),
                     };
                     if !(weight.is_finite() && weight > 0.0) {
-                        return Err(format!("'{term}': the weight must be more than 0"));
+                        return Err(MeasureError::WeightNotPositive(term.to_string()));
                     }
                     Ok((weight, Self::parse_one(name)?))
                 })
-                .collect::<Result<Vec<_>, String>>()?;
+                .collect::<Result<Vec<_>, MeasureError>>()?;
             return Ok(Measure::Mix(parts));
         }
         Self::parse_one(text.trim())
     }
 
-    fn parse_one(text: &str) -> Result<Self, String> {
+    fn parse_one(text: &str) -> Result<Self, MeasureError> {
         match text {
             "potential" => Ok(Measure::Potential),
             "workload" => Ok(Measure::Workload),
             "visits" => Ok(Measure::VisitHours),
             t if t.starts_with("attr:") && t.len() > 5 => Ok(Measure::Attribute(t[5..].to_string())),
-            other => Err(format!("unknown measure '{other}': use potential, workload, visits, attr:NAME or a mix like 0.5*potential+0.5*workload")),
+            other => Err(MeasureError::Unknown(other.to_string())),
         }
     }
 
@@ -103,21 +120,21 @@ impl Weights {
 
 /// The weight of every unit under a measure (accounts counted in their unit; drive
 /// measured from the nearest rep's home base).
-pub fn unit_weights(project: &Project, measure: &Measure) -> Result<Vec<f64>, String> {
+pub fn unit_weights(project: &Project, measure: &Measure) -> Result<Vec<f64>, MeasureError> {
     let nearest = |a: &Account| project.reps.iter().map(|r| r.home).min_by(|x, y| great_circle_km(*x, a.location).total_cmp(&great_circle_km(*y, a.location)));
     weights(project, measure, &nearest, &|_| false).map(|w| w.units)
 }
 
 /// Weights of the units (and pinned accounts) under `measure`; `drive_from` gives the
 /// home base an account's drive time is measured from (none: no drive).
-pub fn weights(project: &Project, measure: &Measure, drive_from: &dyn Fn(&Account) -> Option<LonLat>, pinned: &dyn Fn(&Account) -> bool) -> Result<Weights, String> {
+pub fn weights(project: &Project, measure: &Measure, drive_from: &dyn Fn(&Account) -> Option<LonLat>, pinned: &dyn Fn(&Account) -> bool) -> Result<Weights, MeasureError> {
     match measure {
         Measure::Mix(parts) => {
             let mut weighed = Vec::with_capacity(parts.len());
             for (share, part) in parts {
                 let w = weights(project, part, drive_from, pinned)?;
                 if w.total() <= 0.0 {
-                    return Err(format!("{} is zero everywhere, so it cannot be part of the mix", part.label()));
+                    return Err(MeasureError::ZeroEverywhere(part.label()));
                 }
                 weighed.push((*share, w));
             }
@@ -130,7 +147,7 @@ pub fn weights(project: &Project, measure: &Measure, drive_from: &dyn Fn(&Accoun
             // even already: it takes no part.
             let weighed: Vec<(f64, Weights)> = parts.iter().filter(|p| p.0 > 0.0).map(|(share, figure)| (*share, figure_weights(project, *figure, drive_from, pinned))).filter(|p| p.1.total() > 0.0).collect();
             if weighed.is_empty() {
-                return Err("the workload index is zero everywhere: the project has no accounts to weigh".into());
+                return Err(MeasureError::NoWorkload);
             }
             Ok(mix(project, weighed))
         }
@@ -138,7 +155,7 @@ pub fn weights(project: &Project, measure: &Measure, drive_from: &dyn Fn(&Accoun
         Measure::VisitHours => Ok(figure_weights(project, Figure::VisitHours, drive_from, pinned)),
         Measure::Attribute(name) => {
             if !project.units.iter().any(|u| u.attributes.contains_key(name)) {
-                return Err(format!("no unit attribute '{name}'; the units have: {}", project.unit_attribute_names().join(", ")));
+                return Err(MeasureError::NoSuchAttribute { name: name.clone(), available: project.unit_attribute_names().join(", ") });
             }
             Ok(Weights { units: project.units.iter().map(|u| u.attributes.get(name).copied().unwrap_or(0.0).max(0.0)).collect(), pinned: Vec::new() })
         }
@@ -210,9 +227,9 @@ mod tests {
         let mix = Measure::parse("0.6*potential + 0.4*workload").unwrap();
         assert_eq!(mix, Measure::Mix(vec![(0.6, Measure::Potential), (0.4, Measure::Workload)]));
         assert_eq!(mix.label(), "60% potential + 40% workload index");
-        assert!(Measure::parse("x*potential+workload").unwrap_err().contains("must be a number"));
-        assert!(Measure::parse("-1*potential+workload").unwrap_err().contains("more than 0"));
-        assert!(Measure::parse("potential+colour").unwrap_err().contains("unknown measure 'colour'"));
+        assert!(Measure::parse("x*potential+workload").unwrap_err().to_string().contains("must be a number"));
+        assert!(Measure::parse("-1*potential+workload").unwrap_err().to_string().contains("more than 0"));
+        assert!(Measure::parse("potential+colour").unwrap_err().to_string().contains("unknown measure 'colour'"));
 
         // Two units: potential 30/10, workload 1/3. As shares: potential 0.75/0.25,
         // workload 0.25/0.75; an even mix weighs them equally.

@@ -22,6 +22,7 @@
 //! Locked units never move; a disruption weight keeps units in their starting territory.
 //! Deterministic for a given seed. No UI here.
 
+#[cfg(any(test, feature = "test-support"))]
 pub mod bench_data;
 mod centres;
 mod flow;
@@ -116,6 +117,8 @@ pub type Progress<'a> = &'a mut dyn FnMut(f32) -> bool;
 pub enum OptimizeError {
     #[error("{0}")]
     Invalid(String),
+    #[error(transparent)]
+    Measure(#[from] measure::MeasureError),
     #[error("cancelled")]
     Cancelled,
 }

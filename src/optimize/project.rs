@@ -16,13 +16,83 @@ use proj4rs::proj::Proj;
 /// The default name of a proposal (numbered when taken).
 pub const PROPOSAL_NAME: &str = "Balanced (optimizer)";
 
+#[derive(Clone, Debug, PartialEq)]
 pub struct Options {
     pub measure: Measure,
+    /// Allowed deviation from a territory's share, as a fraction (0.05 = 5%).
     pub tolerance: f64,
+    /// 0 ignores the start plan; higher keeps more ZIPs where they are.
     pub disruption: f64,
     pub seed: u64,
     /// Keep every territory in one piece.
     pub contiguous: bool,
+}
+
+/// What the planner asks the optimizer for, from the dialog or the command line: both
+/// go through `run`, which checks it first.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Request {
+    /// The scenario to start from (its territories, reps and locks).
+    pub start: ScenarioId,
+    /// How many territories (a local rebalance keeps the ones it names).
+    pub territories: usize,
+    /// Local rebalance: only these territories change, among themselves.
+    pub only: Option<Vec<TerritoryId>>,
+    pub options: Options,
+}
+
+impl Request {
+    /// The request's start scenario, or what is wrong with the request.
+    pub fn check<'p>(&self, project: &'p Project) -> Result<&'p Scenario, OptimizeError> {
+        let invalid = |text: &str| Err(OptimizeError::Invalid(text.to_string()));
+        let start = match project.scenario(self.start) {
+            Some(s) => s,
+            None => return invalid("the start scenario no longer exists; choose another"),
+        };
+        let o = &self.options;
+        if !(o.tolerance.is_finite() && o.tolerance > 0.0 && o.tolerance < 1.0) {
+            return invalid("the tolerance must be above 0% and below 100%");
+        }
+        if !(o.disruption.is_finite() && o.disruption >= 0.0) {
+            return invalid("'keep changes small' must be 0 or more");
+        }
+        if self.only.is_none() {
+            if self.territories == 0 {
+                return invalid("ask for at least one territory");
+            }
+            if self.territories > project.units.len() {
+                return Err(OptimizeError::Invalid(format!("{} territories cannot be made from {} ZIPs", self.territories, project.units.len())));
+            }
+        }
+        Ok(start)
+    }
+
+    /// Checks the request and runs the optimizer.
+    pub fn run(&self, project: &Project, progress: Progress) -> Result<Proposal, OptimizeError> {
+        let start = self.check(project)?;
+        match &self.only {
+            Some(ids) => propose_local(project, start, ids, &self.options, progress),
+            None => propose(project, start, self.territories, &self.options, progress),
+        }
+    }
+}
+
+/// The territories a local rebalance around `centre` works on: `centre` first, then
+/// every unlocked territory that shares a border with it (`neighbours`: unit adjacency).
+pub fn local_scope(scenario: &Scenario, neighbours: &[Vec<u32>], centre: TerritoryId) -> Vec<TerritoryId> {
+    let mut scope = vec![centre];
+    for (u, owner) in scenario.unit_territory.iter().enumerate() {
+        if *owner != Some(centre) {
+            continue;
+        }
+        for v in neighbours.get(u).into_iter().flatten() {
+            let other = scenario.unit_territory.get(*v as usize).copied().flatten();
+            if let Some(n) = other.filter(|n| !scope.contains(n) && !scenario.is_locked(*n)) {
+                scope.push(n);
+            }
+        }
+    }
+    scope
 }
 
 pub struct Proposal {
@@ -206,7 +276,7 @@ pub fn propose(project: &Project, from: &Scenario, k: usize, options: &Options, 
         }
         shaped.account_overrides.retain(|_, t| !dropped.contains(t));
     }
-    let palette = crate::sample::territory_palette(k);
+    let palette = crate::model::palette::territory_palette(k);
     while shaped.territories.len() < k {
         let n = shaped.territories.len();
         shaped.push_territory(format!("Territory {}", n + 1), palette[n], None);
@@ -268,7 +338,7 @@ fn solve_scope(project: &Project, original: &Scenario, shaped: &Scenario, territ
     let mut solution = None;
     for pass in 0..passes {
         let drive_from = |a: &Account| a.unit.and_then(|u| served_from[u.index()]).or_else(|| nearest(a));
-        let weighed = weights(project, &options.measure, &drive_from, &|a| pinned_territory(shaped, a).is_some()).map_err(OptimizeError::Invalid)?;
+        let weighed = weights(project, &options.measure, &drive_from, &|a| pinned_territory(shaped, a).is_some())?;
         let weights: Vec<f64> = units.iter().map(|u| weighed.units[*u]).collect();
         let problem = Problem {
             weights: &weights,
@@ -302,17 +372,15 @@ fn solve_scope(project: &Project, original: &Scenario, shaped: &Scenario, territ
     Ok(Proposal { scenario, solution, moved_units, solve_secs: started.elapsed().as_secs_f64(), tolerance: options.tolerance, kept_territories: kept })
 }
 
-/// Adds the proposal to the project as a new scenario named `name`.
-pub fn add_proposal(project: &mut Project, proposal: &Proposal, name: &str) -> Result<ScenarioId, String> {
-    let id = project.duplicate_scenario(proposal.scenario.id, name)?;
-    let scenario = project.scenario_mut(id).ok_or("the new scenario exists")?;
-    let keep_id = scenario.id;
-    let keep_name = scenario.name.clone();
-    *scenario = proposal.scenario.clone();
-    scenario.id = keep_id;
-    scenario.name = keep_name;
+/// The proposal as a scenario of `project` named `name`, under the next free id (add it
+/// with `Command::add_scenario`, or `Project::insert_scenario` when building).
+pub fn proposal_scenario(project: &Project, proposal: &Proposal, name: &str) -> Scenario {
+    let mut scenario = proposal.scenario.clone();
+    let fresh = project.next_scenario(name);
+    scenario.id = fresh.id;
+    scenario.name = fresh.name;
     scenario.description = "Proposed by the optimizer: balanced, contiguous; edit it, then compare.".into();
-    Ok(id)
+    scenario
 }
 
 /// Max deviation of potential (the planner's balance figure) of a scenario, percent.
@@ -362,5 +430,39 @@ mod tests {
         }
         let error = propose(&project, &start, 4, &options(0.05), &mut |_| true).err().unwrap();
         assert!(error.to_string().contains("every territory is locked"), "{error}");
+    }
+
+    #[test]
+    fn a_request_is_checked_before_it_runs() {
+        let project = crate::fixtures::grid_project(6, 4, 0.1, 100, 3, 3);
+        let start = project.scenarios[0].id;
+        let request = |tolerance: f64, disruption: f64, territories: usize| Request {
+            start,
+            territories,
+            only: None,
+            options: Options { measure: Measure::Potential, tolerance, disruption, seed: 1, contiguous: true },
+        };
+        assert!(request(0.1, 0.0, 3).check(&project).is_ok());
+        for (bad, why) in [(request(0.0, 0.0, 3), "tolerance"), (request(1.5, 0.0, 3), "tolerance"), (request(0.1, -1.0, 3), "keep changes small"), (request(0.1, 0.0, 0), "at least one"), (request(0.1, 0.0, 25), "cannot be made")] {
+            let error = bad.run(&project, &mut |_| true).err().expect("refused");
+            assert!(error.to_string().contains(why), "{error}");
+        }
+        let gone = Request { start: crate::model::ScenarioId(99), ..request(0.1, 0.0, 3) };
+        assert!(gone.check(&project).unwrap_err().to_string().contains("no longer exists"));
+        assert!(request(0.1, 0.0, 3).run(&project, &mut |_| true).is_ok());
+    }
+
+    #[test]
+    fn the_local_scope_is_a_territory_and_its_unlocked_neighbours() {
+        // Four vertical stripes: stripe 1 touches stripes 0 and 2, not 3.
+        let mut project = crate::fixtures::grid_project(12, 6, 0.1, 100, 4, 3);
+        let neighbours = crate::fixtures::grid_neighbours(12, 6);
+        let ids: Vec<TerritoryId> = project.scenarios[0].territories.iter().map(|t| t.id).collect();
+        let mut scope = local_scope(&project.scenarios[0], &neighbours, ids[1]);
+        assert_eq!(scope[0], ids[1]);
+        scope.sort();
+        assert_eq!(scope, vec![ids[0], ids[1], ids[2]]);
+        project.scenarios[0].territories[2].locked = true;
+        assert_eq!(local_scope(&project.scenarios[0], &neighbours, ids[1]), vec![ids[1], ids[0]]);
     }
 }

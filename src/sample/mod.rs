@@ -9,7 +9,8 @@
 
 mod names;
 
-use crate::model::entities::{Account, LonLat, Rep, RepRole, Rgb, Tier, Unit};
+use crate::model::entities::{Account, LonLat, Rep, RepRole, Tier, Unit};
+use crate::model::palette::territory_palette;
 use crate::model::ids::{AccountId, RepId, TerritoryId, UnitId};
 use crate::model::project::Project;
 use crate::spatial::{geodesic_area_km2, interior_point};
@@ -387,7 +388,7 @@ fn build_baseline(project: &mut Project, spec: &SampleSpec, rng: &mut ChaCha8Rng
 /// neighbouring rep when that rep's home is at most 1.35x as far.
 fn build_proposal(project: &mut Project) -> Result<()> {
     let baseline = project.baseline;
-    let proposal = project.duplicate_scenario(baseline, "2027 proposal").map_err(anyhow::Error::msg)?;
+    let proposal = project.duplicate_scenario(baseline, "2027 proposal")?;
     let scenario = project.scenario(proposal).expect("just added");
     let metrics = crate::metrics::ScenarioMetrics::compute(project, scenario);
     let overloaded: Vec<_> = metrics.territories.iter().filter(|m| m.deviation_pct > 30.0).map(|m| m.id).collect();
@@ -413,13 +414,4 @@ fn build_proposal(project: &mut Project) -> Result<()> {
         scenario.unit_territory[u.index()] = Some(t);
     }
     Ok(())
-}
-
-/// Distinct categorical colours for territories: Tableau 10, then the two Dark 2
-/// colours unlike any of them (violet, magenta), then Set 3.
-pub fn territory_palette(count: usize) -> Vec<Rgb> {
-    let mut colours: Vec<Rgb> = colorous::TABLEAU10.iter().map(|c| Rgb(c.r, c.g, c.b)).collect();
-    colours.extend([colorous::DARK2[2], colorous::DARK2[3]].iter().map(|c| Rgb(c.r, c.g, c.b)));
-    colours.extend(colorous::SET3.iter().map(|c| Rgb(c.r, c.g, c.b)));
-    (0..count).map(|i| colours[i % colours.len()]).collect()
 }

@@ -9,7 +9,8 @@ use crate::model::ids::ScenarioId;
 use crate::session::Session;
 use crate::ui::map::colors::scenario_colors;
 use crate::ui::map::MapInteraction;
-use crate::ui::style::{short_money, BAD, GOOD};
+use crate::format::short_money;
+use crate::ui::style::{BAD, GOOD};
 use egui::{Color32, RichText, Ui};
 use egui_extras::{Column, TableBuilder};
 

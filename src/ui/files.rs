@@ -1,10 +1,14 @@
 //! The app's file actions beyond open/save: new project from files, alignment import,
 //! exports (on a worker: dissolving thousands of ZIPs takes a moment), import report.
 
+use super::actions::AppAction;
 use super::app::TerritoryApp;
 use super::import::Outcome;
 use super::jobs::{progress_ui, Job};
 use crate::io::export;
+use crate::io::import::new_project::read_alignment;
+use crate::io::import::ImportError;
+use crate::model::command::Command;
 use std::path::{Path, PathBuf};
 
 /// The exports of the File menu: label, file filter, default file name.
@@ -30,7 +34,7 @@ impl ExportKind {
         }
     }
 
-    fn filter(self) -> (&'static str, &'static str) {
+    pub fn filter(self) -> (&'static str, &'static str) {
         match self {
             Self::TerritoriesGeoJson => ("GeoJSON", "geojson"),
             Self::TerritoriesShapefile => ("ESRI Shapefile", "shp"),
@@ -38,7 +42,7 @@ impl ExportKind {
         }
     }
 
-    fn file_name(self, scenario: &str) -> String {
+    pub fn file_name(self, scenario: &str) -> String {
         let stem: String = scenario.chars().map(|c| if c.is_alphanumeric() || c == '-' { c } else { '_' }).collect();
         let (_, ext) = self.filter();
         match self {
@@ -55,12 +59,30 @@ impl TerritoryApp {
         ui.weak(format!("Scenario: {}", self.session.scenario().name));
         for kind in ExportKind::ALL {
             if ui.button(kind.label()).clicked() {
-                let (name, ext) = kind.filter();
-                let dialog = rfd::FileDialog::new().add_filter(name, &[ext]).set_file_name(kind.file_name(&self.session.scenario().name));
-                if let Some(path) = dialog.save_file() {
-                    self.export(kind, path);
-                }
+                self.act(AppAction::Export(kind, None));
             }
+        }
+    }
+
+    /// The save dialog of an export, named after the scenario.
+    pub(super) fn export_dialog(&self, kind: ExportKind) -> rfd::FileDialog {
+        let (name, ext) = kind.filter();
+        self.file_dialog(name, &[ext]).set_file_name(kind.file_name(&self.session.scenario().name))
+    }
+
+    /// The save dialog of the hand-off ledger of the open comparison.
+    pub(super) fn ledger_dialog(&self) -> Option<rfd::FileDialog> {
+        let comparison = self.compare.as_ref()?.comparison.as_ref()?;
+        let name = format!("handoffs_{}.csv", comparison.to.replace(|c: char| !c.is_alphanumeric(), "_"));
+        Some(self.file_dialog("CSV", &["csv"]).set_file_name(name))
+    }
+
+    /// Writes the disruption ledger of the open comparison.
+    pub fn export_ledger(&mut self, path: &Path) {
+        let Some(comparison) = self.compare.as_ref().and_then(|c| c.comparison.as_ref()) else { return };
+        match crate::io::ledger::write_ledger(&comparison.ledger, path) {
+            Ok(()) => self.say(format!("Wrote the ledger ({} accounts) to {}", comparison.ledger.len(), path.display())),
+            Err(e) => self.complain(format!("{e:#}")),
         }
     }
 
@@ -77,21 +99,26 @@ impl TerritoryApp {
                 ExportKind::Accounts => export::tables::write_accounts(&project, &scenario, &path).map(|n| format!("{n} accounts")),
                 ExportKind::Metrics => export::tables::write_metrics(&project, &scenario, &path).map(|n| format!("{n} rows of metrics")),
             };
-            written.map(|what| format!("Exported {what} of '{}' to {}", scenario.name, path.display())).map_err(|e| format!("Export failed: {e:#}"))
+            written.map(|what| format!("Exported {what} of '{}' to {}", scenario.name, path.display()))
         }));
     }
 
-    /// Adds an alignment CSV as a new scenario and switches to it. Rows that name unknown
-    /// ZIPs or reps stop the import and are listed; nothing changes.
+    /// Adds an alignment CSV as a new scenario and switches to it (one undoable step).
+    /// Rows that name unknown ZIPs or reps stop the import and are listed; nothing
+    /// changes.
     pub fn import_alignment(&mut self, path: &Path) {
         let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "Imported alignment".into());
-        match self.session.import_alignment(path, &name) {
-            Ok((id, unmentioned)) => {
-                self.switch_scenario(id);
-                let note = if unmentioned > 0 { format!("; {unmentioned} ZIPs not in the file are unassigned") } else { String::new() };
-                self.say(format!("Imported {} as scenario '{}'{note}", path.display(), self.session.scenario().name));
+        match read_alignment(self.session.project(), path, &name, false) {
+            Ok(import) => {
+                let name = import.scenario.name.clone();
+                let label = format!("Import alignment '{name}'");
+                if self.execute(Command::add_scenario(label, import.scenario)) {
+                    let unmentioned = import.unmentioned_units;
+                    let note = if unmentioned > 0 { format!("; {unmentioned} ZIPs not in the file are unassigned") } else { String::new() };
+                    self.say(format!("Imported {} as scenario '{name}'{note}", path.display()));
+                }
             }
-            Err(crate::io::import::ImportError::Rows { path, rows, issues }) => {
+            Err(ImportError::Rows { path, rows, issues }) => {
                 let mut lines = vec![format!("{} of {} rows have problems; nothing was imported. Fix them and import again.", issues.len(), rows)];
                 lines.extend(issues.iter().map(|i| i.to_string()));
                 self.import_report = Some((format!("Cannot import {}", path.display()), lines));
@@ -121,7 +148,7 @@ impl TerritoryApp {
                 self.export_job = None;
                 match result {
                     Ok(Ok(message)) => self.say(message),
-                    Ok(Err(message)) => self.complain(message),
+                    Ok(Err(e)) => self.complain(format!("Export failed: {e:#}")),
                     Err(()) => self.complain("The export stopped unexpectedly"),
                 }
             } else {

@@ -1,15 +1,21 @@
 //! The desktop app. The only module that imports egui, eframe or walkers.
 
+pub mod actions;
 pub mod app;
+pub mod basemap;
 pub mod compare;
+pub mod dialogs;
+pub mod edits;
 pub mod files;
 pub mod import;
 pub mod jobs;
-pub mod optimize;
 pub mod map;
+pub mod optimize;
 pub mod panels;
+pub mod screenshot;
 pub mod style;
 
+pub use actions::AppAction;
 pub use app::TerritoryApp;
 
 use crate::model::project::Project;
@@ -32,18 +38,17 @@ pub fn run(project: Project, path: Option<PathBuf>) -> Result<()> {
             let mut app = TerritoryApp::new(project, path.clone());
             if let Some(storage) = cc.storage {
                 if let Some(recent) = storage.get_string("recent_files") {
-                    app.recent = recent.lines().filter(|l| !l.is_empty()).map(PathBuf::from).collect();
+                    app.document.set_recent_from_setting(&recent);
                 }
                 if let Some(source) = storage.get_string("basemap") {
-                    let source = app::BasemapSource::from_setting(&source);
-                    if source != app::BasemapSource::Offline {
+                    let source = basemap::BasemapSource::from_setting(&source);
+                    if source != basemap::BasemapSource::Offline {
                         app.set_basemap(&cc.egui_ctx, source);
                     }
                 }
             }
             if let Some(p) = path {
-                app.recent.retain(|r| r != &p);
-                app.recent.insert(0, p);
+                app.document.remember(&p);
             }
             Ok(Box::new(app))
         }),
@@ -74,7 +79,7 @@ pub fn screenshot(project: Project, path: Option<PathBuf>, spec: ScreenshotSpec)
     let mut app = TerritoryApp::new(project, path);
     app.switch_scenario(scenario);
     app.set_compare(reference);
-    app.color_by = color_by;
+    app.view.color_by = color_by;
     app.model_window = model_window;
     if optimize_dialog {
         app.open_optimize();
@@ -84,7 +89,7 @@ pub fn screenshot(project: Project, path: Option<PathBuf>, spec: ScreenshotSpec)
         dialog.units_text = files.first().map(|p| p.display().to_string()).unwrap_or_default();
         dialog.accounts_text = files.get(1).map(|p| p.display().to_string()).unwrap_or_default();
     }
-    let job = app::ScreenshotJob::new(out.clone());
+    let job = screenshot::ScreenshotJob::new(out.clone());
     let result = job.result.clone();
     app.screenshot = Some(job);
     let mut options = native_options(width as f32, height as f32);
@@ -95,7 +100,7 @@ pub fn screenshot(project: Project, path: Option<PathBuf>, spec: ScreenshotSpec)
     let outcome = result.lock().map_err(|_| anyhow!("screenshot state poisoned"))?.take();
     match outcome {
         Some(Ok(())) => Ok(()),
-        Some(Err(e)) => Err(anyhow!(e)),
+        Some(Err(e)) => Err(e.into()),
         None => Err(anyhow!("the window closed before the screenshot of {} was taken", out.display())),
     }
 }

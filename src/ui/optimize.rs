@@ -1,14 +1,16 @@
 //! The Optimize dialog: settings, a worker thread with progress and cancel, and the
-//! proposal handed back to the app as a new scenario.
+//! proposal handed back to the app as a new scenario (one undoable step).
 
+use super::actions::AppAction;
+use super::app::TerritoryApp;
+use super::jobs::Job;
+use crate::model::command::Command;
+use crate::model::ids::{ScenarioId, TerritoryId};
 use crate::model::project::Project;
 use crate::model::scenario::Scenario;
-use crate::optimize::project::{propose, propose_local, Measure, Options, Proposal};
+use crate::optimize::project::{local_scope, proposal_scenario, Measure, Options, Proposal, Request, PROPOSAL_NAME};
 use crate::optimize::OptimizeError;
 use egui::{RichText, Slider, Ui};
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
-use std::sync::mpsc;
-use std::sync::Arc;
 
 /// The dialog's settings.
 pub struct OptimizeForm {
@@ -20,65 +22,36 @@ pub struct OptimizeForm {
     /// Keep each territory in one piece.
     pub contiguous: bool,
     /// The scenario to start from (its territories, reps and locks).
-    pub start: crate::model::ids::ScenarioId,
+    pub start: ScenarioId,
     /// Local rebalance: only these territories change, among themselves.
-    pub only: Option<Vec<crate::model::ids::TerritoryId>>,
+    pub only: Option<Vec<TerritoryId>>,
 }
 
 impl OptimizeForm {
     pub fn for_scenario(scenario: &Scenario) -> Self {
         Self { measure: Measure::Potential, tolerance_pct: 10.0, territories: scenario.territories.len().max(1), disruption: 0.0, seed: 1, contiguous: true, start: scenario.id, only: None }
     }
+
+    /// The same request the command line makes (checked by the core before it runs).
+    pub fn request(&self) -> Request {
+        let options = Options { measure: self.measure.clone(), tolerance: self.tolerance_pct / 100.0, disruption: self.disruption, seed: self.seed, contiguous: self.contiguous };
+        Request { start: self.start, territories: self.territories, only: self.only.clone(), options }
+    }
 }
 
-/// A run on the worker thread.
-pub struct OptimizeJob {
-    progress: Arc<AtomicU32>,
-    cancel: Arc<AtomicBool>,
-    result: mpsc::Receiver<Result<Proposal, OptimizeError>>,
-    pub start_name: String,
+/// The dialog (open while `form` is set) and its run.
+#[derive(Default)]
+pub struct OptimizeDialog {
+    pub form: Option<OptimizeForm>,
+    pub job: Option<Job<Result<Proposal, OptimizeError>>>,
+    /// The scenario the running job started from (compare opens against it).
+    start: Option<ScenarioId>,
 }
 
-impl OptimizeJob {
-    /// Starts the optimizer on copies of the project and start scenario, so the UI
-    /// stays free to draw (and the planner to look around) meanwhile.
-    pub fn start(project: &Project, start: &Scenario, form: &OptimizeForm) -> Self {
-        let progress = Arc::new(AtomicU32::new(0));
-        let cancel = Arc::new(AtomicBool::new(false));
-        let (tx, rx) = mpsc::channel();
-        let (project, scenario) = (project.clone(), start.clone());
-        let options = Options { measure: form.measure.clone(), tolerance: form.tolerance_pct / 100.0, disruption: form.disruption, seed: form.seed, contiguous: form.contiguous };
-        let k = form.territories;
-        let only = form.only.clone();
-        let (p, c) = (Arc::clone(&progress), Arc::clone(&cancel));
-        std::thread::spawn(move || {
-            let mut report = |fraction: f32| {
-                p.store((fraction.clamp(0.0, 1.0) * 1000.0) as u32, Ordering::Relaxed);
-                !c.load(Ordering::Relaxed)
-            };
-            let outcome = match &only {
-                Some(ids) => propose_local(&project, &scenario, ids, &options, &mut report),
-                None => propose(&project, &scenario, k, &options, &mut report),
-            };
-            let _receiver_gone = tx.send(outcome);
-        });
-        Self { progress, cancel, result: rx, start_name: start.name.clone() }
-    }
-
-    pub fn fraction(&self) -> f32 {
-        self.progress.load(Ordering::Relaxed) as f32 / 1000.0
-    }
-
+impl OptimizeDialog {
     pub fn cancel(&self) {
-        self.cancel.store(true, Ordering::Relaxed);
-    }
-
-    /// The outcome once the worker is done.
-    pub fn poll(&self) -> Option<Result<Proposal, OptimizeError>> {
-        match self.result.try_recv() {
-            Ok(outcome) => Some(outcome),
-            Err(mpsc::TryRecvError::Empty) => None,
-            Err(mpsc::TryRecvError::Disconnected) => Some(Err(OptimizeError::Invalid("the optimizer stopped unexpectedly".into()))),
+        if let Some(job) = &self.job {
+            job.cancel();
         }
     }
 }
@@ -91,7 +64,7 @@ pub enum FormAction {
 }
 
 /// `local`: the highlighted territory and its neighbours, offered for a local rebalance.
-pub fn form_ui(ui: &mut Ui, form: &mut OptimizeForm, project: &Project, local: Option<(String, Vec<crate::model::ids::TerritoryId>)>, job: Option<&OptimizeJob>) -> Option<FormAction> {
+pub fn form_ui(ui: &mut Ui, form: &mut OptimizeForm, project: &Project, local: Option<(String, Vec<TerritoryId>)>, job: Option<&Job<Result<Proposal, OptimizeError>>>) -> Option<FormAction> {
     let attributes = project.unit_attribute_names();
     let mut action = None;
     ui.label("Proposes balanced, contiguous territories as a new scenario; the current one is not changed. Rep home bases are the centres; locked territories keep their ZIPs.");
@@ -179,12 +152,9 @@ pub fn form_ui(ui: &mut Ui, form: &mut OptimizeForm, project: &Project, local: O
     ui.separator();
     match job {
         Some(job) => {
-            ui.horizontal(|ui| {
-                ui.add(egui::ProgressBar::new(job.fraction()).show_percentage().desired_width(240.0));
-                if ui.button("Cancel").clicked() {
-                    action = Some(FormAction::Cancel);
-                }
-            });
+            if super::jobs::progress_ui(ui, job) {
+                action = Some(FormAction::Cancel);
+            }
         }
         None => {
             if ui.button(RichText::new("Propose balanced territories").strong()).clicked() {
@@ -193,4 +163,79 @@ pub fn form_ui(ui: &mut Ui, form: &mut OptimizeForm, project: &Project, local: O
         }
     }
     action
+}
+
+impl TerritoryApp {
+    pub fn open_optimize(&mut self) {
+        if self.optimize.form.is_none() {
+            self.optimize.form = Some(OptimizeForm::for_scenario(self.session.scenario()));
+        }
+    }
+
+    /// Starts the optimizer on copies of the project, so the UI stays free to draw (and
+    /// the planner to look around) meanwhile.
+    pub(super) fn run_optimize(&mut self) {
+        let Some(form) = &self.optimize.form else { return };
+        let request = form.request();
+        if let Err(e) = request.check(self.session.project()) {
+            self.complain(format!("Cannot optimize: {e}"));
+            return;
+        }
+        let project = self.session.project().clone();
+        self.optimize.start = Some(request.start);
+        self.optimize.job = Some(Job::spawn("Balancing territories", move |progress| request.run(&project, progress)));
+    }
+
+    /// The dialog, and the job's outcome once it arrives.
+    pub(super) fn optimize_window_ui(&mut self, ctx: &egui::Context) {
+        if let Some(outcome) = self.optimize.job.as_ref().and_then(Job::poll) {
+            self.optimize.job = None;
+            match outcome {
+                Ok(Ok(proposal)) => self.accept_proposal(&proposal),
+                Ok(Err(OptimizeError::Cancelled)) => self.say("Optimization cancelled; nothing changed"),
+                Ok(Err(e)) => self.complain(format!("Cannot optimize: {e}")),
+                Err(()) => self.complain("The optimizer stopped unexpectedly; nothing changed"),
+            }
+        }
+        if self.optimize.job.is_some() {
+            ctx.request_repaint_after(std::time::Duration::from_millis(50));
+        }
+        let Some(mut form) = self.optimize.form.take() else { return };
+        // A local rebalance works on the active scenario's territories.
+        let local = self.highlight.filter(|_| form.start == self.session.active_id()).and_then(|t| {
+            let scenario = self.session.scenario();
+            Some((scenario.territory(t)?.name.clone(), local_scope(scenario, &self.view.scene.neighbours, t)))
+        });
+        if form.only.as_ref().is_some_and(|ids| local.as_ref().is_none_or(|(_, l)| l != ids)) {
+            form.only = None;
+        }
+        let mut open = true;
+        let mut action = None;
+        egui::Window::new("Optimize").open(&mut open).collapsible(false).resizable(false).default_pos([260.0, 120.0]).show(ctx, |ui| {
+            ui.set_max_width(420.0);
+            action = form_ui(ui, &mut form, self.session.project(), local, self.optimize.job.as_ref());
+        });
+        self.optimize.form = Some(form);
+        match action {
+            Some(FormAction::Run) => self.act(AppAction::RunOptimize),
+            Some(FormAction::Cancel) => self.act(AppAction::CancelOptimize),
+            None => {}
+        }
+        if !open {
+            self.act(AppAction::CloseOptimize);
+        }
+    }
+
+    /// Adds the optimizer's proposal as a new scenario (one undoable step), makes it
+    /// active and opens the compare view against the scenario it started from.
+    fn accept_proposal(&mut self, proposal: &Proposal) {
+        let reference = self.optimize.start.take().filter(|id| self.session.project().scenario(*id).is_some());
+        let name = self.session.project().unused_scenario_name(PROPOSAL_NAME);
+        let scenario = proposal_scenario(self.session.project(), proposal, &name);
+        if self.execute(Command::add_scenario(format!("Optimizer proposal '{name}'"), scenario)) {
+            self.set_compare(reference);
+            self.optimize.form = None;
+            self.say(format!("'{name}': {}", proposal.summary()));
+        }
+    }
 }

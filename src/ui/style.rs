@@ -46,16 +46,3 @@ pub fn threshold_color(value: f64, limit: f64) -> Color32 {
         BAD
     }
 }
-
-/// $12.4M, $830k, $950.
-pub fn short_money(value: f64) -> String {
-    let v = value.abs();
-    let sign = if value < 0.0 { "-" } else { "" };
-    if v >= 1e6 {
-        format!("{sign}${:.1}M", v / 1e6)
-    } else if v >= 1e3 {
-        format!("{sign}${:.0}k", v / 1e3)
-    } else {
-        format!("{sign}${v:.0}")
-    }
-}

@@ -18,14 +18,14 @@ pub fn harness() -> Harness<'static, TerritoryApp> {
     harness.run_steps(4);
     // From then on the layout is stable: a map that moves under a gesture would draw
     // the lasso in the wrong place.
-    let rect = harness.state().map.last_rect;
+    let rect = harness.state().view.map.last_rect;
     harness.run_steps(3);
-    assert_eq!(harness.state().map.last_rect, rect, "the map area must not change size by itself");
+    assert_eq!(harness.state().view.map.last_rect, rect, "the map area must not change size by itself");
     harness
 }
 
 pub fn screen(harness: &Harness<'_, TerritoryApp>, at: LonLat) -> Pos2 {
-    let view = harness.state().map.last_view.expect("the map was drawn");
+    let view = harness.state().view.map.last_view.expect("the map was drawn");
     view.to_screen(to_mercator(at.lon, at.lat))
 }
 

@@ -277,7 +277,7 @@ pub fn build(
             match parse_number(text(f)) {
                 Ok(v) => v,
                 Err(why) => {
-                    rejected.get_or_insert(issue(f, &why));
+                    rejected.get_or_insert(issue(f, &why.to_string()));
                     None
                 }
             }

@@ -83,9 +83,14 @@ pub fn parse_csv(bytes: &[u8], path: &Path) -> Result<CsvTable, ImportError> {
     Ok(CsvTable { source: path.to_path_buf(), headers, rows })
 }
 
+/// A cell that should hold a number and does not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("not a number")]
+pub struct NotANumber;
+
 /// Parses a number as people type it: `$1,234.50`, `1 234`, `(500)` (negative), `12%`,
 /// `3.5k`, `2M`, `1.234,5` (decimal comma). Empty cells and `n/a` are `None`.
-pub fn parse_number(text: &str) -> Result<Option<f64>, String> {
+pub fn parse_number(text: &str) -> Result<Option<f64>, NotANumber> {
     let t = text.trim();
     if t.is_empty() || ["-", "n/a", "na", "null", "none", "#n/a", "?"].iter().any(|e| t.eq_ignore_ascii_case(e)) {
         return Ok(None);
@@ -110,7 +115,7 @@ pub fn parse_number(text: &str) -> Result<Option<f64>, String> {
     let s = decimal_point(&s);
     match s.parse::<f64>() {
         Ok(v) if v.is_finite() => Ok(Some(if negative { -v } else { v } * multiplier)),
-        _ => Err("not a number".to_string()),
+        _ => Err(NotANumber),
     }
 }
 

@@ -97,14 +97,23 @@ fn cell(value: &serde_json::Value) -> Cell {
     }
 }
 
+/// Why a feature's geometry cannot be read.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+enum GeometryProblem {
+    #[error("a polygon without rings")]
+    NoRings,
+    #[error("a position with {0} values instead of longitude, latitude")]
+    BadPosition(usize),
+}
+
 /// The polygons of a geometry; `None` when it has none (points, lines).
-fn polygons(geometry: &Geometry) -> Result<Option<MultiPolygon<f64>>, String> {
+fn polygons(geometry: &Geometry) -> Result<Option<MultiPolygon<f64>>, GeometryProblem> {
     let mut out = Vec::new();
     collect(&geometry.value, &mut out)?;
     Ok(if out.is_empty() { None } else { Some(MultiPolygon::new(out)) })
 }
 
-fn collect(value: &GeometryValue, out: &mut Vec<Polygon<f64>>) -> Result<(), String> {
+fn collect(value: &GeometryValue, out: &mut Vec<Polygon<f64>>) -> Result<(), GeometryProblem> {
     match value {
         GeometryValue::Polygon { coordinates } => out.push(polygon(coordinates)?),
         GeometryValue::MultiPolygon { coordinates } => {
@@ -122,19 +131,19 @@ fn collect(value: &GeometryValue, out: &mut Vec<Polygon<f64>>) -> Result<(), Str
     Ok(())
 }
 
-fn polygon(rings: &[Vec<Position>]) -> Result<Polygon<f64>, String> {
+fn polygon(rings: &[Vec<Position>]) -> Result<Polygon<f64>, GeometryProblem> {
     let mut rings = rings.iter().map(|r| ring(r));
-    let exterior = rings.next().transpose()?.ok_or("a polygon without rings")?;
+    let exterior = rings.next().transpose()?.ok_or(GeometryProblem::NoRings)?;
     let interiors = rings.collect::<Result<Vec<_>, _>>()?;
     Ok(Polygon::new(exterior, interiors))
 }
 
-fn ring(positions: &[Position]) -> Result<LineString<f64>, String> {
+fn ring(positions: &[Position]) -> Result<LineString<f64>, GeometryProblem> {
     positions
         .iter()
         .map(|p| match p.as_slice() {
             [x, y, ..] if x.is_finite() && y.is_finite() => Ok(Coord { x: *x, y: *y }),
-            other => Err(format!("a position with {} values instead of longitude, latitude", other.len())),
+            other => Err(GeometryProblem::BadPosition(other.len())),
         })
         .collect::<Result<Vec<_>, _>>()
         .map(LineString::new)

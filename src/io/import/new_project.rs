@@ -143,7 +143,7 @@ pub fn build_from_tables(spec: &NewProjectSpec, tables: &[FeatureTable], progres
     check_cancel(progress, 0.95)?;
 
     let mut project = Project::new(spec.name.clone(), units, accounts, reps);
-    let palette = crate::sample::territory_palette(project.reps.len().max(12));
+    let palette = crate::model::palette::territory_palette(project.reps.len().max(12));
     match &spec.alignment {
         Some(path) => {
             let table = read_csv(path)?;
@@ -155,7 +155,7 @@ pub fn build_from_tables(spec: &NewProjectSpec, tables: &[FeatureTable], progres
             add_scenario(&mut project, scenario);
         }
         None => {
-            let id = project.add_blank_scenario(BLANK_SCENARIO, &palette).map_err(|e| ImportError::file(&PathBuf::from(&spec.name), e))?;
+            let id = project.add_blank_scenario(BLANK_SCENARIO, &palette).map_err(|e| ImportError::file(&PathBuf::from(&spec.name), e.to_string()))?;
             project.baseline = id;
             report.territories = project.reps.len();
             report.unassigned_units = project.units.len();
@@ -194,19 +194,28 @@ fn add_scenario(project: &mut Project, mut scenario: crate::model::scenario::Sce
     id
 }
 
-/// Imports an alignment CSV into an existing project as a new scenario (named after
-/// `name`, numbered if taken). Rejected rows fail the import unless `accept_good_rows`.
+/// Reads an alignment CSV as a scenario for `project` (named after `name`, numbered if
+/// taken, under the project's next scenario id), without adding it: the app adds it as
+/// an undoable edit. Rejected rows fail the import unless `accept_good_rows`.
+pub fn read_alignment(project: &Project, path: &std::path::Path, name: &str, accept_good_rows: bool) -> Result<AlignmentImport, ImportError> {
+    let table = read_csv(path)?;
+    let name = project.unused_scenario_name(name);
+    let palette = crate::model::palette::territory_palette(project.reps.len().max(12));
+    let mut import = alignment::build(&table, project, &name, &palette)?;
+    accept(&import.rejected, accept_good_rows, &table, table.rows.len(), ())?;
+    import.scenario.id = project.next_scenario(&name).id;
+    Ok(import)
+}
+
+/// Imports an alignment CSV into an existing project as a new scenario (see
+/// `read_alignment`).
 pub fn import_alignment(
     project: &mut Project,
     path: &std::path::Path,
     name: &str,
     accept_good_rows: bool,
 ) -> Result<(crate::model::ids::ScenarioId, AlignmentImport), ImportError> {
-    let table = read_csv(path)?;
-    let name = project.unused_scenario_name(name);
-    let palette = crate::sample::territory_palette(project.reps.len().max(12));
-    let import = alignment::build(&table, project, &name, &palette)?;
-    accept(&import.rejected, accept_good_rows, &table, table.rows.len(), ())?;
-    let id = add_scenario(project, import.scenario.clone());
+    let import = read_alignment(project, path, name, accept_good_rows)?;
+    let id = project.insert_scenario(import.scenario.clone()).map_err(|e| ImportError::file(path, e.to_string()))?;
     Ok((id, import))
 }

@@ -4,7 +4,9 @@
 
 pub mod colors;
 pub mod scene;
+pub mod view;
 
+use crate::metrics::preview::would_move;
 use crate::model::entities::LonLat;
 use crate::model::ids::{AccountId, TerritoryId, UnitId};
 use crate::model::project::Project;
@@ -549,7 +551,7 @@ impl MapLayers<'_> {
                     "{}\n{} accounts, {} potential would move to {name}",
                     picked.join(" + "),
                     preview.moved_accounts,
-                    crate::cli::money(preview.moved_potential)
+                    crate::format::money(preview.moved_potential)
                 ),
                 None => picked.join(" + "),
             };
@@ -588,24 +590,8 @@ impl MapLayers<'_> {
         };
         let units: Vec<UnitId> = units.into_iter().map(UnitId).collect();
         let accounts: Vec<AccountId> = accounts.into_iter().map(AccountId).collect();
-        let mut moved = BTreeSet::new();
-        if let Some(target) = self.target {
-            for u in &units {
-                for a in self.project.accounts_in_unit(*u) {
-                    let account = &self.project.accounts[a.index()];
-                    if self.scenario.account_territory(*a, account.unit) != Some(target) && !self.scenario.account_overrides.contains_key(a) {
-                        moved.insert(*a);
-                    }
-                }
-            }
-            for a in &accounts {
-                if self.scenario.account_territory(*a, self.project.accounts[a.index()].unit) != Some(target) {
-                    moved.insert(*a);
-                }
-            }
-        }
-        let moved_potential = moved.iter().map(|a| self.project.accounts[a.index()].potential).sum();
-        Preview { moved_accounts: moved.len(), moved_potential, units, accounts }
+        let moved = self.target.map(|t| would_move(self.project, self.scenario, &units, &accounts, t)).unwrap_or_default();
+        Preview { moved_accounts: moved.accounts, moved_potential: moved.potential, units, accounts }
     }
 
     fn tooltip(&self, response: &Response) {
@@ -618,7 +604,7 @@ impl MapLayers<'_> {
             response.clone().on_hover_ui_at_pointer(|ui| {
                 ui.strong(&a.name);
                 ui.label(format!("{} · {}", a.tier.label(), a.industry));
-                ui.label(format!("Potential {}  ·  revenue {}", crate::cli::money(a.potential), crate::cli::money(a.revenue)));
+                ui.label(format!("Potential {}  ·  revenue {}", crate::format::money(a.potential), crate::format::money(a.revenue)));
                 ui.label(format!("Owner (CRM): {owner}"));
                 if let Some(t) = territory {
                     ui.label(format!("Territory: {}", t.name));
@@ -641,7 +627,7 @@ impl MapLayers<'_> {
                         ui.label("Unassigned");
                     }
                 }
-                ui.label(format!("{} accounts · {} potential", accounts.len(), crate::cli::money(potential)));
+                ui.label(format!("{} accounts · {} potential", accounts.len(), crate::format::money(potential)));
             });
         }
     }

@@ -6,7 +6,8 @@ use crate::metrics::ScenarioMetrics;
 use crate::model::ids::TerritoryId;
 use crate::model::project::Project;
 use crate::model::scenario::Scenario;
-use crate::ui::style::{rgb, short_money};
+use crate::format::short_money;
+use crate::ui::style::rgb;
 use egui::{Color32, Rect, RichText, Stroke, Ui};
 use egui_plot::{Axis, AxisHints, Bar, BarChart, GridMark, HLine, LineStyle, Plot, Span};
 

@@ -1,30 +1,15 @@
 //! The territories panel: balance summary, one row per territory, create / rename /
-//! recolour / lock. It returns what the user asked for; the app applies it.
+//! recolour / lock. What the planner asks for goes into the app's action list.
 
 use crate::metrics::ScenarioMetrics;
 use crate::model::ids::TerritoryId;
 use crate::model::project::Project;
 use crate::model::scenario::Scenario;
-use crate::ui::style::{deviation_color, index_color, short_money, threshold_color, BAD, GOOD};
+use crate::format::short_money;
+use crate::model::entities::Rgb;
+use crate::ui::actions::AppAction;
+use crate::ui::style::{deviation_color, index_color, threshold_color, BAD, GOOD};
 use egui::{Color32, RichText, Ui};
-
-/// A request from the panel.
-#[derive(Clone, Debug, PartialEq)]
-pub enum PanelAction {
-    Focus(TerritoryId),
-    SetTarget(TerritoryId),
-    Recolor(TerritoryId, [u8; 3]),
-    SetLocked(TerritoryId, bool),
-    StartRename(TerritoryId),
-    Create,
-    /// The rep leaves: the territory's ZIPs go to its neighbours.
-    HandOff(TerritoryId),
-    /// The territory keeps its ZIPs but has no rep.
-    Vacate(TerritoryId),
-    Delete(TerritoryId),
-    MoveHome(TerritoryId),
-    PlaceRep,
-}
 
 pub fn balance_ui(ui: &mut Ui, project: &Project, metrics: &ScenarioMetrics) {
     let b = &metrics.balance;
@@ -78,16 +63,16 @@ pub fn territories_ui(
     metrics: &ScenarioMetrics,
     highlight: Option<TerritoryId>,
     target: Option<TerritoryId>,
-) -> Vec<PanelAction> {
-    let mut actions = Vec::new();
+    actions: &mut Vec<AppAction>,
+) {
     let th = &project.settings.thresholds;
     ui.horizontal(|ui| {
         ui.heading("Territories");
         if ui.button("+ New").on_hover_text("Create an empty territory").clicked() {
-            actions.push(PanelAction::Create);
+            actions.push(AppAction::CreateTerritory);
         }
         if ui.button("+ New rep…").on_hover_text("Click a home base on the map: a new rep with an empty territory").clicked() {
-            actions.push(PanelAction::PlaceRep);
+            actions.push(AppAction::StartPlaceRep);
         }
     });
     ui.weak("Click a name to highlight and zoom; right-click it for what-if edits; the number is its key for assigning.");
@@ -110,11 +95,11 @@ pub fn territories_ui(
                     .on_hover_text("Make this the target of brush and assign")
                     .clicked()
                 {
-                    actions.push(PanelAction::SetTarget(t.id));
+                    actions.push(AppAction::SetTarget(t.id));
                 }
                 let mut color = [t.color.0, t.color.1, t.color.2];
                 if ui.color_edit_button_srgb(&mut color).changed() {
-                    actions.push(PanelAction::Recolor(t.id, color));
+                    actions.push(AppAction::Recolor(t.id, Rgb(color[0], color[1], color[2])));
                 }
                 let mut name = RichText::new(&t.name);
                 if highlight == Some(t.id) {
@@ -122,25 +107,25 @@ pub fn territories_ui(
                 }
                 let response = ui.add(egui::Button::selectable(highlight == Some(t.id), name)).on_hover_text("Click: highlight and zoom. Double-click: rename");
                 if response.double_clicked() {
-                    actions.push(PanelAction::StartRename(t.id));
+                    actions.push(AppAction::StartRenameTerritory(t.id));
                 } else if response.clicked() {
-                    actions.push(PanelAction::Focus(t.id));
+                    actions.push(AppAction::Focus(t.id));
                 }
                 response.context_menu(|ui| {
                     if ui.button("Rep leaves: hand ZIPs to neighbours").clicked() {
-                        actions.push(PanelAction::HandOff(t.id));
+                        actions.push(AppAction::HandOff(t.id));
                     }
                     if ui.add_enabled(t.rep.is_some(), egui::Button::new("Vacate (no rep)")).clicked() {
-                        actions.push(PanelAction::Vacate(t.id));
+                        actions.push(AppAction::Vacate(t.id));
                     }
                     if ui.add_enabled(t.rep.is_some(), egui::Button::new("Move home base…")).clicked() {
-                        actions.push(PanelAction::MoveHome(t.id));
+                        actions.push(AppAction::StartMoveHome(t.id));
                     }
                     if ui.button("Rename…").clicked() {
-                        actions.push(PanelAction::StartRename(t.id));
+                        actions.push(AppAction::StartRenameTerritory(t.id));
                     }
                     if ui.button("Delete territory (ZIPs unassigned)").clicked() {
-                        actions.push(PanelAction::Delete(t.id));
+                        actions.push(AppAction::DeleteTerritory(t.id));
                     }
                 });
                 let rep = t.rep.and_then(|r| project.reps.get(r.index())).map(|r| r.name.as_str()).unwrap_or("(vacant)");
@@ -151,7 +136,7 @@ pub fn territories_ui(
                 ui.label(RichText::new(format!("{:+.0}%", m.deviation_pct)).color(deviation_color(m.deviation_pct, th)).strong());
                 let mut locked = t.locked;
                 if ui.checkbox(&mut locked, "Lock").on_hover_text("A locked territory refuses edits").changed() {
-                    actions.push(PanelAction::SetLocked(t.id, locked));
+                    actions.push(AppAction::SetLocked(t.id, locked));
                 }
                 ui.end_row();
             }
@@ -161,5 +146,4 @@ pub fn territories_ui(
             ui.label(RichText::new(format!("{} ZIPs and {} accounts are unassigned", pool.units, pool.accounts)).color(BAD));
         }
     });
-    actions
 }

@@ -1,0 +1,341 @@
+//! Everything a planner can do in the window, as one enum. Widgets, menus, shortcuts,
+//! dialogs and map gestures only produce `AppAction`s while the frame is drawn;
+//! `TerritoryApp::apply` carries them out in one place after the frame's UI.
+
+use super::app::TerritoryApp;
+use super::basemap::BasemapSource;
+use super::files::ExportKind;
+use super::map::{MapEvent, Tool};
+use crate::colormap::ColorBy;
+use crate::model::command::Command;
+use crate::model::entities::Rgb;
+use crate::model::ids::{ScenarioId, TerritoryId};
+use egui::{Key, KeyboardShortcut, Modifiers};
+use std::path::PathBuf;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum AppAction {
+    // File
+    NewFromFiles,
+    /// Open a project (`None`: ask for the file).
+    Open(Option<PathBuf>),
+    Save,
+    SaveAs(Option<PathBuf>),
+    ImportAlignment(Option<PathBuf>),
+    Export(ExportKind, Option<PathBuf>),
+    ExportLedger(Option<PathBuf>),
+    RecoverAutosave,
+    DiscardAutosave,
+    Quit,
+    SaveAndQuit,
+    QuitWithoutSaving,
+    CancelQuit,
+    // Edit
+    Undo,
+    Redo,
+    /// Any edit of the project, as one undo step.
+    Execute(Command),
+    /// A live edit of the workload model, recorded as one step when the gesture ends.
+    PreviewModel(Command),
+    AssignSelection(TerritoryId),
+    ClearSelection,
+    /// Esc: drop the selection and highlight, leave a one-click tool.
+    Escape,
+    // View
+    SetTool(Tool),
+    SetColorBy(ColorBy),
+    /// A: the next numeric attribute.
+    CycleAttribute,
+    GrowBrush(f32),
+    ZoomToProject,
+    SetBasemap(BasemapSource),
+    ShowBasemapWindow,
+    ShowModelWindow,
+    ToggleChart,
+    // Scenarios
+    SwitchScenario(ScenarioId),
+    NewBlankScenario,
+    DuplicateScenario,
+    StartRenameScenario,
+    RenameScenario(ScenarioId, String),
+    AskDeleteScenario,
+    DeleteScenario(ScenarioId),
+    SetBaseline,
+    Compare(Option<ScenarioId>),
+    // Territories
+    /// Click on a name: highlight and zoom (again: clear the highlight).
+    Focus(TerritoryId),
+    /// A bar of the balance chart: highlight without zooming.
+    Highlight(TerritoryId),
+    SetTarget(TerritoryId),
+    /// A number key: target the territory and assign the selection to it.
+    TerritoryKey(usize),
+    CreateTerritory,
+    StartRenameTerritory(TerritoryId),
+    RenameTerritory(TerritoryId, String),
+    Recolor(TerritoryId, Rgb),
+    SetLocked(TerritoryId, bool),
+    /// The rep leaves: the territory's ZIPs go to its neighbours.
+    HandOff(TerritoryId),
+    /// The territory keeps its ZIPs but has no rep.
+    Vacate(TerritoryId),
+    DeleteTerritory(TerritoryId),
+    /// Then a click on the map moves the territory's rep's home base.
+    StartMoveHome(TerritoryId),
+    /// Then a click on the map places a new rep with an empty territory.
+    StartPlaceRep,
+    // Optimizer
+    OpenOptimize,
+    RunOptimize,
+    CancelOptimize,
+    CloseOptimize,
+    // The map
+    Map(MapEvent),
+}
+
+/// Keyboard shortcuts with modifiers: they work while typing too.
+pub fn command_shortcuts() -> [(KeyboardShortcut, AppAction); 5] {
+    [
+        (KeyboardShortcut::new(Modifiers::COMMAND | Modifiers::SHIFT, Key::Z), AppAction::Redo),
+        (KeyboardShortcut::new(Modifiers::COMMAND, Key::Y), AppAction::Redo),
+        (KeyboardShortcut::new(Modifiers::COMMAND, Key::Z), AppAction::Undo),
+        (KeyboardShortcut::new(Modifiers::COMMAND, Key::S), AppAction::Save),
+        (KeyboardShortcut::new(Modifiers::COMMAND, Key::O), AppAction::Open(None)),
+    ]
+}
+
+/// The fixed colour modes and their keys (attributes cycle with A).
+pub fn color_mode_keys() -> [(ColorBy, Key); 4] {
+    [(ColorBy::Territory, Key::T), (ColorBy::Workload, Key::W), (ColorBy::DriveTime, Key::D), (ColorBy::Balance, Key::G)]
+}
+
+/// Single keys, when no text field has the keyboard.
+pub fn plain_keys() -> Vec<(Key, AppAction)> {
+    let mut keys: Vec<(Key, AppAction)> = Tool::ALL.iter().map(|t| (t.key(), AppAction::SetTool(*t))).collect();
+    keys.extend(color_mode_keys().into_iter().map(|(mode, key)| (key, AppAction::SetColorBy(mode))));
+    keys.push((Key::A, AppAction::CycleAttribute));
+    keys.push((Key::Escape, AppAction::Escape));
+    keys.push((Key::OpenBracket, AppAction::GrowBrush(-4.0)));
+    keys.push((Key::CloseBracket, AppAction::GrowBrush(4.0)));
+    let numbers = [Key::Num1, Key::Num2, Key::Num3, Key::Num4, Key::Num5, Key::Num6, Key::Num7, Key::Num8, Key::Num9];
+    keys.extend(numbers.into_iter().enumerate().map(|(n, key)| (key, AppAction::TerritoryKey(n))));
+    keys
+}
+
+/// The text a menu shows beside an action with a shortcut ("Ctrl+Z").
+pub fn shortcut_text(ctx: &egui::Context, action: &AppAction) -> Option<String> {
+    command_shortcuts().into_iter().find(|(_, a)| a == action).map(|(s, _)| ctx.format_shortcut(&s))
+}
+
+/// The actions the keyboard asks for this frame.
+pub fn keyboard_actions(ctx: &egui::Context) -> Vec<AppAction> {
+    let mut actions = Vec::new();
+    for (shortcut, action) in command_shortcuts() {
+        if ctx.input_mut(|i| i.consume_shortcut(&shortcut)) {
+            actions.push(action);
+        }
+    }
+    if ctx.egui_wants_keyboard_input() {
+        return actions;
+    }
+    for (key, action) in plain_keys() {
+        if ctx.input(|i| i.key_pressed(key) && i.modifiers.is_none()) {
+            actions.push(action);
+        }
+    }
+    actions
+}
+
+impl TerritoryApp {
+    /// Queues an action; it is carried out after this frame's UI.
+    pub fn act(&mut self, action: AppAction) {
+        self.pending.push(action);
+    }
+
+    /// Carries out every queued action, in order.
+    pub fn apply_pending(&mut self, ctx: &egui::Context) {
+        // An action may queue more (a map click that assigns on release).
+        for _ in 0..4 {
+            let pending = std::mem::take(&mut self.pending);
+            if pending.is_empty() {
+                break;
+            }
+            for action in pending {
+                self.apply(ctx, action);
+            }
+        }
+        self.follow_active_scenario();
+    }
+
+    /// The one dispatcher: every action of the window is carried out here.
+    pub fn apply(&mut self, ctx: &egui::Context, action: AppAction) {
+        match action {
+            AppAction::NewFromFiles => {
+                self.new_from_files.get_or_insert_with(Default::default);
+            }
+            AppAction::Open(path) => {
+                if let Some(path) = path.or_else(|| self.pick_project_file()) {
+                    self.open(path);
+                }
+            }
+            AppAction::Save => self.save(),
+            AppAction::SaveAs(path) => {
+                if let Some(path) = path.or_else(|| self.pick_save_path()) {
+                    self.save_to(path);
+                }
+            }
+            AppAction::ImportAlignment(path) => {
+                let path = path.or_else(|| self.file_dialog("CSV", &["csv", "txt"]).pick_file());
+                if let Some(path) = path {
+                    self.import_alignment(&path);
+                }
+            }
+            AppAction::Export(kind, path) => {
+                let path = path.or_else(|| self.export_dialog(kind).save_file());
+                if let Some(path) = path {
+                    self.export(kind, path);
+                }
+            }
+            AppAction::ExportLedger(path) => {
+                let path = path.or_else(|| self.ledger_dialog().and_then(|d| d.save_file()));
+                if let Some(path) = path {
+                    self.export_ledger(&path);
+                }
+            }
+            AppAction::RecoverAutosave => self.recover_autosave(),
+            AppAction::DiscardAutosave => self.document.discard_recovery(),
+            AppAction::Quit => ctx.send_viewport_cmd(egui::ViewportCommand::Close),
+            AppAction::SaveAndQuit => {
+                self.document.confirm_close = false;
+                self.save();
+                if !self.session.is_dirty() {
+                    self.document.close_allowed = true;
+                    ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+                }
+            }
+            AppAction::QuitWithoutSaving => {
+                self.document.confirm_close = false;
+                self.document.close_allowed = true;
+                ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+            }
+            AppAction::CancelQuit => self.document.confirm_close = false,
+            AppAction::Undo => self.undo(),
+            AppAction::Redo => self.redo(),
+            AppAction::Execute(command) => {
+                self.execute(command);
+            }
+            AppAction::PreviewModel(command) => {
+                if let Err(e) = self.session.preview_model(command) {
+                    self.complain(format!("Workload model not changed: {e}"));
+                }
+            }
+            AppAction::AssignSelection(to) => self.assign_selection(to),
+            AppAction::ClearSelection => self.selection.clear(),
+            AppAction::Escape => {
+                self.selection.clear();
+                self.highlight = None;
+                if self.view.map.tool.is_what_if() {
+                    self.view.map.tool = Tool::Select;
+                }
+            }
+            AppAction::SetTool(tool) => self.view.map.tool = tool,
+            AppAction::SetColorBy(mode) => self.set_color_by(mode),
+            AppAction::CycleAttribute => self.cycle_attribute(),
+            AppAction::GrowBrush(delta) => self.view.map.brush_radius_px = (self.view.map.brush_radius_px + delta).clamp(4.0, 120.0),
+            AppAction::ZoomToProject => self.view.fit_to(self.view.scene.extent),
+            AppAction::SetBasemap(source) => self.set_basemap(ctx, source),
+            AppAction::ShowBasemapWindow => self.basemap_window = true,
+            AppAction::ShowModelWindow => self.model_window = true,
+            AppAction::ToggleChart => self.show_chart = !self.show_chart,
+            AppAction::SwitchScenario(id) => self.switch_scenario(id),
+            AppAction::NewBlankScenario => self.new_blank_scenario(),
+            AppAction::DuplicateScenario => self.duplicate_scenario(),
+            AppAction::StartRenameScenario => {
+                let scenario = self.session.scenario();
+                self.dialogs.scenario_rename = Some((scenario.id, scenario.name.clone()));
+            }
+            AppAction::RenameScenario(id, name) => {
+                self.execute(Command::rename_scenario(id, name));
+            }
+            AppAction::AskDeleteScenario => self.dialogs.scenario_delete = Some(self.session.active_id()),
+            AppAction::DeleteScenario(id) => {
+                if self.execute(Command::remove_scenario(id)) {
+                    self.say(format!("{} (undo brings it back)", self.session.undo_label().unwrap_or_default()));
+                }
+            }
+            AppAction::SetBaseline => {
+                self.execute(Command::set_baseline(self.session.active_id()));
+            }
+            AppAction::Compare(reference) => self.set_compare(reference),
+            AppAction::Focus(id) => self.focus(id),
+            AppAction::Highlight(id) => {
+                self.highlight = if self.highlight == Some(id) { None } else { Some(id) };
+                self.target = Some(id);
+            }
+            AppAction::SetTarget(id) => self.target = Some(id),
+            AppAction::TerritoryKey(n) => {
+                if let Some(t) = self.session.scenario().territories.get(n).map(|t| t.id) {
+                    self.target = Some(t);
+                    if !self.selection.is_empty() {
+                        self.assign_selection(t);
+                    }
+                }
+            }
+            AppAction::CreateTerritory => self.create_territory(),
+            AppAction::StartRenameTerritory(id) => {
+                let name = self.session.scenario().territory(id).map(|t| t.name.clone()).unwrap_or_default();
+                self.dialogs.territory_rename = Some((id, name));
+            }
+            AppAction::RenameTerritory(id, name) => {
+                if !name.trim().is_empty() {
+                    self.execute(Command::rename_territory(id, name.trim()));
+                }
+            }
+            AppAction::Recolor(id, color) => {
+                self.execute(Command::recolor_territory(id, color));
+            }
+            AppAction::SetLocked(id, locked) => {
+                self.execute(Command::set_locked(id, locked));
+            }
+            AppAction::HandOff(id) => self.hand_off(id),
+            AppAction::Vacate(id) => {
+                self.execute(Command::set_territory_rep(id, None));
+            }
+            AppAction::DeleteTerritory(id) => {
+                let command = Command::delete_territory(self.session.scenario(), id);
+                self.execute(command);
+            }
+            AppAction::StartMoveHome(id) => {
+                self.target = Some(id);
+                self.view.map.tool = Tool::MoveHome;
+                self.say("Click the new home base on the map");
+            }
+            AppAction::StartPlaceRep => {
+                self.view.map.tool = Tool::PlaceRep;
+                self.say("Click the new rep's home base on the map");
+            }
+            AppAction::OpenOptimize => self.open_optimize(),
+            AppAction::RunOptimize => self.run_optimize(),
+            AppAction::CancelOptimize => self.optimize.cancel(),
+            AppAction::CloseOptimize => {
+                self.optimize.cancel();
+                self.optimize.form = None;
+            }
+            AppAction::Map(event) => self.apply_map_event(event),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_plain_key_is_used_once() {
+        let keys: Vec<Key> = plain_keys().into_iter().map(|(k, _)| k).collect();
+        let mut unique = keys.clone();
+        unique.sort_by_key(|k| k.name());
+        unique.dedup();
+        assert_eq!(unique.len(), keys.len(), "two actions share a key");
+    }
+}

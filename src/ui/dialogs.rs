@@ -1,0 +1,118 @@
+//! Small modal windows: rename a scenario or territory, confirm a delete, unsaved changes
+//! on quit, recover an autosave; and the system file dialogs.
+
+use super::actions::AppAction;
+use super::app::TerritoryApp;
+use super::style::BAD;
+use crate::model::ids::{ScenarioId, TerritoryId};
+use egui::{Key, RichText};
+
+/// Which small dialogs are open.
+#[derive(Default)]
+pub struct Dialogs {
+    /// Renaming a scenario: its id and the text typed so far.
+    pub scenario_rename: Option<(ScenarioId, String)>,
+    /// Asking before deleting a scenario.
+    pub scenario_delete: Option<ScenarioId>,
+    /// Renaming a territory.
+    pub territory_rename: Option<(TerritoryId, String)>,
+}
+
+enum Outcome {
+    Open,
+    Confirmed,
+    Cancelled,
+}
+
+/// A small modal asking for a new name (Enter confirms).
+fn rename_dialog(ctx: &egui::Context, title: &str, name: &mut String) -> Outcome {
+    let mut outcome = Outcome::Open;
+    egui::Window::new(title).collapsible(false).resizable(false).anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0]).show(ctx, |ui| {
+        let response = ui.text_edit_singleline(name);
+        response.request_focus();
+        ui.horizontal(|ui| {
+            let enter = response.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
+            if ui.button("Rename").clicked() || enter {
+                outcome = Outcome::Confirmed;
+            }
+            if ui.button("Cancel").clicked() {
+                outcome = Outcome::Cancelled;
+            }
+        });
+    });
+    outcome
+}
+
+/// A centred window with a message and buttons; returns the clicked button's action
+/// (`None` for a button that only closes the window).
+fn ask(ctx: &egui::Context, title: &str, message: &str, buttons: Vec<(RichText, Option<AppAction>)>) -> Option<Option<AppAction>> {
+    let mut chosen = None;
+    egui::Window::new(title).collapsible(false).resizable(false).anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0]).show(ctx, |ui| {
+        ui.label(message);
+        ui.horizontal(|ui| {
+            for (text, action) in buttons {
+                if ui.button(text).clicked() {
+                    chosen = Some(action);
+                }
+            }
+        });
+    });
+    chosen
+}
+
+impl TerritoryApp {
+    /// A system file dialog (xdg portal on Linux). Tests never open one: they pass
+    /// paths in actions.
+    pub(super) fn file_dialog(&self, filter_name: &str, extensions: &[&str]) -> rfd::FileDialog {
+        let mut dialog = rfd::FileDialog::new().add_filter(filter_name, extensions);
+        if let Some(dir) = self.document.path.as_ref().and_then(|p| p.parent()) {
+            dialog = dialog.set_directory(dir);
+        }
+        dialog
+    }
+
+    pub(super) fn dialogs_ui(&mut self, ctx: &egui::Context) {
+        if let Some((id, mut name)) = self.dialogs.scenario_rename.take() {
+            match rename_dialog(ctx, "Rename scenario", &mut name) {
+                Outcome::Open => self.dialogs.scenario_rename = Some((id, name)),
+                Outcome::Confirmed => self.act(AppAction::RenameScenario(id, name)),
+                Outcome::Cancelled => {}
+            }
+        }
+        if let Some((id, mut name)) = self.dialogs.territory_rename.take() {
+            match rename_dialog(ctx, "Rename territory", &mut name) {
+                Outcome::Open => self.dialogs.territory_rename = Some((id, name)),
+                Outcome::Confirmed => self.act(AppAction::RenameTerritory(id, name)),
+                Outcome::Cancelled => {}
+            }
+        }
+        if let Some(id) = self.dialogs.scenario_delete {
+            let name = self.session.project().scenario(id).map(|s| s.name.clone()).unwrap_or_default();
+            let message = format!("Delete the scenario '{name}'? Edit > Undo brings it back with its history until you close the project.");
+            let buttons = vec![(RichText::new("Delete").color(BAD), Some(AppAction::DeleteScenario(id))), (RichText::new("Cancel"), None)];
+            if let Some(action) = ask(ctx, "Delete scenario", &message, buttons) {
+                self.dialogs.scenario_delete = None;
+                if let Some(action) = action {
+                    self.act(action);
+                }
+            }
+        }
+        if self.document.confirm_close {
+            let buttons = vec![
+                (RichText::new("Save and quit"), Some(AppAction::SaveAndQuit)),
+                (RichText::new("Quit without saving"), Some(AppAction::QuitWithoutSaving)),
+                (RichText::new("Cancel"), Some(AppAction::CancelQuit)),
+            ];
+            if let Some(Some(action)) = ask(ctx, "Unsaved changes", "This project has changes that are not saved.", buttons) {
+                self.act(action);
+            }
+        }
+        if self.document.recovery.is_some() {
+            let buttons = vec![(RichText::new("Recover"), Some(AppAction::RecoverAutosave)), (RichText::new("Discard them"), Some(AppAction::DiscardAutosave))];
+            let message = "Territory Designer found changes to this project that were never saved (autosave).";
+            if let Some(Some(action)) = ask(ctx, "Recover unsaved changes?", message, buttons) {
+                self.act(action);
+            }
+        }
+    }
+}
