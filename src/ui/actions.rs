@@ -5,7 +5,7 @@
 use super::app::TerritoryApp;
 use super::basemap::BasemapSource;
 use super::files::ExportKind;
-use super::map::{MapEvent, Tool};
+use super::map::{LayerToggles, MapEvent, Picks, Tool};
 use crate::colormap::ColorBy;
 use crate::model::command::Command;
 use crate::model::entities::Rgb;
@@ -47,6 +47,9 @@ pub enum AppAction {
     /// A: the next numeric attribute.
     CycleAttribute,
     GrowBrush(f32),
+    SetPicks(Picks),
+    SetLayers(LayerToggles),
+    SetAssignOnRelease(bool),
     ZoomToProject,
     SetBasemap(BasemapSource),
     ShowBasemapWindow,
@@ -242,6 +245,9 @@ impl TerritoryApp {
             AppAction::SetColorBy(mode) => self.set_color_by(mode),
             AppAction::CycleAttribute => self.cycle_attribute(),
             AppAction::GrowBrush(delta) => self.view.map.brush_radius_px = (self.view.map.brush_radius_px + delta).clamp(4.0, 120.0),
+            AppAction::SetPicks(picks) => self.view.map.picks = picks,
+            AppAction::SetLayers(layers) => self.view.map.layers = layers,
+            AppAction::SetAssignOnRelease(on) => self.assign_on_release = on,
             AppAction::ZoomToProject => self.view.fit_to(self.view.scene.extent),
             AppAction::SetBasemap(source) => self.set_basemap(ctx, source),
             AppAction::ShowBasemapWindow => self.basemap_window = true,

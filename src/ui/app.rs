@@ -331,12 +331,15 @@ impl TerritoryApp {
                 }
             });
             ui.menu_button("View", |ui| {
-                let layers = &mut self.view.map.layers;
+                let mut layers = self.view.map.layers;
                 ui.checkbox(&mut layers.zip_fill, "ZIP areas");
                 ui.checkbox(&mut layers.zip_borders, "ZIP borders");
                 ui.checkbox(&mut layers.accounts, "Accounts");
                 ui.checkbox(&mut layers.rep_homes, "Rep home bases");
                 ui.checkbox(&mut layers.counties, "County lines");
+                if layers != self.view.map.layers {
+                    chosen.push(AppAction::SetLayers(layers));
+                }
                 ui.separator();
                 if ui.button("Basemap…").clicked() {
                     chosen.push(AppAction::ShowBasemapWindow);
@@ -363,7 +366,7 @@ impl TerritoryApp {
     fn toolbar_ui(&mut self, ui: &mut Ui) {
         let mut chosen: Vec<AppAction> = Vec::new();
         ui.horizontal_wrapped(|ui| {
-            let map = &mut self.view.map;
+            let map = &self.view.map;
             for tool in Tool::ALL.into_iter().filter(|t| !t.is_what_if()) {
                 let hint = format!("{} tool (key {})", tool.label(), tool.key().name());
                 if ui.selectable_label(map.tool == tool, tool.label()).on_hover_text(hint).clicked() {
@@ -379,11 +382,16 @@ impl TerritoryApp {
             ui.separator();
             egui::ComboBox::from_label("picks").width(110.0).selected_text(map.picks.label()).show_ui(ui, |ui| {
                 for picks in [Picks::Zips, Picks::Accounts, Picks::Both] {
-                    ui.selectable_value(&mut map.picks, picks, picks.label());
+                    if ui.selectable_label(map.picks == picks, picks.label()).clicked() {
+                        chosen.push(AppAction::SetPicks(picks));
+                    }
                 }
             });
             ui.spacing_mut().slider_width = 70.0;
-            ui.add(egui::Slider::new(&mut map.brush_radius_px, 4.0..=120.0).text("brush"));
+            let mut radius = map.brush_radius_px;
+            if ui.add(egui::Slider::new(&mut radius, 4.0..=120.0).text("brush")).changed() {
+                chosen.push(AppAction::GrowBrush(radius - map.brush_radius_px));
+            }
             ui.separator();
             let scenario = self.session.scenario();
             let current = self.target.and_then(|t| scenario.territory(t)).map(|t| t.name.clone()).unwrap_or_else(|| "(none)".into());
@@ -400,7 +408,10 @@ impl TerritoryApp {
                     chosen.push(AppAction::AssignSelection(t));
                 }
             }
-            ui.checkbox(&mut self.assign_on_release, "Assign on release");
+            let mut on_release = self.assign_on_release;
+            if ui.checkbox(&mut on_release, "Assign on release").changed() {
+                chosen.push(AppAction::SetAssignOnRelease(on_release));
+            }
             ui.separator();
             if let Some(mode) = self.color_by_ui(ui) {
                 chosen.push(AppAction::SetColorBy(mode));
