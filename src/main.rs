@@ -18,6 +18,10 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if matches!(cli.command, None | Some(cli::CliCommand::Screenshot { .. }) | Some(cli::CliCommand::Profile { .. })) {
+        // A window is coming: decode the basemap while the project loads.
+        territory_designer::ui::map::scene::BasemapScene::preload();
+    }
     let result = match cli.command {
         Some(command) => cli::run(command, &mut std::io::stdout().lock()),
         None => open_app(cli.project),

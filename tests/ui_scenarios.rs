@@ -142,7 +142,7 @@ fn scenario_edits_undo_and_redo_from_the_keyboard() {
     // Rename.
     harness.get_by_label("Rename…").click();
     harness.run_steps(2);
-    harness.get_by_role(egui::accesskit::Role::TextInput).type_text(" v2");
+    harness.get(egui_kittest::kittest::By::new().role(egui::accesskit::Role::TextInput).value("2026 alignment")).type_text(" v2");
     harness.run_steps(1);
     harness.get_by_label("Rename").click();
     harness.run_steps(2);

@@ -123,6 +123,23 @@ pub enum CliCommand {
         #[arg(long)]
         optimize_dialog: bool,
     },
+    /// Open the real window on a project, drive it (panning, zooming, edits in a heat
+    /// mode, a lasso of 1,000 ZIPs) and print how long it took (needs a display, e.g.
+    /// Xvfb). Frame times are CPU times: the app's update and egui's tessellation.
+    Profile {
+        project: PathBuf,
+        #[arg(long)]
+        scenario: Option<String>,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+        /// Frames of each of panning, zooming and editing.
+        #[arg(long, default_value_t = 120)]
+        frames: usize,
+        #[arg(long, default_value_t = 1600)]
+        width: u32,
+        #[arg(long, default_value_t = 1000)]
+        height: u32,
+    },
     /// Create a project from the files a planner has: ZIP polygons (GeoJSON or
     /// Shapefile), and optionally accounts, reps and an alignment (CSV).
     New {
@@ -285,6 +302,37 @@ pub fn run(command: CliCommand, out: &mut dyn Write) -> Result<()> {
             let spec = crate::ui::ScreenshotSpec { scenario: scenario.id, out: png.clone(), width, height, color_by, model_window, reference, import_dialog, optimize_dialog };
             crate::ui::screenshot(project, Some(path), spec)?;
             writeln!(out, "wrote {}", png.display())?;
+            Ok(())
+        }
+        CliCommand::Profile { project: path, scenario, format, frames, width, height } => {
+            let started = std::time::Instant::now();
+            let project = project_file::load(&path)?;
+            let load_secs = started.elapsed().as_secs_f64();
+            let scenario = match scenario.as_deref() {
+                Some(name) => Some(pick_scenario(&project, Some(name))?.id),
+                None => None,
+            };
+            if !(200..=8000).contains(&width) || !(200..=8000).contains(&height) {
+                bail!("--width and --height must be between 200 and 8000 pixels");
+            }
+            let report = crate::ui::profile(project, Some(path), scenario, load_secs, frames, [width, height])?;
+            match format {
+                Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?,
+                _ => {
+                    writeln!(out, "{} ZIPs, {} accounts, {} territories", report.units, report.accounts, report.territories)?;
+                    writeln!(out, "open             {:>8.2} s (reading the file {:.2} s)", report.open_secs, report.load_secs)?;
+                    writeln!(out, "first frame      {:>8.1} ms ({} vertices in the map)", report.first_frame_ms, report.home_mesh_vertices)?;
+                    for (what, frame, update, gl) in [
+                        ("pan", report.pan_frame_ms_p95, report.pan_update_ms_p95, report.pan_frame_with_gl_ms_p95),
+                        ("zoom", report.zoom_frame_ms_p95, report.zoom_update_ms_p95, report.zoom_frame_with_gl_ms_p95),
+                        ("edit", report.edit_frame_ms_p95, report.edit_update_ms_p95, report.edit_frame_with_gl_ms_p95),
+                    ] {
+                        writeln!(out, "{:<16} {frame:>8.1} ms (update {update:.1} ms; with GL calls {gl:.1} ms)", format!("{what} frame p95"))?;
+                    }
+                    writeln!(out, "lasso + assign   {:>8.1} ms ({} ZIPs)", report.lasso_assign_ms, report.lasso_units)?;
+                    writeln!(out, "peak memory      {:>8.0} MB", report.peak_rss_mb)?;
+                }
+            }
             Ok(())
         }
         CliCommand::New { units, id_field, name_field, accounts, map, reps, alignment, skip_bad_rows, force, out: path } => {

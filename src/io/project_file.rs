@@ -14,8 +14,9 @@ use thiserror::Error;
 
 /// The format tag every project file carries.
 pub const FORMAT: &str = "territory-designer-project";
-/// The schema this build writes and the newest it reads.
-pub const SCHEMA_VERSION: u32 = 1;
+/// The schema this build writes and the newest it reads. 2: unit rings as flat lists of
+/// numbers (1: geo's `{"x", "y"}` objects, still read).
+pub const SCHEMA_VERSION: u32 = 2;
 /// The file extension of project files.
 pub const EXTENSION: &str = "tdproj";
 
@@ -52,7 +53,6 @@ struct Envelope<P> {
     project: P,
 }
 
-#[derive(Deserialize)]
 struct Header {
     format: Option<String>,
     schema_version: Option<u32>,
@@ -70,7 +70,9 @@ pub fn to_bytes(project: &Project) -> io::Result<Vec<u8>> {
     // the encoder cost 40 s on all US ZIPs. The fast level is 10x quicker than the
     // default for a file 15% larger.
     let json = serde_json::to_vec(&envelope).map_err(io::Error::other)?;
-    let mut encoder = GzEncoder::new(Vec::with_capacity(json.len() / 4), Compression::fast());
+    // Small projects compress well at little cost; a national one would take seconds.
+    let level = if json.len() < 16 << 20 { Compression::default() } else { Compression::fast() };
+    let mut encoder = GzEncoder::new(Vec::with_capacity(json.len() / 4), level);
     encoder.write_all(&json)?;
     encoder.finish()
 }
@@ -129,7 +131,7 @@ pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Project, ProjectFileError
     } else {
         bytes.to_vec()
     };
-    let header: Header = serde_json::from_slice(&json).map_err(|err| classify(err, &path_buf))?;
+    let header = read_header(&json).map_err(|err| classify(err, &path_buf))?;
     match header.format.as_deref() {
         Some(FORMAT) => {}
         Some(other) => {
@@ -156,6 +158,46 @@ pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Project, ProjectFileError
     project.rebuild_indexes();
     project.validate().map_err(|e| ProjectFileError::Invalid { path: path_buf, detail: e.0 })?;
     Ok(project)
+}
+
+/// The format tag and schema version at the start of a project document, read from its
+/// first bytes (a project file writes them first): a foreign or newer file is refused
+/// without parsing the rest, and the rest is parsed once, with the project.
+fn read_header(json: &[u8]) -> Result<Header, serde_json::Error> {
+    use serde::Deserializer as _;
+    let mut header = Header { format: None, schema_version: None };
+    let mut de = serde_json::Deserializer::from_slice(json);
+    match de.deserialize_map(HeaderVisitor(&mut header)) {
+        Ok(()) => Ok(header),
+        // Stopped on purpose once both fields were read.
+        Err(_) if header.format.is_some() && header.schema_version.is_some() => Ok(header),
+        Err(e) => Err(e),
+    }
+}
+
+/// Reads the top-level keys into the header until both fields are known, then stops.
+struct HeaderVisitor<'a>(&'a mut Header);
+
+impl<'de> serde::de::Visitor<'de> for HeaderVisitor<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a project document (a JSON object)")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "format" => self.0.format = Some(map.next_value()?),
+                "schema_version" => self.0.schema_version = Some(map.next_value()?),
+                _ => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+            if self.0.format.is_some() && self.0.schema_version.is_some() {
+                return Err(serde::de::Error::custom("header read"));
+            }
+        }
+        Ok(())
+    }
 }
 
 fn classify(err: serde_json::Error, path: &Path) -> ProjectFileError {

@@ -143,9 +143,17 @@ impl ScenarioMetrics {
             let load = self.loads[account.id.index()];
             add_load(self.slot(territory), &load, 1.0);
         }
-        let ids: Vec<_> = scenario.territories.iter().map(|t| t.id).collect();
-        for id in ids {
-            self.recompute_travel(project, scenario, id);
+        // Travel in one pass over the accounts (not one pass per territory: a national
+        // project has 200 territories and 200,000 accounts).
+        let anchors: HashMap<TerritoryId, LonLat> = scenario.territories.iter().filter_map(|t| Some((t.id, self.anchor(project, scenario, t.id)?))).collect();
+        for account in &project.accounts {
+            let Some(t) = scenario.account_territory(account.id, account.unit) else { continue };
+            let Some(anchor) = anchors.get(&t) else { continue };
+            let load = self.loads[account.id.index()];
+            let one_way = self.one_way(*anchor, &load);
+            let sums = self.slot(Some(t));
+            sums.travel_hours += load.visits * 2.0 * one_way;
+            sums.one_way_hours += one_way;
         }
     }
 
@@ -177,18 +185,25 @@ impl ScenarioMetrics {
         self.model.one_way_hours(anchor, load.location, load.density)
     }
 
-    /// Recomputes the travel sums of one territory from its accounts: O(all accounts).
+    /// Recomputes the travel sums of one territory from its accounts: O(units +
+    /// the territory's accounts).
     fn recompute_travel(&mut self, project: &Project, scenario: &Scenario, id: TerritoryId) {
         let anchor = self.anchor(project, scenario, id);
         let (mut travel, mut one_way_sum) = (0.0, 0.0);
         if let Some(anchor) = anchor {
-            for account in &project.accounts {
-                if scenario.account_territory(account.id, account.unit) == Some(id) {
-                    let load = &self.loads[account.id.index()];
-                    let one_way = self.one_way(anchor, load);
-                    travel += load.visits * 2.0 * one_way;
-                    one_way_sum += one_way;
-                }
+            let in_units = scenario
+                .unit_territory
+                .iter()
+                .enumerate()
+                .filter(|(_, t)| **t == Some(id))
+                .flat_map(|(u, _)| project.accounts_in_unit(crate::model::ids::UnitId(u as u32)).iter().copied())
+                .filter(|a| !scenario.account_overrides.contains_key(a));
+            let overridden = scenario.account_overrides.iter().filter(|(_, t)| **t == id).map(|(a, _)| *a);
+            for account in in_units.chain(overridden) {
+                let load = &self.loads[account.index()];
+                let one_way = self.one_way(anchor, load);
+                travel += load.visits * 2.0 * one_way;
+                one_way_sum += one_way;
             }
         }
         let sums = self.sums.entry(id).or_default();

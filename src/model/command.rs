@@ -292,6 +292,11 @@ impl Command {
         Command::UpdateTerritory { id, change: TerritoryChange::Rep(rep) }
     }
 
+    /// Gives territories new colours in one step (e.g. so that neighbours differ).
+    pub fn recolour_territories(label: impl Into<String>, colours: Vec<(TerritoryId, Rgb)>) -> Command {
+        Command::Batch { label: label.into(), commands: colours.into_iter().map(|(id, c)| Command::recolor_territory(id, c)).collect() }
+    }
+
     pub fn set_locked(id: TerritoryId, locked: bool) -> Command {
         Command::UpdateTerritory { id, change: TerritoryChange::Locked(locked) }
     }

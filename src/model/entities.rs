@@ -29,6 +29,7 @@ pub struct Unit {
     /// The code planners know the unit by, e.g. the 5-digit ZIP.
     pub code: String,
     pub name: String,
+    #[serde(with = "super::geometry_serde")]
     pub geometry: MultiPolygon<f64>,
     /// A point inside the unit used for labels, lasso tests and distances.
     pub centroid: LonLat,

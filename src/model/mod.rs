@@ -3,6 +3,7 @@
 
 pub mod command;
 pub mod entities;
+pub mod geometry_serde;
 pub mod history;
 pub mod ids;
 pub mod palette;

@@ -10,7 +10,6 @@ use crate::model::ids::{AccountId, ScenarioId, TerritoryId};
 use crate::model::project::Project;
 use crate::model::scenario::Scenario;
 use crate::drivetime::great_circle_km;
-use crate::spatial::topology::Topology;
 use proj4rs::proj::Proj;
 
 /// The default name of a proposal (numbered when taken).
@@ -320,7 +319,7 @@ fn solve_scope(project: &Project, original: &Scenario, shaped: &Scenario, territ
     for (i, u) in units.iter().enumerate() {
         local[*u] = i as u32;
     }
-    let full = Topology::build(&project.units).neighbours;
+    let full = crate::spatial::rook_neighbours(&project.units);
     let xy: Vec<[f64; 2]> = units.iter().map(|u| all_xy[*u]).collect();
     let adjacency = join_islands(units.iter().map(|u| full[*u].iter().map(|v| local[*v as usize]).filter(|l| *l != u32::MAX).collect()).collect(), &xy);
     let position = |t: TerritoryId| territories.iter().position(|o| *o == t).map(|p| p as u32);
@@ -367,6 +366,12 @@ fn solve_scope(project: &Project, original: &Scenario, shaped: &Scenario, territ
         scenario.unit_territory[units[i]] = Some(territories[t as usize]);
     }
     keep_named_accounts(project, shaped, &mut scenario);
+    // Territories that now share a border must not share a colour.
+    for (id, colour) in crate::model::palette::distinct_colours(&scenario, &full) {
+        if let Some(t) = scenario.territory_mut(id) {
+            t.color = colour;
+        }
+    }
     let moved_units = (0..project.units.len()).filter(|u| original.unit_territory[*u] != scenario.unit_territory[*u]).count();
     let kept = scenario.territories.len() - k;
     Ok(Proposal { scenario, solution, moved_units, solve_secs: started.elapsed().as_secs_f64(), tolerance: options.tolerance, kept_territories: kept })

@@ -133,6 +133,10 @@ pub(super) fn refine(problem: &Problem, assignment: &mut [u32], centres: &[[f64;
 fn solve_region(problem: &Problem, assignment: &[u32], centres: &[[f64; 2]], region: &[u32], round: u64, tolerance: f64) -> Result<Option<Vec<(usize, u32)>>, OptimizeError> {
     let position = |t: u32| region.iter().position(|r| *r == t);
     let members: Vec<usize> = (0..assignment.len()).filter(|u| position(assignment[*u]).is_some()).collect();
+    if members.len() < region.len() {
+        // Fewer units than territories (territories left empty): nothing to partition.
+        return Ok(None);
+    }
     let mut local = vec![u32::MAX; assignment.len()];
     for (i, u) in members.iter().enumerate() {
         local[*u] = i as u32;
@@ -160,14 +164,24 @@ fn solve_region(problem: &Problem, assignment: &[u32], centres: &[[f64; 2]], reg
         contiguous: problem.contiguous,
         base_loads,
     };
-    let anchored = solve_with(&sub, &mut |_| true, 1, false)?;
+    // A sub-problem that cannot be solved leaves the region as it is; only a cancel
+    // stops the whole run.
+    let anchored = match solve_with(&sub, &mut |_| true, 1, false) {
+        Ok(solution) => solution,
+        Err(OptimizeError::Cancelled) => return Err(OptimizeError::Cancelled),
+        Err(_) => return Ok(None),
+    };
     let anchored_key = (anchored.noncontiguous, anchored.max_deviation);
     let (mut pieces, mut result) = (anchored.noncontiguous, anchored.assignment);
     // Without rep home bases the centres may move too: a few fresh starts, relabelled
     // to the territories they overlap most.
     if problem.centres.is_none() && problem.disruption == 0.0 {
         let free = Problem { centres: None, start: None, ..sub.clone() };
-        let fresh = solve_with(&free, &mut |_| true, REGION_ATTEMPTS, false)?;
+        let fresh = match solve_with(&free, &mut |_| true, REGION_ATTEMPTS, false) {
+            Ok(solution) => solution,
+            Err(OptimizeError::Cancelled) => return Err(OptimizeError::Cancelled),
+            Err(_) => return Ok(None),
+        };
         if (fresh.noncontiguous, fresh.max_deviation) < anchored_key {
             let current: Vec<u32> = members.iter().map(|u| position(assignment[*u]).map_or(0, |p| p as u32)).collect();
             (pieces, result) = (fresh.noncontiguous, relabel(&fresh.assignment, &current, &sub.fixed, region.len()));

@@ -37,6 +37,9 @@ impl MercBox {
     }
 
     pub fn union(&self, other: &MercBox) -> MercBox {
+        if other.is_empty() {
+            return *self;
+        }
         let mut b = *self;
         b.extend(other.min);
         b.extend(other.max);
@@ -45,6 +48,10 @@ impl MercBox {
 
     pub fn intersects(&self, other: &MercBox) -> bool {
         self.min[0] <= other.max[0] && other.min[0] <= self.max[0] && self.min[1] <= other.max[1] && other.min[1] <= self.max[1]
+    }
+
+    pub fn contains(&self, p: [f64; 2]) -> bool {
+        p[0] >= self.min[0] && p[0] <= self.max[0] && p[1] >= self.min[1] && p[1] <= self.max[1]
     }
 
     pub fn is_empty(&self) -> bool {

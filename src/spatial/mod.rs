@@ -1,9 +1,13 @@
 //! Geometry helpers and spatial indexes over units: point in polygon, geodesic area,
 //! mercator projection, triangulation, shared borders, selection.
 
+pub mod arcs;
+pub mod clusters;
+pub mod labels;
+pub mod lod;
 pub mod mercator;
 pub mod selection;
-pub mod topology;
+pub mod simplify;
 pub mod triangulate;
 
 use crate::model::entities::{LonLat, Unit};
@@ -118,4 +122,9 @@ mod tests {
         clockwise.0[0].exterior_mut(|ring| ring.0.reverse());
         assert!((geodesic_area_km2(&clockwise) - area).abs() < 1e-6);
     }
+}
+
+/// Rook neighbours of each unit (units that share a border, not just a corner), sorted.
+pub fn rook_neighbours(units: &[Unit]) -> Vec<Vec<u32>> {
+    arcs::ArcTopology::build(units).neighbours
 }

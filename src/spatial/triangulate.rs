@@ -26,6 +26,9 @@ pub struct MercMesh {
 
 impl MercMesh {
     pub fn add_polygon(&mut self, polygon: &Polygon<f64>) {
+        if polygon.exterior().0.len() < 4 {
+            return;
+        }
         let projected = mercator_polygon(polygon);
         let raw = projected.earcut_triangles_raw();
         let base = self.vertices.len() as u32;
@@ -41,10 +44,43 @@ impl MercMesh {
         self.indices.extend(raw.triangle_indices.iter().map(|i| base + *i as u32));
     }
 
+    /// Appends the triangles of a polygon already in mercator units.
+    pub fn append_mercator_polygon(&mut self, polygon: &Polygon<f64>) {
+        if polygon.exterior().0.len() < 4 {
+            return;
+        }
+        let raw = polygon.earcut_triangles_raw();
+        let base = self.vertices.len() as u32;
+        let mut bounds = self.bounds.unwrap_or(MercBox::EMPTY);
+        for xy in &raw.vertices {
+            bounds.extend(*xy);
+            self.vertices.push(*xy);
+        }
+        if !self.vertices.is_empty() {
+            self.bounds = Some(bounds);
+        }
+        self.indices.extend(raw.triangle_indices.iter().map(|i| base + *i as u32));
+    }
+
     pub fn add_multipolygon(&mut self, mp: &MultiPolygon<f64>) {
         for p in &mp.0 {
             self.add_polygon(p);
         }
+    }
+
+    /// Triangles of a polygon already in mercator units (none for a ring of fewer than
+    /// three distinct points, as simplification can leave one).
+    pub fn from_mercator_polygon(polygon: &Polygon<f64>) -> Self {
+        if polygon.exterior().0.len() < 4 {
+            return Self::default();
+        }
+        let raw = polygon.earcut_triangles_raw();
+        let mut bounds = MercBox::EMPTY;
+        for p in &raw.vertices {
+            bounds.extend(*p);
+        }
+        let bounds = (!raw.vertices.is_empty()).then_some(bounds);
+        Self { vertices: raw.vertices, indices: raw.triangle_indices.into_iter().map(|i| i as u32).collect(), bounds }
     }
 
     pub fn from_multipolygon(mp: &MultiPolygon<f64>) -> Self {

@@ -78,6 +78,8 @@ pub enum AppAction {
     RenameTerritory(TerritoryId, String),
     Recolor(TerritoryId, Rgb),
     SetLocked(TerritoryId, bool),
+    /// New colours so that territories sharing a border never share a colour.
+    RecolourNeighbours,
     /// The rep leaves: the territory's ZIPs go to its neighbours.
     HandOff(TerritoryId),
     /// The territory keeps its ZIPs but has no rep.
@@ -248,7 +250,7 @@ impl TerritoryApp {
             AppAction::SetPicks(picks) => self.view.map.picks = picks,
             AppAction::SetLayers(layers) => self.view.map.layers = layers,
             AppAction::SetAssignOnRelease(on) => self.assign_on_release = on,
-            AppAction::ZoomToProject => self.view.fit_to(self.view.scene.extent),
+            AppAction::ZoomToProject => self.view.fit_to(self.view.scene.home_extent),
             AppAction::SetBasemap(source) => self.set_basemap(ctx, source),
             AppAction::ShowBasemapWindow => self.basemap_window = true,
             AppAction::ShowModelWindow => self.model_window = true,
@@ -302,6 +304,15 @@ impl TerritoryApp {
             }
             AppAction::SetLocked(id, locked) => {
                 self.execute(Command::set_locked(id, locked));
+            }
+            AppAction::RecolourNeighbours => {
+                let changes = crate::model::palette::distinct_colours(self.session.scenario(), self.view.scene.neighbours());
+                if changes.is_empty() {
+                    self.say("Neighbouring territories already have different colours");
+                } else {
+                    let label = format!("Recolour {} territories so neighbours differ", changes.len());
+                    self.execute(Command::recolour_territories(label, changes));
+                }
             }
             AppAction::HandOff(id) => self.hand_off(id),
             AppAction::Vacate(id) => {

@@ -58,10 +58,14 @@ pub struct TerritoryApp {
     pub import_report: Option<(String, Vec<String>)>,
     /// An export running on a worker: its outcome message.
     pub export_job: Option<Job<anyhow::Result<String>>>,
+    /// The territory list's search text and order.
+    pub territory_list: territories::ListState,
     /// Where each territory's bars are in the balance chart (last frame).
     pub chart_columns: Vec<(TerritoryId, egui::Rect)>,
     pub notice: Option<Notice>,
     pub screenshot: Option<ScreenshotJob>,
+    /// The `profile` subcommand's run, if this window is one.
+    pub profile: Option<super::profile::ProfileJob>,
     /// Actions asked for during this frame, carried out after it.
     pub(super) pending: Vec<AppAction>,
     /// The scenario the selection, highlight and target belong to.
@@ -71,11 +75,7 @@ pub struct TerritoryApp {
 
 impl TerritoryApp {
     pub fn new(project: Project, path: Option<PathBuf>) -> Self {
-        let basemap = match crate::io::basemap::Basemap::embedded() {
-            Ok(b) => BasemapScene::new(&b),
-            Err(_) => BasemapScene::empty(),
-        };
-        Self::with_view(project, Document::new(path), basemap)
+        Self::with_view(project, Document::new(path), BasemapScene::take_embedded())
     }
 
     /// Without the basemap: faster to build, for tests.
@@ -107,8 +107,10 @@ impl TerritoryApp {
             import_report: None,
             export_job: None,
             chart_columns: Vec::new(),
+            territory_list: Default::default(),
             notice: None,
             screenshot: None,
+            profile: None,
             pending: Vec::new(),
             shown_scenario: None,
             title: String::new(),
@@ -121,9 +123,10 @@ impl TerritoryApp {
     pub(super) fn replace_project(&mut self, project: Project, path: Option<PathBuf>) {
         let document = self.document.replaced(path);
         let view = std::mem::replace(&mut self.view, MapView::new(&Project::new("", Vec::new(), Vec::new(), Vec::new()), BasemapScene::empty())).for_project(&project);
-        let screenshot = self.screenshot.take();
+        let (screenshot, profile) = (self.screenshot.take(), self.profile.take());
         *self = Self::assemble(Session::new(project), document, view);
         self.screenshot = screenshot;
+        self.profile = profile;
     }
 
     pub(super) fn say(&mut self, text: impl Into<String>) {
@@ -206,7 +209,8 @@ impl TerritoryApp {
             ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
             self.title = title;
         }
-        if ctx.input(|i| i.viewport().close_requested()) && self.screenshot.is_none() && self.document.must_confirm_close(&self.session) {
+        let scripted = self.screenshot.is_some() || self.profile.is_some();
+        if ctx.input(|i| i.viewport().close_requested()) && !scripted && self.document.must_confirm_close(&self.session) {
             ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
             self.document.confirm_close = true;
         }
@@ -244,7 +248,7 @@ impl TerritoryApp {
         self.optimize_window_ui(&ctx);
         self.model_window_ui(&ctx);
         self.dialogs_ui(&ctx);
-        if self.screenshot.is_none() {
+        if !scripted {
             let now = ctx.input(|i| i.time);
             self.document.autosave(&self.session, now);
         }
@@ -346,6 +350,9 @@ impl TerritoryApp {
                 }
                 if ui.button("Zoom to project").clicked() {
                     chosen.push(AppAction::ZoomToProject);
+                }
+                if ui.button("Recolour so neighbours differ").on_hover_text("Territories that share a border get different colours (one undo step)").clicked() {
+                    chosen.push(AppAction::RecolourNeighbours);
                 }
                 if ui.checkbox(&mut self.show_chart.clone(), "Balance chart").clicked() {
                     chosen.push(AppAction::ToggleChart);
@@ -488,7 +495,7 @@ impl TerritoryApp {
             }
         });
         ui.separator();
-        territories::territories_ui(ui, project, scenario, metrics, self.highlight, self.target, &mut chosen);
+        territories::territories_ui(ui, project, scenario, metrics, self.highlight, self.target, &mut self.territory_list, &mut chosen);
         self.pending.extend(chosen);
     }
 
@@ -530,8 +537,14 @@ impl TerritoryApp {
 }
 
 impl eframe::App for TerritoryApp {
-    fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
+    fn ui(&mut self, ui: &mut Ui, frame: &mut eframe::Frame) {
+        let started = std::time::Instant::now();
         self.show(ui);
+        if self.profile.is_some() {
+            let update_ms = started.elapsed().as_secs_f64() * 1000.0;
+            let ctx = ui.ctx().clone();
+            self.profile_step(&ctx, frame.info().cpu_usage, update_ms);
+        }
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {

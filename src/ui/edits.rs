@@ -160,7 +160,7 @@ impl TerritoryApp {
 
     /// "The rep leaves": hands the territory's ZIPs to its neighbours.
     pub fn hand_off(&mut self, id: TerritoryId) {
-        match crate::model::whatif::hand_off_territory(self.session.project(), self.session.scenario(), id, &self.view.scene.neighbours) {
+        match crate::model::whatif::hand_off_territory(self.session.project(), self.session.scenario(), id, self.view.scene.neighbours()) {
             Ok(command) => {
                 self.execute(command);
             }

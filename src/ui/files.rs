@@ -109,7 +109,8 @@ impl TerritoryApp {
     pub fn import_alignment(&mut self, path: &Path) {
         let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "Imported alignment".into());
         match read_alignment(self.session.project(), path, &name, false) {
-            Ok(import) => {
+            Ok(mut import) => {
+                crate::io::import::new_project::recolour_neighbours(&mut import.scenario, self.view.scene.neighbours());
                 let name = import.scenario.name.clone();
                 let label = format!("Import alignment '{name}'");
                 if self.execute(Command::add_scenario(label, import.scenario)) {

@@ -12,6 +12,7 @@ pub mod jobs;
 pub mod map;
 pub mod optimize;
 pub mod panels;
+pub mod profile;
 pub mod screenshot;
 pub mod style;
 
@@ -103,4 +104,44 @@ pub fn screenshot(project: Project, path: Option<PathBuf>, spec: ScreenshotSpec)
         Some(Err(e)) => Err(e.into()),
         None => Err(anyhow!("the window closed before the screenshot of {} was taken", out.display())),
     }
+}
+
+/// Opens the real window on a project, drives it (pan, zoom, edits in a heat mode, a
+/// lasso of 1,000 ZIPs) and returns the timings. `load_secs`: reading the file.
+pub fn profile(project: Project, path: Option<PathBuf>, scenario: Option<crate::model::ScenarioId>, load_secs: f64, frames: usize, size: [u32; 2]) -> Result<profile::ProfileReport> {
+    let started = std::time::Instant::now();
+    let report = profile::ProfileReport {
+        units: project.units.len(),
+        accounts: project.accounts.len(),
+        load_secs,
+        ..Default::default()
+    };
+    let mut app = TerritoryApp::new(project, path);
+    if let Some(id) = scenario {
+        app.switch_scenario(id);
+    }
+    let mut report = report;
+    report.territories = app.session.scenario().territories.len();
+    report.open_secs = load_secs + started.elapsed().as_secs_f64();
+    let job = profile::ProfileJob::new(frames, report);
+    let result = job.report.clone();
+    let timer = job.tessellation_timer();
+    app.profile = Some(job);
+    let mut options = native_options(size[0] as f32, size[1] as f32);
+    options.persist_window = false;
+    options.viewport = options.viewport.with_resizable(false);
+    eframe::run_native(
+        "Territory Designer profile",
+        options,
+        Box::new(move |cc| {
+            cc.egui_ctx.add_plugin(timer);
+            Ok(Box::new(app))
+        }),
+    )
+        .map_err(|e| anyhow!("cannot open a window to profile (is a display or Xvfb running?): {e}"))?;
+    let report = result.lock().map_err(|_| anyhow!("profile state poisoned"))?.clone();
+    if report.frames == 0 {
+        return Err(anyhow!("the window closed before the profile ran"));
+    }
+    Ok(report)
 }

@@ -204,7 +204,7 @@ impl TerritoryApp {
         // A local rebalance works on the active scenario's territories.
         let local = self.highlight.filter(|_| form.start == self.session.active_id()).and_then(|t| {
             let scenario = self.session.scenario();
-            Some((scenario.territory(t)?.name.clone(), local_scope(scenario, &self.view.scene.neighbours, t)))
+            Some((scenario.territory(t)?.name.clone(), local_scope(scenario, self.view.scene.neighbours(), t)))
         });
         if form.only.as_ref().is_some_and(|ids| local.as_ref().is_none_or(|(_, l)| l != ids)) {
             form.only = None;

@@ -149,7 +149,9 @@ pub fn build_from_tables(spec: &NewProjectSpec, tables: &[FeatureTable], progres
             let table = read_csv(path)?;
             let AlignmentImport { scenario, rejected, unmentioned_units } = alignment::build(&table, &project, ALIGNMENT_SCENARIO, &palette)?;
             report.rejected_alignment = rejected.clone();
-            let scenario = accept(&rejected, spec.accept_good_rows, &table, table.rows.len(), scenario)?;
+            let mut scenario = accept(&rejected, spec.accept_good_rows, &table, table.rows.len(), scenario)?;
+            let neighbours = crate::spatial::rook_neighbours(&project.units);
+            recolour_neighbours(&mut scenario, &neighbours);
             report.territories = scenario.territories.len();
             report.unassigned_units = unmentioned_units;
             add_scenario(&mut project, scenario);
@@ -192,6 +194,15 @@ fn add_scenario(project: &mut Project, mut scenario: crate::model::scenario::Sce
         project.baseline = id;
     }
     id
+}
+
+/// Gives territories that share a border different colours.
+pub fn recolour_neighbours(scenario: &mut crate::model::scenario::Scenario, unit_neighbours: &[Vec<u32>]) {
+    for (id, colour) in crate::model::palette::distinct_colours(scenario, unit_neighbours) {
+        if let Some(t) = scenario.territory_mut(id) {
+            t.color = colour;
+        }
+    }
 }
 
 /// Reads an alignment CSV as a scenario for `project` (named after `name`, numbered if

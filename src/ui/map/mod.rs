@@ -3,6 +3,7 @@
 //! that the app applies after drawing.
 
 pub mod colors;
+mod draw;
 pub mod scene;
 pub mod view;
 
@@ -11,9 +12,12 @@ use crate::model::entities::LonLat;
 use crate::model::ids::{AccountId, TerritoryId, UnitId};
 use crate::model::project::Project;
 use crate::model::scenario::Scenario;
-use crate::spatial::mercator::{from_mercator, MercBox};
-use egui::{Color32, Mesh, PointerButton, Pos2, Response, Shape, Stroke, Ui};
-use scene::{push_disc, push_fill, push_polyline, push_segment, MapScene, View};
+use crate::spatial::mercator::from_mercator;
+use egui::{Color32, Mesh, PointerButton, Pos2, Response, Shape, Ui};
+use crate::spatial::labels::LabelAnchor;
+use crate::spatial::lod::RegionMeshes;
+use draw::OCEAN;
+use scene::{MapScene, View};
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use walkers::{MapMemory, Plugin, Projector};
@@ -144,7 +148,7 @@ pub struct Preview {
 }
 
 #[derive(Clone, Debug, Default)]
-enum Gesture {
+pub(super) enum Gesture {
     #[default]
     None,
     Lasso(Vec<Pos2>),
@@ -167,8 +171,11 @@ pub struct MapInteraction {
     pub last_view: Option<View>,
     gesture: Gesture,
     cache: Option<(CacheKey, Arc<Mesh>)>,
+
     /// CPU time to build the last map frame, for the smoothness figure.
     pub last_build_ms: f32,
+    /// Vertices of the last static map mesh (what each frame hands to the GPU).
+    pub last_mesh_vertices: usize,
 }
 
 impl Default for MapInteraction {
@@ -186,7 +193,9 @@ impl Default for MapInteraction {
             last_view: None,
             gesture: Gesture::None,
             cache: None,
+
             last_build_ms: 0.0,
+            last_mesh_vertices: 0,
         }
     }
 }
@@ -197,6 +206,10 @@ struct CacheKey {
     generation: u64,
     layers: LayerToggles,
     raster: bool,
+    level: usize,
+    lod_generation: u64,
+    regions_generation: Option<u64>,
+    clusters: Option<(usize, u64)>,
 }
 
 /// Colours of the units and accounts, computed by the app from the scenario.
@@ -225,13 +238,21 @@ pub struct MapLayers<'a> {
     pub changed: Option<&'a [bool]>,
     pub state: &'a mut MapInteraction,
     pub events: &'a mut Vec<MapEvent>,
+    /// The level of detail to draw (see `spatial::lod`).
+    pub level: usize,
+    /// Territory names to draw, largest territories first.
+    pub labels: Option<&'a [LabelAnchor]>,
+    /// Each territory as one shape, drawn instead of its ZIPs in whole-country views.
+    pub regions: Option<&'a RegionMeshes>,
+    /// The arcs between territories (the main map's scenario), so a view without ZIP
+    /// borders need not look at every arc.
+    pub territory_borders: Option<&'a [u32]>,
+    /// The zoom whose account clusters may be drawn, and each cluster's main territory.
+    pub clusters: Option<(usize, &'a [Option<TerritoryId>])>,
+    /// Changes whenever the clusters' zoom or main territories change.
+    pub clusters_key: Option<(usize, u64)>,
 }
 
-const OCEAN: Color32 = Color32::from_rgb(170, 205, 222);
-const LAND: Color32 = Color32::from_rgb(242, 239, 233);
-const STATE_LINE: Color32 = Color32::from_rgb(120, 120, 130);
-const COUNTY_LINE: Color32 = Color32::from_rgb(200, 198, 195);
-const TERRITORY_BORDER: Color32 = Color32::from_rgb(45, 45, 55);
 
 impl Plugin for MapLayers<'_> {
     fn run(self: Box<Self>, ui: &mut Ui, response: &Response, projector: &Projector, _memory: &MapMemory) {
@@ -240,37 +261,23 @@ impl Plugin for MapLayers<'_> {
     }
 }
 
-/// Changed ZIPs: a thick outline around each changed area and thin lines between the
-/// changed ZIPs inside it, so they read as hatched at any zoom.
-fn push_changed_outlines(mesh: &mut Mesh, scene: &MapScene, changed: &[bool], view: &View) {
-    const CHANGED: Color32 = Color32::from_rgb(200, 0, 120);
-    let visible = view.visible(8.0);
-    let is = |u: u32| changed.get(u as usize).copied().unwrap_or(false);
-    for (segment, (a, b)) in scene.segments.iter().zip(&scene.segments_merc) {
-        let l = is(segment.left);
-        let r = segment.right.is_some_and(is);
-        if !(l || r) {
-            continue;
-        }
-        let mut bounds = MercBox::EMPTY;
-        bounds.extend(*a);
-        bounds.extend(*b);
-        if !bounds.intersects(&visible) {
-            continue;
-        }
-        let width = if l != r { 3.0 } else { 0.9 };
-        push_segment(mesh, view.to_screen(*a), view.to_screen(*b), width, CHANGED);
-    }
-}
-
 impl MapLayers<'_> {
-    fn draw_and_interact(self, ui: &mut Ui, response: &Response, projector: &Projector) {
+    fn draw_and_interact(mut self, ui: &mut Ui, response: &Response, projector: &Projector) {
         let started = std::time::Instant::now();
         let view = View::from_projector(projector);
         self.state.last_rect = Some(view.rect);
         self.state.last_view = Some(view);
         let painter = ui.painter().with_clip_rect(view.rect);
-        let key = CacheKey { view, generation: self.colors.generation, layers: self.state.layers, raster: self.raster_basemap };
+        let key = CacheKey {
+            view,
+            generation: self.colors.generation,
+            layers: self.state.layers,
+            raster: self.raster_basemap,
+            level: self.level,
+            lod_generation: self.scene.lod.generation,
+            regions_generation: self.regions.map(|r| r.generation),
+            clusters: self.clusters_key,
+        };
         let mesh = match &self.state.cache {
             Some((k, mesh)) if *k == key => Arc::clone(mesh),
             _ => {
@@ -282,178 +289,12 @@ impl MapLayers<'_> {
         if !self.raster_basemap {
             painter.rect_filled(view.rect, 0.0, OCEAN);
         }
+        self.state.last_mesh_vertices = mesh.vertices.len();
         painter.add(Shape::Mesh(mesh));
         self.paint_overlays(&painter, &view);
+        self.paint_labels(&painter, &view);
         self.state.last_build_ms = started.elapsed().as_secs_f32() * 1000.0;
         self.interact(ui, response, &view);
-    }
-
-    /// The static part of a frame: basemap, ZIP fills, borders, accounts.
-    fn build_mesh(&self, view: &View, zoom: f64) -> Mesh {
-        let visible = view.visible(8.0);
-        let layers = self.state.layers;
-        let mut mesh = Mesh::default();
-        let basemap = &self.scene.basemap;
-        let vector_fills = !self.raster_basemap;
-        for land in basemap.land.iter().filter(|_| vector_fills) {
-            if land.mesh.bounds.is_some_and(|b| b.intersects(&visible)) {
-                push_fill(&mut mesh, &land.mesh, view, LAND);
-            }
-        }
-        for lake in basemap.lakes.iter().filter(|_| vector_fills) {
-            if lake.mesh.bounds.is_some_and(|b| b.intersects(&visible)) {
-                push_fill(&mut mesh, &lake.mesh, view, OCEAN);
-            }
-        }
-        if layers.counties && zoom >= 6.0 {
-            for line in basemap.counties.iter().filter(|l| l.bounds.intersects(&visible)) {
-                push_polyline(&mut mesh, &line.points, view, 0.8, COUNTY_LINE);
-            }
-        }
-        if layers.zip_fill {
-            for (i, unit) in self.scene.units.iter().enumerate() {
-                if self.scene.unit_bounds[i].intersects(&visible) {
-                    push_fill(&mut mesh, &unit.mesh, view, self.colors.unit_fill[i]);
-                }
-            }
-        }
-        for line in basemap.states.iter().filter(|l| l.bounds.intersects(&visible)) {
-            push_polyline(&mut mesh, &line.points, view, 1.2, STATE_LINE);
-        }
-        // ZIP borders when ZIPs are big enough to tell apart; territory borders always.
-        let zip_borders = layers.zip_borders && zoom >= 8.0;
-        let zip_border_color = Color32::from_rgba_unmultiplied(255, 255, 255, 150);
-        let territory_width = if zoom >= 9.0 { 2.6 } else { 1.8 };
-        for (segment, (a, b)) in self.scene.segments.iter().zip(&self.scene.segments_merc) {
-            let mut bounds = MercBox::EMPTY;
-            bounds.extend(*a);
-            bounds.extend(*b);
-            if !bounds.intersects(&visible) {
-                continue;
-            }
-            let left = self.scenario.unit_territory(UnitId(segment.left));
-            let right = segment.right.map(|r| self.scenario.unit_territory(UnitId(r)));
-            let is_territory_border = match right {
-                Some(r) => r != left,
-                None => left.is_some(),
-            };
-            if is_territory_border {
-                push_segment(&mut mesh, view.to_screen(*a), view.to_screen(*b), territory_width, TERRITORY_BORDER);
-            } else if zip_borders {
-                push_segment(&mut mesh, view.to_screen(*a), view.to_screen(*b), 0.7, zip_border_color);
-            }
-        }
-        if layers.accounts {
-            let grow = if zoom >= 9.0 { 1.5 } else { 1.0 } * self.colors.account_scale;
-            let outline = Color32::from_rgba_unmultiplied(30, 30, 30, (200.0 * self.colors.account_scale.min(1.0)) as u8);
-            for (i, m) in self.scene.accounts_merc.iter().enumerate() {
-                let p = view.to_screen(*m);
-                if !view.rect.expand(8.0).contains(p) {
-                    continue;
-                }
-                let r = self.scene.account_radius[i] * grow;
-                push_disc(&mut mesh, p, r + 0.8, outline, 8);
-                push_disc(&mut mesh, p, r, self.colors.account[i], 8);
-            }
-        }
-        mesh
-    }
-
-    /// Selection, highlight, rep homes and the tool: small and changing, drawn per frame.
-    fn paint_overlays(&self, painter: &egui::Painter, view: &View) {
-        let visible = view.visible(8.0);
-        let mut mesh = Mesh::default();
-        let select_fill = Color32::from_rgba_unmultiplied(255, 255, 255, 110);
-        for unit in &self.selection.units {
-            let i = unit.index();
-            if i < self.scene.units.len() && self.scene.unit_bounds[i].intersects(&visible) {
-                push_fill(&mut mesh, &self.scene.units[i].mesh, view, select_fill);
-            }
-        }
-        let select_edge = Color32::from_rgb(20, 90, 200);
-        for (segment, (a, b)) in self.scene.segments.iter().zip(&self.scene.segments_merc) {
-            let l = self.selection.units.contains(&UnitId(segment.left));
-            let r = segment.right.is_some_and(|r| self.selection.units.contains(&UnitId(r)));
-            if l != r {
-                push_segment(&mut mesh, view.to_screen(*a), view.to_screen(*b), 2.2, select_edge);
-            }
-        }
-        if let Some(preview) = &self.state.preview {
-            let preview_fill = Color32::from_rgba_unmultiplied(20, 90, 200, 70);
-            for unit in &preview.units {
-                push_fill(&mut mesh, &self.scene.units[unit.index()].mesh, view, preview_fill);
-            }
-        }
-        for account in self.selection.accounts.iter().chain(self.state.preview.iter().flat_map(|p| p.accounts.iter())) {
-            if let Some(m) = self.scene.accounts_merc.get(account.index()) {
-                let p = view.to_screen(*m);
-                push_disc(&mut mesh, p, self.scene.account_radius[account.index()] + 3.0, select_edge, 10);
-            }
-        }
-        if let Some(changed) = self.changed {
-            push_changed_outlines(&mut mesh, self.scene, changed, view);
-        }
-        painter.add(Shape::mesh(mesh));
-        if let Some(id) = self.highlight {
-            for (segment, (a, b)) in self.scene.segments.iter().zip(&self.scene.segments_merc) {
-                let l = self.scenario.unit_territory(UnitId(segment.left)) == Some(id);
-                let r = segment.right.is_some_and(|r| self.scenario.unit_territory(UnitId(r)) == Some(id));
-                if l != r {
-                    painter.line_segment([view.to_screen(*a), view.to_screen(*b)], Stroke::new(3.5, Color32::from_rgb(255, 200, 0)));
-                }
-            }
-        }
-        if self.state.layers.rep_homes {
-            for (i, m) in self.scene.rep_homes_merc.iter().enumerate() {
-                let p = view.to_screen(*m);
-                if !view.rect.contains(p) {
-                    continue;
-                }
-                let color = self
-                    .scenario
-                    .territories
-                    .iter()
-                    .find(|t| t.rep.map(|r| r.index()) == Some(i))
-                    .map(|t| Color32::from_rgb(t.color.0, t.color.1, t.color.2))
-                    .unwrap_or(Color32::GRAY);
-                // A house: square body and a roof.
-                let s = 6.0;
-                painter.rect_filled(egui::Rect::from_center_size(p + egui::vec2(0.0, 2.0), egui::vec2(2.0 * s, 1.6 * s)), 1.0, color);
-                painter.add(Shape::convex_polygon(
-                    vec![p + egui::vec2(-s - 2.0, -s * 0.6), p + egui::vec2(0.0, -s * 1.9), p + egui::vec2(s + 2.0, -s * 0.6)],
-                    color,
-                    Stroke::new(1.0, Color32::BLACK),
-                ));
-                painter.rect_stroke(
-                    egui::Rect::from_center_size(p + egui::vec2(0.0, 2.0), egui::vec2(2.0 * s, 1.6 * s)),
-                    1.0,
-                    Stroke::new(1.0, Color32::BLACK),
-                    egui::StrokeKind::Outside,
-                );
-            }
-        }
-        match &self.state.gesture {
-            Gesture::Lasso(points) if points.len() > 1 => {
-                let mut closed = points.clone();
-                closed.push(points[0]);
-                painter.add(Shape::line(closed, Stroke::new(2.0, select_edge)));
-            }
-            Gesture::Rectangle(a, b) => {
-                painter.rect(
-                    egui::Rect::from_two_pos(*a, *b),
-                    0.0,
-                    Color32::from_rgba_unmultiplied(20, 90, 200, 30),
-                    Stroke::new(1.5, select_edge),
-                    egui::StrokeKind::Inside,
-                );
-            }
-            _ => {}
-        }
-        if self.state.tool == Tool::Brush {
-            if let Some(p) = painter.ctx().pointer_hover_pos().filter(|p| view.rect.contains(*p)) {
-                painter.circle_stroke(p, self.state.brush_radius_px, Stroke::new(1.5, Color32::from_rgb(30, 30, 30)));
-            }
-        }
     }
 
     fn px_per_km(view: &View, at: LonLat) -> f64 {

@@ -9,6 +9,11 @@ use crate::colormap::{ColorBy, ColorModeError};
 use crate::model::ids::TerritoryId;
 use crate::model::project::Project;
 use crate::session::Session;
+use crate::model::ids::ScenarioId;
+use crate::spatial::labels::{territory_anchors, LabelAnchor};
+use crate::session::Changes;
+use crate::spatial::clusters::AccountClusters;
+use crate::spatial::lod::{level_for_zoom, RegionMeshes, REGION_LEVELS};
 use crate::spatial::mercator::{from_mercator, MercBox};
 use crate::ui::basemap::BasemapSource;
 use crate::ui::compare::CompareView;
@@ -30,6 +35,99 @@ pub struct MapView {
     pub tiles: Option<Box<dyn walkers::Tiles>>,
     /// An extent to fit once the map knows its size.
     fit_pending: Option<MercBox>,
+    /// Territory name anchors of the active scenario, with the session generation and
+    /// scenario they were computed for.
+    labels: Option<(u64, ScenarioId, Vec<LabelAnchor>)>,
+    labels_at: f64,
+    /// The arcs between different territories (or a territory and the outside), with
+    /// the session generation and scenario they were found for.
+    territory_borders: Option<(u64, ScenarioId, Vec<u32>)>,
+    /// Territories as single shapes for whole-country views, per coarse level, for the
+    /// main map and the compare view's reference map.
+    regions: [RegionCache; REGION_LEVELS],
+    reference_regions: [RegionCache; REGION_LEVELS],
+    /// The main territory of each account cluster, per zoom, for the main map and for
+    /// the compare view's reference map.
+    cluster_owners: std::collections::HashMap<usize, ClusterOwners>,
+    reference_cluster_owners: std::collections::HashMap<usize, ClusterOwners>,
+}
+
+/// The main territory of each cluster of a zoom, worked out for the clusters in view
+/// and kept up to date edit by edit.
+struct ClusterOwners {
+    owners: Vec<Option<TerritoryId>>,
+    known: Vec<bool>,
+    scenario: ScenarioId,
+    seen: u64,
+    /// Bumped whenever an owner changes.
+    generation: u64,
+}
+
+impl ClusterOwners {
+    /// `edits_apply`: whether edits change `scenario` (the active one) or not (the
+    /// compare view's reference). `visible`: the clusters to have owners for.
+    fn refresh(slot: &mut Option<Self>, clusters: &AccountClusters, zoom: usize, session: &Session, scenario: &crate::model::Scenario, edits_apply: bool, visible: &MercBox) {
+        let Some(level) = clusters.level(zoom) else { return };
+        let changes = slot.as_ref().filter(|o| o.scenario == scenario.id).map(|o| session.changes_since(o.seen));
+        match (slot.as_mut(), changes) {
+            (Some(_), Some(Changes::Nothing)) => {}
+            (Some(_), Some(Changes::Edits(_))) if !edits_apply => {}
+            (Some(o), Some(Changes::Edits(e))) if !e.structure_changed => {
+                for m in &e.accounts {
+                    if let Some(known) = level.cluster_of.get(m.account.index()).and_then(|c| o.known.get_mut(*c as usize)) {
+                        *known = false;
+                    }
+                }
+            }
+            _ => {
+                let n = level.clusters.len();
+                let generation = slot.as_ref().map_or(0, |o| o.generation + 1);
+                *slot = Some(Self { owners: vec![None; n], known: vec![false; n], scenario: scenario.id, seen: 0, generation });
+            }
+        }
+        let Some(o) = slot.as_mut() else { return };
+        o.seen = session.generation();
+        let mut changed = false;
+        for (i, cluster) in level.clusters.iter().enumerate() {
+            if !o.known[i] && visible.contains(cluster.centre) {
+                let owner = clusters.main_territory(cluster, session.project(), scenario);
+                changed |= o.owners[i] != owner;
+                o.owners[i] = owner;
+                o.known[i] = true;
+            }
+        }
+        if changed {
+            o.generation += 1;
+        }
+    }
+}
+
+/// A level's territory shapes and the session generation they are up to date with.
+#[derive(Default)]
+struct RegionCache {
+    meshes: RegionMeshes,
+    seen: Option<u64>,
+}
+
+impl RegionCache {
+    /// Updates the shapes of `scenario`; `edits_apply`: whether edits since the last
+    /// call changed this scenario (the active one) or not (the reference).
+    fn refresh(&mut self, lod: &crate::spatial::lod::Lod, session: &Session, scenario: &crate::model::Scenario, level: usize, edits_apply: bool) -> &RegionMeshes {
+        let touched: Option<Vec<Option<TerritoryId>>> = match self.seen.map(|g| session.changes_since(g)) {
+            Some(Changes::Nothing) => Some(Vec::new()),
+            Some(Changes::Edits(_)) if !edits_apply => Some(Vec::new()),
+            Some(Changes::Edits(e)) if !e.structure_changed => {
+                let mut groups: Vec<Option<TerritoryId>> = e.units.iter().flat_map(|(_, from, to)| [*from, *to]).collect();
+                groups.sort();
+                groups.dedup();
+                Some(groups)
+            }
+            _ => None,
+        };
+        self.meshes.refresh(lod, scenario, level, touched.as_deref());
+        self.seen = Some(session.generation());
+        &self.meshes
+    }
 }
 
 /// What the main map shows besides the scene.
@@ -46,7 +144,7 @@ pub struct MapInputs<'a> {
 impl MapView {
     pub fn new(project: &Project, basemap: BasemapScene) -> Self {
         let scene = MapScene::new(project, basemap);
-        let extent = scene.extent;
+        let extent = scene.home_extent;
         let mut memory = MapMemory::default();
         if !extent.is_empty() {
             let c = from_mercator(extent.center());
@@ -63,6 +161,13 @@ impl MapView {
             basemap_source: BasemapSource::Offline,
             tiles: None,
             fit_pending: (!extent.is_empty()).then_some(extent),
+            labels: None,
+            labels_at: f64::NEG_INFINITY,
+            territory_borders: None,
+            regions: Default::default(),
+            reference_regions: Default::default(),
+            cluster_owners: Default::default(),
+            reference_cluster_owners: Default::default(),
         }
     }
 
@@ -80,9 +185,9 @@ impl MapView {
         self.fit_pending = Some(extent);
     }
 
-    /// Fitted and drawn: what a screenshot waits for.
+    /// Fitted, drawn at the detail the view needs: what a screenshot waits for.
     pub fn is_settled(&self) -> bool {
-        self.fit_pending.is_none()
+        self.fit_pending.is_none() && self.map.last_view.is_some() && !self.scene.lod.is_building()
     }
 
     /// Zoom and centre so that the pending extent fills the map area.
@@ -100,11 +205,44 @@ impl MapView {
     pub fn territory_extent(&self, session: &Session, id: TerritoryId) -> Option<MercBox> {
         let mut extent = MercBox::EMPTY;
         for (i, t) in session.scenario().unit_territory.iter().enumerate() {
-            if *t == Some(id) && !self.scene.unit_bounds[i].is_empty() {
-                extent = extent.union(&self.scene.unit_bounds[i]);
+            if *t == Some(id) {
+                extent = extent.union(&self.scene.unit_bounds(i));
             }
         }
         (!extent.is_empty()).then_some(extent)
+    }
+
+    /// The level of detail for the current zoom. The finer triangles the view needs
+    /// are built on the level-of-detail thread; coarser ones stand in meanwhile.
+    fn prepare_level(&mut self, ctx: &egui::Context) -> usize {
+        let level = level_for_zoom(self.memory.zoom());
+        self.scene.lod.receive();
+        if let Some(view) = self.map.last_view {
+            let visible = view.visible(64.0);
+            let lod = &self.scene.lod;
+            let units: Vec<usize> = (0..lod.unit_count()).filter(|u| lod.unit_bounds[*u].intersects(&visible) && !lod.has_mesh(level, *u)).collect();
+            if !units.is_empty() {
+                self.scene.lod.request(level, &units);
+            }
+        }
+        if self.scene.lod.is_building() {
+            ctx.request_repaint_after(std::time::Duration::from_millis(15));
+        }
+        level
+    }
+
+    /// Territory name anchors, recomputed when the scenario changed (during a stream of
+    /// edits, a brush stroke, at most four times a second).
+    fn labels(&mut self, session: &Session, now_secs: f64) -> &[LabelAnchor] {
+        let key = (session.generation(), session.active_id());
+        let stale = self.labels.as_ref().is_none_or(|(g, s, _)| (*g, *s) != key);
+        let other_scenario = self.labels.as_ref().is_none_or(|(_, s, _)| *s != key.1);
+        if stale && (other_scenario || now_secs - self.labels_at >= 0.25) {
+            self.labels_at = now_secs;
+            let anchors = territory_anchors(session.project(), session.scenario(), &self.scene.unit_centres, &self.scene.lod.unit_bounds);
+            self.labels = Some((key.0, key.1, anchors));
+        }
+        self.labels.as_ref().map_or(&[], |(_, _, l)| l.as_slice())
     }
 
     /// Brings colours and rep homes up to date with the session.
@@ -122,7 +260,36 @@ impl MapView {
         }
         let pan_buttons = if self.map.tool.draws() { DragPanButtons::SECONDARY } else { DragPanButtons::PRIMARY };
         let center = from_mercator(self.scene.extent.center());
+        let level = self.prepare_level(ui.ctx());
+        let now = ui.ctx().input(|i| i.time);
+        self.labels(inputs.session, now);
+        let labels = self.labels.as_ref().map(|(_, _, l)| l.as_slice());
+        let regions = if level < REGION_LEVELS && colors_follow_territories(&self.color_by) {
+            // Both coarse levels at once the first time, so zooming across them later
+            // does not stall; after that, only the one drawn (each catches up on the
+            // edits it missed when it is drawn again).
+            for (l, cache) in self.regions.iter_mut().enumerate() {
+                if l == level || cache.seen.is_none() {
+                    cache.refresh(&self.scene.lod, inputs.session, inputs.session.scenario(), l, true);
+                }
+            }
+            Some(&self.regions[level].meshes)
+        } else {
+            None
+        };
+        let borders_key = (inputs.session.generation(), inputs.session.active_id());
+        if self.territory_borders.as_ref().is_none_or(|(g, s, _)| (*g, *s) != borders_key) {
+            let arcs = crate::spatial::lod::territory_border_arcs(&self.scene.lod, inputs.session.scenario());
+            self.territory_borders = Some((borders_key.0, borders_key.1, arcs));
+        }
+        let territory_borders = self.territory_borders.as_ref().map(|(_, _, a)| a.as_slice());
+        let cluster_zoom = self.memory.zoom().floor().max(0.0) as usize;
+        let visible = self.map.last_view.map(|v| v.visible(64.0));
+        let owners = cluster_owners(&mut self.cluster_owners, &self.scene, self.map.layers.accounts, cluster_zoom, inputs.session, inputs.session.scenario(), true, visible);
         let layers = MapLayers {
+            territory_borders,
+            clusters: owners.map(|o| (cluster_zoom, o.owners.as_slice())),
+            clusters_key: owners.map(|o| (cluster_zoom, o.generation)),
             raster_basemap: self.tiles.is_some(),
             scene: &self.scene,
             project: inputs.session.project(),
@@ -139,6 +306,9 @@ impl MapView {
             changed: inputs.compare.map(|c| c.changed.as_slice()),
             state: &mut self.map,
             events: &mut self.events,
+            level,
+            labels,
+            regions,
         };
         let tiles: Option<&mut dyn walkers::Tiles> = match self.tiles.as_mut() {
             Some(t) => Some(t.as_mut()),
@@ -179,7 +349,15 @@ impl MapView {
         let project = session.project();
         let Some(reference) = project.scenario(view.reference) else { return };
         let center = from_mercator(self.scene.extent.center());
+        let level = self.prepare_level(ui.ctx());
+        let cluster_zoom = self.memory.zoom().floor().max(0.0) as usize;
+        let visible = view.map.last_view.map(|v| v.visible(64.0));
+        let ref_owners = cluster_owners(&mut self.reference_cluster_owners, &self.scene, view.map.layers.accounts, cluster_zoom, session, reference, false, visible);
         let empty = Selection::default();
+        let regions = match self.reference_regions.get_mut(level) {
+            Some(cache) => Some(cache.refresh(&self.scene.lod, session, reference, level, false)),
+            None => None,
+        };
         let mut ignored = Vec::new();
         let layers = MapLayers {
             raster_basemap: false,
@@ -193,11 +371,48 @@ impl MapView {
             changed: Some(&view.changed),
             state: &mut view.map,
             events: &mut ignored,
+            level,
+            labels: None,
+            regions,
+            territory_borders: None,
+            clusters: ref_owners.map(|o| (cluster_zoom, o.owners.as_slice())),
+            clusters_key: ref_owners.map(|o| (cluster_zoom, o.generation)),
         };
         // Both maps share one MapMemory: panning or zooming either moves both.
         Map::new(None, &mut self.memory, lon_lat(center.lon, center.lat)).with_plugin(layers).zoom_with_ctrl(false).show(ui, |_, _, _, _| ());
         map_caption(ui, &format!("Reference: {}", reference.name));
     }
+}
+
+/// The main territory of each account cluster at `zoom` (accounts cluster at whole-number
+/// zooms), kept up to date with the edits.
+#[allow(clippy::too_many_arguments)]
+fn cluster_owners<'c>(
+    cache: &'c mut std::collections::HashMap<usize, ClusterOwners>,
+    scene: &MapScene,
+    accounts_shown: bool,
+    zoom: usize,
+    session: &Session,
+    scenario: &crate::model::Scenario,
+    edits_apply: bool,
+    visible: Option<MercBox>,
+) -> Option<&'c ClusterOwners> {
+    if !accounts_shown || scene.clusters.level(zoom).is_none() {
+        return None;
+    }
+    let visible = visible.unwrap_or(scene.extent);
+    let mut slot = cache.remove(&zoom);
+    ClusterOwners::refresh(&mut slot, &scene.clusters, zoom, session, scenario, edits_apply, &visible);
+    if let Some(owners) = slot {
+        cache.insert(zoom, owners);
+    }
+    cache.get(&zoom)
+}
+
+/// Modes in which every ZIP of a territory has the territory's colour, so a territory
+/// can be drawn as one shape.
+fn colors_follow_territories(mode: &ColorBy) -> bool {
+    matches!(mode, ColorBy::Territory | ColorBy::Workload | ColorBy::Balance)
 }
 
 /// A scenario's name over the top of a map.

@@ -14,11 +14,18 @@ use egui_plot::{Axis, AxisHints, Bar, BarChart, GridMark, HLine, LineStyle, Plot
 const BAND: Color32 = Color32::from_rgba_premultiplied(6, 32, 20, 60);
 const MEAN: Color32 = Color32::from_rgb(40, 40, 40);
 
-/// One bar per territory, in display order.
+/// More territories than this are charted largest first, coloured by where they stand
+/// against the band rather than by territory: 200 bars in territory colours say little.
+const SORTED_ABOVE: usize = 24;
+
+/// One bar per territory, in display order (or sorted by value, see `SORTED_ABOVE`).
 struct Bars {
     ids: Vec<TerritoryId>,
     names: Vec<String>,
     colors: Vec<Color32>,
+    /// Position in the scenario's list of each bar.
+    order: Vec<usize>,
+    sorted: bool,
 }
 
 impl Bars {
@@ -27,13 +34,31 @@ impl Bars {
             ids: scenario.territories.iter().map(|t| t.id).collect(),
             names: scenario.territories.iter().map(|t| t.name.clone()).collect(),
             colors: scenario.territories.iter().map(|t| rgb(t.color)).collect(),
+            order: (0..scenario.territories.len()).collect(),
+            sorted: false,
+        }
+    }
+
+    /// The bars of many territories, largest value first, coloured red above the band,
+    /// blue below and green inside.
+    fn sorted_by(&self, values: &[f64], band: &std::ops::RangeInclusive<f64>) -> Self {
+        let mut order: Vec<usize> = (0..values.len()).collect();
+        order.sort_by(|a, b| values[*b].total_cmp(&values[*a]));
+        let status = |v: f64| if v > *band.end() { Color32::from_rgb(214, 96, 77) } else if v < *band.start() { Color32::from_rgb(67, 147, 195) } else { Color32::from_rgb(120, 180, 120) };
+        Self {
+            ids: order.iter().map(|i| self.ids[*i]).collect(),
+            names: order.iter().map(|i| self.names[*i].clone()).collect(),
+            colors: order.iter().map(|i| status(values[*i])).collect(),
+            order,
+            sorted: true,
         }
     }
 
     /// Territory numbers under the bars: names would overlap at a dozen territories.
+    /// Sorted bars carry no number (their rank says nothing of which territory).
     fn axis_label(&self, mark: GridMark) -> String {
         let i = mark.value.round();
-        if (mark.value - i).abs() > 1e-6 || i < 0.0 || i as usize >= self.ids.len() {
+        if self.sorted || (mark.value - i).abs() > 1e-6 || i < 0.0 || i as usize >= self.ids.len() {
             return String::new();
         }
         format!("{}", i as usize + 1)
@@ -43,7 +68,8 @@ impl Bars {
         values
             .enumerate()
             .map(|(i, v)| {
-                let mut bar = Bar::new(i as f64, v).width(0.7).fill(self.colors[i]).name(format!("{} {}: {}", i + 1, self.names[i], label(v)));
+                let number = self.order[i] + 1;
+                let mut bar = Bar::new(i as f64, v).width(0.7).fill(self.colors[i]).name(format!("{number} {}: {}", self.names[i], label(v)));
                 if highlight == Some(self.ids[i]) {
                     bar = bar.stroke(Stroke::new(2.5, Color32::BLACK));
                 }
@@ -99,12 +125,21 @@ struct Chart {
 
 impl Chart {
     fn show(self, ui: &mut Ui, bars: &Bars, width: f32, highlight: Option<TerritoryId>, outcome: &mut ChartOutcome) {
+        let sorted;
+        let (bars, values) = if bars.ids.len() > SORTED_ABOVE {
+            sorted = bars.sorted_by(&self.values, &self.band.1);
+            let values: Vec<f64> = sorted.order.iter().map(|i| self.values[*i]).collect();
+            (&sorted, values)
+        } else {
+            (bars, self.values.clone())
+        };
         // The note is cut, not the chart beside it, when the window is narrow.
         ui.set_max_width(width);
         ui.horizontal(|ui| {
             ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Truncate);
             ui.label(RichText::new(self.title).strong());
-            ui.weak(&self.note).on_hover_text(&self.note);
+            let note = if bars.ids.len() > SORTED_ABOVE { format!("largest first · red above the band, blue below · {}", self.note) } else { self.note.clone() };
+            ui.weak(&note).on_hover_text(&note);
         });
         let count = bars.ids.len();
         let ticks = move |_: egui_plot::GridInput| (0..count).map(|i| GridMark { value: i as f64, step_size: 1.0 }).collect::<Vec<_>>();
@@ -132,7 +167,7 @@ impl Chart {
             .label_formatter(|_| None)
             .show(ui, |plot| {
                 plot.span(Span::new(self.band.0, self.band.1).axis(Axis::Y).fill(BAND));
-                plot.bar_chart(BarChart::new(self.title, bars.bars(self.values.into_iter(), highlight, format)));
+                plot.bar_chart(BarChart::new(self.title, bars.bars(values.into_iter(), highlight, format)));
                 let (name, y) = self.reference;
                 plot.hline(HLine::new(name, y).color(MEAN).style(LineStyle::dashed_loose()).width(1.5));
             });

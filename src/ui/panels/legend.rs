@@ -37,10 +37,15 @@ pub fn legend_ui(ui: &mut Ui, legend: &Legend) {
 }
 
 /// Territory entries shown over the map; a national plan with 200 territories would
-/// cover the window. The territory list has them all.
-const MAX_CATEGORIES: usize = 24;
+/// cover the window. The territory list has them all, and the map names them.
+const MAX_CATEGORIES: usize = 16;
 
 fn categorical(ui: &mut Ui, entries: &[(String, crate::model::entities::Rgb)]) {
+    if entries.len() > MAX_CATEGORIES {
+        ui.label(RichText::new(format!("{} territories, named on the map; neighbours never share a colour.", entries.len())).small());
+        ui.label(RichText::new("Hover a ZIP for its territory; the list on the right has them all.").small().weak());
+        return;
+    }
     egui::Grid::new("legend_categories").num_columns(2).spacing([10.0, 1.0]).show(ui, |ui| {
         for (i, (name, color)) in entries.iter().take(MAX_CATEGORIES).enumerate() {
             ui.horizontal(|ui| {
@@ -53,9 +58,6 @@ fn categorical(ui: &mut Ui, entries: &[(String, crate::model::entities::Rgb)]) {
             }
         }
     });
-    if entries.len() > MAX_CATEGORIES {
-        ui.label(RichText::new(format!("… and {} more (see the territory list)", entries.len() - MAX_CATEGORIES)).small().weak());
-    }
 }
 
 fn gradient(ui: &mut Ui, legend: &Legend) {

@@ -56,6 +56,60 @@ pub fn balance_ui(ui: &mut Ui, project: &Project, metrics: &ScenarioMetrics) {
     });
 }
 
+/// How the territory list is ordered.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SortKey {
+    /// The scenario's own order (the number keys follow it).
+    #[default]
+    ListOrder,
+    Name,
+    /// Furthest from the target first (over or under).
+    Deviation,
+    Potential,
+    WorkloadIndex,
+}
+
+impl SortKey {
+    const ALL: [SortKey; 5] = [SortKey::ListOrder, SortKey::Name, SortKey::Deviation, SortKey::Potential, SortKey::WorkloadIndex];
+
+    fn label(self) -> &'static str {
+        match self {
+            SortKey::ListOrder => "List order",
+            SortKey::Name => "Name",
+            SortKey::Deviation => "Deviation (worst first)",
+            SortKey::Potential => "Potential (largest first)",
+            SortKey::WorkloadIndex => "Workload index (highest first)",
+        }
+    }
+}
+
+/// The list's search text and order (kept across frames).
+#[derive(Clone, Debug, Default)]
+pub struct ListState {
+    pub search: String,
+    pub sort: SortKey,
+}
+
+/// The rows to show: positions in the scenario's list, filtered by the search text
+/// (territory or rep name) and sorted.
+pub fn visible_rows(project: &Project, scenario: &Scenario, metrics: &ScenarioMetrics, state: &ListState) -> Vec<usize> {
+    let needle = state.search.trim().to_lowercase();
+    let rep_name = |i: usize| scenario.territories[i].rep.and_then(|r| project.reps.get(r.index())).map_or("", |r| r.name.as_str());
+    let mut rows: Vec<usize> = (0..scenario.territories.len().min(metrics.territories.len()))
+        .filter(|i| needle.is_empty() || scenario.territories[*i].name.to_lowercase().contains(&needle) || rep_name(*i).to_lowercase().contains(&needle))
+        .collect();
+    let m = |i: &usize| &metrics.territories[*i];
+    match state.sort {
+        SortKey::ListOrder => {}
+        SortKey::Name => rows.sort_by_key(|i| scenario.territories[*i].name.to_lowercase()),
+        SortKey::Deviation => rows.sort_by(|a, b| m(b).deviation_pct.abs().total_cmp(&m(a).deviation_pct.abs())),
+        SortKey::Potential => rows.sort_by(|a, b| m(b).potential.total_cmp(&m(a).potential)),
+        SortKey::WorkloadIndex => rows.sort_by(|a, b| m(b).workload_index.total_cmp(&m(a).workload_index)),
+    }
+    rows
+}
+
+#[allow(clippy::too_many_arguments)]
 pub fn territories_ui(
     ui: &mut Ui,
     project: &Project,
@@ -63,6 +117,7 @@ pub fn territories_ui(
     metrics: &ScenarioMetrics,
     highlight: Option<TerritoryId>,
     target: Option<TerritoryId>,
+    state: &mut ListState,
     actions: &mut Vec<AppAction>,
 ) {
     let th = &project.settings.thresholds;
@@ -76,74 +131,135 @@ pub fn territories_ui(
         }
     });
     ui.weak("Click a name to highlight and zoom; right-click it for what-if edits; the number is its key for assigning.");
-    egui::ScrollArea::vertical().auto_shrink([false, true]).show(ui, |ui| {
-        if scenario.territories.is_empty() {
-            ui.weak("No territories yet: + New, + New rep…, File > Import alignment, or Optimize… to propose them.");
-        }
-        egui::Grid::new("territory_grid").num_columns(9).striped(true).spacing([8.0, 4.0]).show(ui, |ui| {
-            if !scenario.territories.is_empty() {
-                for header in ["", "", "Territory", "Rep", "Accts", "Potential", "Index", "Dev", ""] {
-                    ui.label(RichText::new(header).small().strong());
+    if scenario.territories.is_empty() {
+        ui.weak("No territories yet: + New, + New rep…, File > Import alignment, or Optimize… to propose them.");
+    }
+    if scenario.territories.len() > 9 {
+        ui.horizontal(|ui| {
+            ui.add(egui::TextEdit::singleline(&mut state.search).hint_text("Find a territory or rep").desired_width(180.0));
+            egui::ComboBox::from_label("order").selected_text(state.sort.label()).show_ui(ui, |ui| {
+                for key in SortKey::ALL {
+                    ui.selectable_value(&mut state.sort, key, key.label());
                 }
-                ui.end_row();
-            }
-            for (i, (t, m)) in scenario.territories.iter().zip(&metrics.territories).enumerate() {
-                let key = if i < 9 { format!("{}", i + 1) } else { String::new() };
-                let is_target = target == Some(t.id);
-                if ui
-                    .selectable_label(is_target, key)
-                    .on_hover_text("Make this the target of brush and assign")
-                    .clicked()
-                {
-                    actions.push(AppAction::SetTarget(t.id));
-                }
-                let mut color = [t.color.0, t.color.1, t.color.2];
-                if ui.color_edit_button_srgb(&mut color).changed() {
-                    actions.push(AppAction::Recolor(t.id, Rgb(color[0], color[1], color[2])));
-                }
-                let mut name = RichText::new(&t.name);
-                if highlight == Some(t.id) {
-                    name = name.strong().underline();
-                }
-                let response = ui.add(egui::Button::selectable(highlight == Some(t.id), name)).on_hover_text("Click: highlight and zoom. Double-click: rename");
-                if response.double_clicked() {
-                    actions.push(AppAction::StartRenameTerritory(t.id));
-                } else if response.clicked() {
-                    actions.push(AppAction::Focus(t.id));
-                }
-                response.context_menu(|ui| {
-                    if ui.button("Rep leaves: hand ZIPs to neighbours").clicked() {
-                        actions.push(AppAction::HandOff(t.id));
-                    }
-                    if ui.add_enabled(t.rep.is_some(), egui::Button::new("Vacate (no rep)")).clicked() {
-                        actions.push(AppAction::Vacate(t.id));
-                    }
-                    if ui.add_enabled(t.rep.is_some(), egui::Button::new("Move home base…")).clicked() {
-                        actions.push(AppAction::StartMoveHome(t.id));
-                    }
-                    if ui.button("Rename…").clicked() {
-                        actions.push(AppAction::StartRenameTerritory(t.id));
-                    }
-                    if ui.button("Delete territory (ZIPs unassigned)").clicked() {
-                        actions.push(AppAction::DeleteTerritory(t.id));
-                    }
-                });
-                let rep = t.rep.and_then(|r| project.reps.get(r.index())).map(|r| r.name.as_str()).unwrap_or("(vacant)");
-                ui.label(rep);
-                ui.label(m.accounts.to_string());
-                ui.label(short_money(m.potential));
-                ui.label(RichText::new(format!("{:.2}", m.workload_index)).color(index_color(m.workload_index, th)).strong());
-                ui.label(RichText::new(format!("{:+.0}%", m.deviation_pct)).color(deviation_color(m.deviation_pct, th)).strong());
-                let mut locked = t.locked;
-                if ui.checkbox(&mut locked, "Lock").on_hover_text("A locked territory refuses edits").changed() {
-                    actions.push(AppAction::SetLocked(t.id, locked));
-                }
-                ui.end_row();
-            }
+            });
         });
-        let pool = metrics.unassigned();
-        if pool.units > 0 {
-            ui.label(RichText::new(format!("{} ZIPs and {} accounts are unassigned", pool.units, pool.accounts)).color(BAD));
-        }
-    });
+    }
+    let rows = visible_rows(project, scenario, metrics, state);
+    let pool = metrics.unassigned();
+    let footer = if pool.units > 0 { 24.0 } else { 0.0 };
+    let height = (ui.available_height() - footer).max(80.0);
+    if !scenario.territories.is_empty() {
+        egui_extras::TableBuilder::new(ui)
+            .id_salt("territory_table")
+            .striped(true)
+            .min_scrolled_height(height)
+            .max_scroll_height(height)
+            .column(egui_extras::Column::exact(22.0))
+            .column(egui_extras::Column::exact(30.0))
+            .column(egui_extras::Column::initial(150.0).clip(true))
+            .column(egui_extras::Column::initial(96.0).clip(true))
+            .columns(egui_extras::Column::auto(), 4)
+            .column(egui_extras::Column::remainder())
+            .header(18.0, |mut header| {
+                for title in ["", "", "Territory", "Rep", "Accts", "Potential", "Index", "Dev", ""] {
+                    header.col(|ui| {
+                        ui.label(RichText::new(title).small().strong());
+                    });
+                }
+            })
+            .body(|body| {
+                body.rows(22.0, rows.len(), |mut row| {
+                    let i = rows[row.index()];
+                    let (t, m) = (&scenario.territories[i], &metrics.territories[i]);
+                    row.col(|ui| {
+                        let key = if i < 9 { format!("{}", i + 1) } else { String::new() };
+                        if ui.selectable_label(target == Some(t.id), key).on_hover_text("Make this the target of brush and assign").clicked() {
+                            actions.push(AppAction::SetTarget(t.id));
+                        }
+                    });
+                    row.col(|ui| {
+                        let mut color = [t.color.0, t.color.1, t.color.2];
+                        if ui.color_edit_button_srgb(&mut color).changed() {
+                            actions.push(AppAction::Recolor(t.id, Rgb(color[0], color[1], color[2])));
+                        }
+                    });
+                    row.col(|ui| {
+                        let mut name = RichText::new(&t.name);
+                        if highlight == Some(t.id) {
+                            name = name.strong().underline();
+                        }
+                        let response = ui.add(egui::Button::selectable(highlight == Some(t.id), name)).on_hover_text("Click: highlight and zoom. Double-click: rename");
+                        if response.double_clicked() {
+                            actions.push(AppAction::StartRenameTerritory(t.id));
+                        } else if response.clicked() {
+                            actions.push(AppAction::Focus(t.id));
+                        }
+                        response.context_menu(|ui| {
+                            if ui.button("Rep leaves: hand ZIPs to neighbours").clicked() {
+                                actions.push(AppAction::HandOff(t.id));
+                            }
+                            if ui.add_enabled(t.rep.is_some(), egui::Button::new("Vacate (no rep)")).clicked() {
+                                actions.push(AppAction::Vacate(t.id));
+                            }
+                            if ui.add_enabled(t.rep.is_some(), egui::Button::new("Move home base…")).clicked() {
+                                actions.push(AppAction::StartMoveHome(t.id));
+                            }
+                            if ui.button("Rename…").clicked() {
+                                actions.push(AppAction::StartRenameTerritory(t.id));
+                            }
+                            if ui.button("Delete territory (ZIPs unassigned)").clicked() {
+                                actions.push(AppAction::DeleteTerritory(t.id));
+                            }
+                        });
+                    });
+                    row.col(|ui| {
+                        let rep = t.rep.and_then(|r| project.reps.get(r.index())).map(|r| r.name.as_str()).unwrap_or("(vacant)");
+                        ui.label(rep);
+                    });
+                    row.col(|ui| {
+                        ui.label(m.accounts.to_string());
+                    });
+                    row.col(|ui| {
+                        ui.label(short_money(m.potential));
+                    });
+                    row.col(|ui| {
+                        ui.label(RichText::new(format!("{:.2}", m.workload_index)).color(index_color(m.workload_index, th)).strong());
+                    });
+                    row.col(|ui| {
+                        ui.label(RichText::new(format!("{:+.0}%", m.deviation_pct)).color(deviation_color(m.deviation_pct, th)).strong());
+                    });
+                    row.col(|ui| {
+                        let mut locked = t.locked;
+                        if ui.checkbox(&mut locked, "Lock").on_hover_text("A locked territory refuses edits").changed() {
+                            actions.push(AppAction::SetLocked(t.id, locked));
+                        }
+                    });
+                });
+            });
+    }
+    if pool.units > 0 {
+        ui.label(RichText::new(format!("{} ZIPs and {} accounts are unassigned", pool.units, pool.accounts)).color(BAD));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixtures::grid_project;
+
+    #[test]
+    fn the_list_filters_by_name_or_rep_and_sorts_by_deviation() {
+        let project = grid_project(8, 6, 0.1, 300, 5, 3);
+        let scenario = &project.scenarios[0];
+        let metrics = ScenarioMetrics::compute(&project, scenario);
+        let all = visible_rows(&project, scenario, &metrics, &ListState::default());
+        assert_eq!(all, vec![0, 1, 2, 3, 4]);
+        let found = visible_rows(&project, scenario, &metrics, &ListState { search: "t3".into(), sort: SortKey::ListOrder });
+        assert_eq!(found, vec![3]);
+        let by_rep = visible_rows(&project, scenario, &metrics, &ListState { search: "REP 2".into(), sort: SortKey::ListOrder });
+        assert_eq!(by_rep, vec![2]);
+        let worst = visible_rows(&project, scenario, &metrics, &ListState { search: String::new(), sort: SortKey::Deviation });
+        let devs: Vec<f64> = worst.iter().map(|i| metrics.territories[*i].deviation_pct.abs()).collect();
+        assert!(devs.windows(2).all(|w| w[0] >= w[1]), "{devs:?}");
+    }
 }

@@ -1,0 +1,320 @@
+//! What the map draws each frame: the static mesh (basemap, ZIP fills at the level of
+//! detail of the zoom, borders from the shared arcs, accounts or their clusters), cached
+//! until the view or a colour changes, and the small overlays drawn every frame
+//! (selection, highlight, rep homes, the tool, territory names).
+
+use super::scene::{push_disc, push_fill, push_polyline, MapScene, View};
+use crate::spatial::clusters::CLUSTER_CELL_PX;
+use super::{Gesture, MapLayers, Tool};
+use crate::model::ids::{TerritoryId, UnitId};
+use crate::spatial::mercator::MercBox;
+use egui::{Color32, Mesh, Shape, Stroke};
+
+pub(super) const OCEAN: Color32 = Color32::from_rgb(170, 205, 222);
+const LAND: Color32 = Color32::from_rgb(242, 239, 233);
+const STATE_LINE: Color32 = Color32::from_rgb(120, 120, 130);
+const COUNTY_LINE: Color32 = Color32::from_rgb(200, 198, 195);
+const TERRITORY_BORDER: Color32 = Color32::from_rgb(45, 45, 55);
+const SELECT_EDGE: Color32 = Color32::from_rgb(20, 90, 200);
+const CHANGED: Color32 = Color32::from_rgb(200, 0, 120);
+/// More accounts than this in view are drawn as clusters.
+pub const DOT_LIMIT: u32 = 3_000;
+
+/// A cluster's circle radius in pixels: its area in proportion to its accounts, the
+/// largest of the zoom a little over a third of a cell wide.
+pub fn cluster_radius(count: u32, max_count: u32) -> f32 {
+    let largest = CLUSTER_CELL_PX as f32 * 0.36;
+    2.5 + (largest - 2.5) * (count as f32 / max_count.max(1) as f32).sqrt()
+}
+
+/// Arcs of the drawn level that lie in the view and span at least `min_size` (mercator
+/// units: a border shorter than a pixel draws nothing one can see), with the unit on
+/// each side.
+fn visible_arcs<'s>(scene: &'s MapScene, level: usize, visible: &'s MercBox, min_size: f64) -> impl Iterator<Item = (u32, Option<u32>, &'s [[f64; 2]])> + 's {
+    let lod = &scene.lod;
+    lod.arcs
+        .iter()
+        .zip(lod.points(level))
+        .filter(move |(a, _)| a.bounds.intersects(visible) && {
+            let [w, h] = a.bounds.size();
+            w.max(h) >= min_size
+        })
+        .map(|(a, p)| (a.left, a.right, p.as_slice()))
+}
+
+impl MapLayers<'_> {
+    /// Whether accounts are drawn as clusters in this view (and the zoom of the cells).
+    pub(super) fn cluster_zoom(&self, view: &View) -> Option<usize> {
+        let (z, _) = self.clusters?;
+        let level = self.scene.clusters.level(z)?;
+        let visible = view.visible(0.0);
+        let mut count = 0u32;
+        for c in &level.clusters {
+            if visible.contains(c.centre) {
+                count += c.count;
+                if count > DOT_LIMIT {
+                    return Some(z);
+                }
+            }
+        }
+        None
+    }
+
+    /// The static part of a frame: basemap, ZIP fills, borders, accounts.
+    pub(super) fn build_mesh(&mut self, view: &View, zoom: f64) -> Mesh {
+        let visible = view.visible(8.0);
+        let layers = self.state.layers;
+        let mut mesh = Mesh::default();
+        let basemap = &self.scene.basemap;
+        let vector_fills = !self.raster_basemap;
+        let level = self.level;
+        for land in basemap.land.iter().filter(|_| vector_fills) {
+            if land.bounds.intersects(&visible) {
+                push_fill(&mut mesh, land.at(level), view, LAND);
+            }
+        }
+        for lake in basemap.lakes.iter().filter(|_| vector_fills) {
+            if lake.bounds.intersects(&visible) {
+                push_fill(&mut mesh, lake.at(level), view, OCEAN);
+            }
+        }
+        if layers.counties && zoom >= 6.0 {
+            for line in basemap.counties.iter().filter(|l| l.bounds.intersects(&visible)) {
+                push_polyline(&mut mesh, line.at(level), view, 0.8, COUNTY_LINE);
+            }
+        }
+        let lod = &self.scene.lod;
+        if let (true, Some(regions)) = (layers.zip_fill, self.regions) {
+            for (unit, shape) in regions.shapes.values() {
+                if shape.bounds.is_some_and(|b| b.intersects(&visible)) {
+                    let colour = self.colors.unit_fill.get(*unit as usize).copied().unwrap_or(Color32::TRANSPARENT);
+                    push_fill(&mut mesh, shape, view, colour);
+                }
+            }
+        } else if layers.zip_fill {
+            for u in 0..lod.unit_count() {
+                if lod.unit_bounds[u].intersects(&visible) {
+                    if let Some(unit_mesh) = lod.mesh(self.level, u) {
+                        push_fill(&mut mesh, unit_mesh, view, self.colors.unit_fill[u]);
+                    }
+                }
+            }
+        }
+        for line in basemap.states.iter().filter(|l| l.bounds.intersects(&visible)) {
+            push_polyline(&mut mesh, line.at(level), view, 1.2, STATE_LINE);
+        }
+        // ZIP borders when ZIPs are big enough to tell apart; territory borders always.
+        let zip_borders = layers.zip_borders && zoom >= 8.0;
+        let zip_border_color = Color32::from_rgba_unmultiplied(255, 255, 255, 150);
+        let territory_width = if zoom >= 9.0 { 2.6 } else { 1.8 };
+        let pixel = 1.0 / view.scale;
+        if let (false, Some(list)) = (zip_borders, self.territory_borders) {
+            let points = lod.points(self.level);
+            for &arc in list {
+                let sides = &lod.arcs[arc as usize];
+                let [w, h] = sides.bounds.size();
+                if sides.bounds.intersects(&visible) && w.max(h) >= pixel {
+                    push_polyline(&mut mesh, &points[arc as usize], view, territory_width, TERRITORY_BORDER);
+                }
+            }
+        }
+        let all_arcs = zip_borders || self.territory_borders.is_none();
+        for (left, right, points) in visible_arcs(self.scene, self.level, &visible, pixel).filter(|_| all_arcs) {
+            let owner = self.scenario.unit_territory(UnitId(left));
+            let other = right.map(|r| self.scenario.unit_territory(UnitId(r)));
+            let is_territory_border = match other {
+                Some(o) => o != owner,
+                None => owner.is_some(),
+            };
+            if is_territory_border {
+                push_polyline(&mut mesh, points, view, territory_width, TERRITORY_BORDER);
+            } else if zip_borders {
+                push_polyline(&mut mesh, points, view, 0.7, zip_border_color);
+            }
+        }
+        if layers.accounts {
+            match self.cluster_zoom(view) {
+                Some(z) => self.push_clusters(&mut mesh, view, z),
+                None => self.push_dots(&mut mesh, view, zoom),
+            }
+        }
+        mesh
+    }
+
+    fn push_dots(&self, mesh: &mut Mesh, view: &View, zoom: f64) {
+        let grow = if zoom >= 9.0 { 1.5 } else { 1.0 } * self.colors.account_scale;
+        let outline = Color32::from_rgba_unmultiplied(30, 30, 30, (200.0 * self.colors.account_scale.min(1.0)) as u8);
+        let area = view.rect.expand(8.0);
+        for (i, m) in self.scene.accounts_merc.iter().enumerate() {
+            let p = view.to_screen(*m);
+            if !area.contains(p) {
+                continue;
+            }
+            let r = self.scene.account_radius[i] * grow;
+            push_disc(mesh, p, r + 0.8, outline, 8);
+            push_disc(mesh, p, r, self.colors.account[i], 8);
+        }
+    }
+
+    /// One circle per cluster, sized by its accounts, in the colour of the territory
+    /// that holds most of its potential (in heat modes, the dots' dark grey).
+    fn push_clusters(&mut self, mesh: &mut Mesh, view: &View, zoom: usize) {
+        let (Some(level), Some((_, owners))) = (self.scene.clusters.level(zoom), self.clusters) else { return };
+        let colours: std::collections::HashMap<TerritoryId, Color32> = self.scenario.territories.iter().map(|t| (t.id, Color32::from_rgb(t.color.0, t.color.1, t.color.2))).collect();
+        let heat = self.colors.account_scale < 1.0;
+        let area = view.rect.expand(CLUSTER_CELL_PX as f32);
+        let outline = Color32::from_rgba_unmultiplied(255, 255, 255, 220);
+        for (c, owner) in level.clusters.iter().zip(owners) {
+            let p = view.to_screen(c.centre);
+            if !area.contains(p) {
+                continue;
+            }
+            let dim = self.highlight.is_some() && *owner != self.highlight;
+            let alpha = if dim { 70 } else { 210 };
+            let fill = match owner.and_then(|t| colours.get(&t)) {
+                Some(_) if heat => Color32::from_rgba_unmultiplied(40, 40, 40, alpha.min(170)),
+                Some(c) => Color32::from_rgba_unmultiplied((c.r() as f32 * 0.75) as u8, (c.g() as f32 * 0.75) as u8, (c.b() as f32 * 0.75) as u8, alpha),
+                None => Color32::from_rgba_unmultiplied(90, 90, 90, alpha),
+            };
+            let r = cluster_radius(c.count, level.max_count) * self.colors.account_scale.max(0.75);
+            push_disc(mesh, p, r + 1.2, outline, 14);
+            push_disc(mesh, p, r, fill, 14);
+        }
+    }
+
+    /// Selection, highlight, rep homes and the tool: small and changing, drawn per frame.
+    pub(super) fn paint_overlays(&self, painter: &egui::Painter, view: &View) {
+        let visible = view.visible(8.0);
+        let lod = &self.scene.lod;
+        let mut mesh = Mesh::default();
+        let select_fill = Color32::from_rgba_unmultiplied(255, 255, 255, 110);
+        for unit in &self.selection.units {
+            let i = unit.index();
+            if i < lod.unit_count() && lod.unit_bounds[i].intersects(&visible) {
+                if let Some(m) = lod.mesh(self.level, i) {
+                    push_fill(&mut mesh, m, view, select_fill);
+                }
+            }
+        }
+        let selected = |u: u32| self.selection.units.contains(&UnitId(u));
+        let highlighted = |u: u32| self.highlight.is_some() && self.scenario.unit_territory(UnitId(u)) == self.highlight;
+        let changed = |u: u32| self.changed.and_then(|c| c.get(u as usize).copied()).unwrap_or(false);
+        let mut highlight_lines: Vec<&[[f64; 2]]> = Vec::new();
+        for (left, right, points) in visible_arcs(self.scene, self.level, &visible, 0.0) {
+            if !self.selection.units.is_empty() && selected(left) != right.is_some_and(selected) {
+                push_polyline(&mut mesh, points, view, 2.2, SELECT_EDGE);
+            }
+            if self.changed.is_some() {
+                let (l, r) = (changed(left), right.is_some_and(changed));
+                if l || r {
+                    // A thick outline around each changed area, thin lines inside it.
+                    push_polyline(&mut mesh, points, view, if l != r { 3.0 } else { 0.9 }, CHANGED);
+                }
+            }
+            if self.highlight.is_some() && highlighted(left) != right.is_some_and(highlighted) {
+                highlight_lines.push(points);
+            }
+        }
+        if let Some(preview) = &self.state.preview {
+            let preview_fill = Color32::from_rgba_unmultiplied(20, 90, 200, 70);
+            for unit in &preview.units {
+                if let Some(m) = lod.mesh(self.level, unit.index()) {
+                    push_fill(&mut mesh, m, view, preview_fill);
+                }
+            }
+        }
+        for account in self.selection.accounts.iter().chain(self.state.preview.iter().flat_map(|p| p.accounts.iter())) {
+            if let Some(m) = self.scene.accounts_merc.get(account.index()) {
+                let p = view.to_screen(*m);
+                push_disc(&mut mesh, p, self.scene.account_radius[account.index()] + 3.0, SELECT_EDGE, 10);
+            }
+        }
+        for points in highlight_lines {
+            push_polyline(&mut mesh, points, view, 3.5, Color32::from_rgb(255, 200, 0));
+        }
+        painter.add(Shape::mesh(mesh));
+        if self.state.layers.rep_homes {
+            self.paint_rep_homes(painter, view);
+        }
+        self.paint_gesture(painter, view);
+    }
+
+    fn paint_rep_homes(&self, painter: &egui::Painter, view: &View) {
+        // Whole-country views: a small dot each, or 200 houses would hide the map.
+        let small = view.scale < 256.0 * 2f64.powi(6);
+        for (i, m) in self.scene.rep_homes_merc.iter().enumerate() {
+            let p = view.to_screen(*m);
+            if !view.rect.contains(p) {
+                continue;
+            }
+            let color = self
+                .scenario
+                .territories
+                .iter()
+                .find(|t| t.rep.map(|r| r.index()) == Some(i))
+                .map(|t| Color32::from_rgb(t.color.0, t.color.1, t.color.2))
+                .unwrap_or(Color32::GRAY);
+            if small {
+                painter.circle(p, 3.5, color, Stroke::new(1.2, Color32::from_gray(20)));
+                continue;
+            }
+            // A house: square body and a roof.
+            let s = 6.0;
+            let body = egui::Rect::from_center_size(p + egui::vec2(0.0, 2.0), egui::vec2(2.0 * s, 1.6 * s));
+            painter.rect_filled(body, 1.0, color);
+            let roof = vec![p + egui::vec2(-s - 2.0, -s * 0.6), p + egui::vec2(0.0, -s * 1.9), p + egui::vec2(s + 2.0, -s * 0.6)];
+            painter.add(Shape::convex_polygon(roof, color, Stroke::new(1.0, Color32::BLACK)));
+            painter.rect_stroke(body, 1.0, Stroke::new(1.0, Color32::BLACK), egui::StrokeKind::Outside);
+        }
+    }
+
+    fn paint_gesture(&self, painter: &egui::Painter, view: &View) {
+        match &self.state.gesture {
+            Gesture::Lasso(points) if points.len() > 1 => {
+                let mut closed = points.clone();
+                closed.push(points[0]);
+                painter.add(Shape::line(closed, Stroke::new(2.0, SELECT_EDGE)));
+            }
+            Gesture::Rectangle(a, b) => {
+                let fill = Color32::from_rgba_unmultiplied(20, 90, 200, 30);
+                painter.rect(egui::Rect::from_two_pos(*a, *b), 0.0, fill, Stroke::new(1.5, SELECT_EDGE), egui::StrokeKind::Inside);
+            }
+            _ => {}
+        }
+        if self.state.tool == Tool::Brush {
+            if let Some(p) = painter.ctx().pointer_hover_pos().filter(|p| view.rect.contains(*p)) {
+                painter.circle_stroke(p, self.state.brush_radius_px, Stroke::new(1.5, Color32::from_rgb(30, 30, 30)));
+            }
+        }
+    }
+
+    /// Territory names at a point inside each territory, largest territories first; a
+    /// name that would overlap one already placed, or is wider than its territory on
+    /// screen, is left out.
+    pub(super) fn paint_labels(&self, painter: &egui::Painter, view: &View) {
+        let Some(labels) = self.labels else { return };
+        let font = egui::FontId::proportional(if view.scale > 256.0 * 2f64.powi(8) { 13.0 } else { 11.5 });
+        let mut placed: Vec<egui::Rect> = Vec::new();
+        let visible = view.visible(0.0);
+        for label in labels {
+            if !visible.contains(label.at) {
+                continue;
+            }
+            let Some(territory) = self.scenario.territory(label.territory) else { continue };
+            let galley = painter.layout_no_wrap(territory.name.clone(), font.clone(), Color32::from_gray(15));
+            let size = galley.size() + egui::vec2(8.0, 4.0);
+            let span = label.bounds.size();
+            if (span[0] * view.scale) < size.x as f64 * 0.8 && (span[1] * view.scale) < size.y as f64 * 3.0 {
+                continue;
+            }
+            let rect = egui::Rect::from_center_size(view.to_screen(label.at), size);
+            if !view.rect.contains_rect(rect) || placed.iter().any(|r| r.intersects(rect)) {
+                continue;
+            }
+            placed.push(rect);
+            let dim = self.highlight.is_some_and(|h| h != label.territory);
+            painter.rect_filled(rect, 3.0, Color32::from_rgba_unmultiplied(255, 255, 255, if dim { 120 } else { 200 }));
+            painter.galley(rect.min + egui::vec2(4.0, 2.0), galley, Color32::from_gray(15));
+        }
+    }
+}
