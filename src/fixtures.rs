@@ -98,3 +98,55 @@ pub fn grid_neighbours(cols: usize, rows: usize) -> Vec<Vec<u32>> {
         })
         .collect()
 }
+
+/// The national project of the issue tracker's benchmarks: every ZCTA of
+/// `shared/zcta`, the 200,000 accounts and 200 reps of `shared/bench/make_national.py`,
+/// and a baseline where every ZIP goes to the rep with the nearest home base. Built
+/// once into `cache` (a project file) and read from there afterwards. `None` when the
+/// shared data or python3 is missing.
+pub fn national_project(shared: &std::path::Path, cache: &std::path::Path) -> Option<Project> {
+    use crate::io::import::new_project::{build, NewProjectSpec};
+    use crate::io::project_file;
+    if let Ok(project) = project_file::load(cache) {
+        return Some(project);
+    }
+    let dir = cache.parent()?.join("national-inputs");
+    std::fs::create_dir_all(&dir).ok()?;
+    if !dir.join("reps.csv").exists() {
+        let status = std::process::Command::new("python3")
+            .arg(shared.join("bench/make_national.py"))
+            .args(["--out".as_ref(), dir.as_os_str()])
+            .status()
+            .ok()?;
+        if !status.success() {
+            return None;
+        }
+    }
+    let spec = NewProjectSpec {
+        name: "National (bench)".into(),
+        units: vec![shared.join("zcta")],
+        units_options: Default::default(),
+        accounts: Some(dir.join("accounts.csv")),
+        account_mapping: None,
+        account_overrides: Vec::new(),
+        reps: Some(dir.join("reps.csv")),
+        alignment: None,
+        accept_good_rows: true,
+    };
+    let (mut project, _) = build(&spec, &mut |_| true).ok()?;
+    let homes: Vec<LonLat> = project.reps.iter().map(|r| r.home).collect();
+    let scenario = &mut project.scenarios[0];
+    let territories: Vec<_> = scenario.territories.iter().map(|t| (t.id, t.rep)).collect();
+    for (u, unit) in project.units.iter().enumerate() {
+        let nearest = territories
+            .iter()
+            .filter_map(|(t, rep)| Some((*t, homes.get((*rep)?.index())?)))
+            .min_by(|a, b| crate::drivetime::great_circle_km(*a.1, unit.centroid).total_cmp(&crate::drivetime::great_circle_km(*b.1, unit.centroid)))
+            .map(|(t, _)| t);
+        scenario.unit_territory[u] = nearest;
+    }
+    let neighbours = crate::spatial::rook_neighbours(&project.units);
+    crate::io::import::new_project::recolour_neighbours(scenario, &neighbours);
+    project_file::save(&project, cache).ok()?;
+    Some(project)
+}

@@ -122,6 +122,10 @@ pub enum CliCommand {
         /// Also open the Optimize dialog.
         #[arg(long)]
         optimize_dialog: bool,
+        /// Look at a place instead of the whole project: LON,LAT,ZOOM (zoom 4: a
+        /// country, 7: a state, 11: a city).
+        #[arg(long, value_name = "LON,LAT,ZOOM")]
+        view: Option<String>,
     },
     /// Open the real window on a project, drive it (panning, zooming, edits in a heat
     /// mode, a lasso of 1,000 ZIPs) and print how long it took (needs a display, e.g.
@@ -286,7 +290,17 @@ pub fn run(command: CliCommand, out: &mut dyn Write) -> Result<()> {
             }
             Ok(())
         }
-        CliCommand::Screenshot { project: path, out: png, width, height, scenario, color_by, model_window, compare, import_dialog, optimize_dialog } => {
+        CliCommand::Screenshot { project: path, out: png, width, height, scenario, color_by, model_window, compare, import_dialog, optimize_dialog, view } => {
+            let view = match view.as_deref() {
+                Some(text) => {
+                    let parts: Vec<f64> = text.split(',').map(|p| p.trim().parse::<f64>()).collect::<Result<_, _>>().map_err(|_| anyhow!("--view: write LON,LAT,ZOOM, e.g. -98.5,39.8,4"))?;
+                    match parts.as_slice() {
+                        [lon, lat, zoom] if lon.abs() <= 180.0 && lat.abs() <= 85.0 && (2.0..=18.0).contains(zoom) => Some((*lon, *lat, *zoom)),
+                        _ => bail!("--view: write LON,LAT,ZOOM with a zoom from 2 to 18, e.g. -98.5,39.8,4"),
+                    }
+                }
+                None => None,
+            };
             let project = project_file::load(&path)?;
             let (scenario, reference) = match compare.as_deref() {
                 Some([a, b]) => (pick_scenario(&project, Some(b))?, Some(pick_scenario(&project, Some(a))?.id)),
@@ -299,7 +313,7 @@ pub fn run(command: CliCommand, out: &mut dyn Write) -> Result<()> {
             // Fail before a window opens when the attribute does not exist.
             let metrics = ScenarioMetrics::compute(&project, scenario);
             crate::colormap::unit_colors(&project, scenario, &metrics, &color_by).map_err(|e| anyhow!("--color-by: {e}"))?;
-            let spec = crate::ui::ScreenshotSpec { scenario: scenario.id, out: png.clone(), width, height, color_by, model_window, reference, import_dialog, optimize_dialog };
+            let spec = crate::ui::ScreenshotSpec { scenario: scenario.id, out: png.clone(), width, height, color_by, model_window, reference, import_dialog, optimize_dialog, view };
             crate::ui::screenshot(project, Some(path), spec)?;
             writeln!(out, "wrote {}", png.display())?;
             Ok(())

@@ -91,6 +91,11 @@ impl UnitIndex {
     }
 }
 
+/// Rook neighbours of each unit (units that share a border, not just a corner), sorted.
+pub fn rook_neighbours(units: &[Unit]) -> Vec<Vec<u32>> {
+    arcs::ArcTopology::build(units).neighbours
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -122,9 +127,4 @@ mod tests {
         clockwise.0[0].exterior_mut(|ring| ring.0.reverse());
         assert!((geodesic_area_km2(&clockwise) - area).abs() < 1e-6);
     }
-}
-
-/// Rook neighbours of each unit (units that share a border, not just a corner), sorted.
-pub fn rook_neighbours(units: &[Unit]) -> Vec<Vec<u32>> {
-    arcs::ArcTopology::build(units).neighbours
 }

@@ -72,16 +72,21 @@ pub struct ScreenshotSpec {
     pub import_dialog: Option<Vec<PathBuf>>,
     /// Open the Optimize dialog.
     pub optimize_dialog: bool,
+    /// Look at this place (lon, lat) at this zoom instead of the whole project.
+    pub view: Option<(f64, f64, f64)>,
 }
 
 /// Renders the real window fitted to the project's extent and saves it as a PNG.
 pub fn screenshot(project: Project, path: Option<PathBuf>, spec: ScreenshotSpec) -> Result<()> {
-    let ScreenshotSpec { scenario, out, width, height, color_by, model_window, reference, import_dialog, optimize_dialog } = spec;
+    let ScreenshotSpec { scenario, out, width, height, color_by, model_window, reference, import_dialog, optimize_dialog, view } = spec;
     let mut app = TerritoryApp::new(project, path);
     app.switch_scenario(scenario);
     app.set_compare(reference);
     app.view.color_by = color_by;
     app.model_window = model_window;
+    if let Some((lon, lat, zoom)) = view {
+        app.view.look_at(lon, lat, zoom);
+    }
     if optimize_dialog {
         app.open_optimize();
     }

@@ -15,6 +15,9 @@ const LAND: Color32 = Color32::from_rgb(242, 239, 233);
 const STATE_LINE: Color32 = Color32::from_rgb(120, 120, 130);
 const COUNTY_LINE: Color32 = Color32::from_rgb(200, 198, 195);
 const TERRITORY_BORDER: Color32 = Color32::from_rgb(45, 45, 55);
+/// Where a territory meets no ZIP at all (a coast, or land no ZIP covers, common in the
+/// West): the fill already shows the edge, so a thin line.
+const OUTER_EDGE: Color32 = Color32::from_rgba_premultiplied(40, 40, 46, 150);
 const SELECT_EDGE: Color32 = Color32::from_rgb(20, 90, 200);
 const CHANGED: Color32 = Color32::from_rgb(200, 0, 120);
 /// More accounts than this in view are drawn as clusters.
@@ -114,7 +117,8 @@ impl MapLayers<'_> {
                 let sides = &lod.arcs[arc as usize];
                 let [w, h] = sides.bounds.size();
                 if sides.bounds.intersects(&visible) && w.max(h) >= pixel {
-                    push_polyline(&mut mesh, &points[arc as usize], view, territory_width, TERRITORY_BORDER);
+                    let (width, colour) = if sides.right.is_some() { (territory_width, TERRITORY_BORDER) } else { (0.8, OUTER_EDGE) };
+                    push_polyline(&mut mesh, &points[arc as usize], view, width, colour);
                 }
             }
         }
@@ -126,7 +130,9 @@ impl MapLayers<'_> {
                 Some(o) => o != owner,
                 None => owner.is_some(),
             };
-            if is_territory_border {
+            if is_territory_border && right.is_none() {
+                push_polyline(&mut mesh, points, view, 0.8, OUTER_EDGE);
+            } else if is_territory_border {
                 push_polyline(&mut mesh, points, view, territory_width, TERRITORY_BORDER);
             } else if zip_borders {
                 push_polyline(&mut mesh, points, view, 0.7, zip_border_color);

@@ -314,7 +314,8 @@ impl MapLayers<'_> {
         let hover = response.hover_pos();
         self.state.pointer = hover.map(to_lonlat);
         self.state.hovered_unit = self.state.pointer.and_then(|p| self.scene.unit_index.locate(&self.project.units, p));
-        self.state.hovered_account = self.state.pointer.and_then(|p| self.account_at(view, p));
+        let cluster = hover.and_then(|p| self.cluster_at(view, p));
+        self.state.hovered_account = if cluster.is_some() { None } else { self.state.pointer.and_then(|p| self.account_at(view, p)) };
         let additive = ui.input(|i| i.modifiers.shift);
         let tool = self.state.tool;
 
@@ -404,8 +405,43 @@ impl MapLayers<'_> {
                 painter.galley(rect.min + egui::vec2(6.0, 4.0), galley, Color32::WHITE);
             }
         } else if let (Some(_), Gesture::None) = (hover, &self.state.gesture) {
-            self.tooltip(response);
+            match cluster {
+                Some(c) => self.cluster_tooltip(response, c),
+                None => self.tooltip(response),
+            }
         }
+    }
+
+    /// The account cluster under the pointer, when clusters are drawn: its index.
+    fn cluster_at(&self, view: &View, p: Pos2) -> Option<usize> {
+        if !self.state.layers.accounts {
+            return None;
+        }
+        let zoom = self.cluster_zoom(view)?;
+        let level = self.scene.clusters.level(zoom)?;
+        level
+            .clusters
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (i, (view.to_screen(c.centre) - p).length(), draw::cluster_radius(c.count, level.max_count)))
+            .filter(|(_, d, r)| *d <= r + 2.0)
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|(i, _, _)| i)
+    }
+
+    fn cluster_tooltip(&self, response: &Response, index: usize) {
+        let Some((zoom, owners)) = self.clusters else { return };
+        let Some(cluster) = self.scene.clusters.level(zoom).and_then(|l| l.clusters.get(index)) else { return };
+        let owner = owners.get(index).copied().flatten().and_then(|t| self.scenario.territory(t)).map(|t| t.name.clone());
+        response.clone().on_hover_ui_at_pointer(|ui| {
+            ui.strong(format!("{} accounts", cluster.count));
+            ui.label(format!("Potential {}", crate::format::money(cluster.potential)));
+            match owner {
+                Some(name) => ui.label(format!("Mostly in {name}")),
+                None => ui.label("Mostly unassigned"),
+            };
+            ui.weak("Zoom in to see them one by one");
+        });
     }
 
     /// What the current lasso or rectangle covers, and what assigning it would move.

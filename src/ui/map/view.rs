@@ -181,6 +181,13 @@ impl MapView {
         next
     }
 
+    /// Centres the map on a place at a zoom (instead of fitting the project).
+    pub fn look_at(&mut self, lon: f64, lat: f64, zoom: f64) {
+        self.fit_pending = None;
+        self.memory.center_at(lon_lat(lon, lat));
+        let _ = self.memory.set_zoom(zoom.clamp(2.0, 18.0));
+    }
+
     pub fn fit_to(&mut self, extent: MercBox) {
         self.fit_pending = Some(extent);
     }
