@@ -89,6 +89,19 @@ pub fn grid_project(cols: usize, rows: usize, cell_deg: f64, accounts: usize, te
 }
 
 /// Rook neighbours of the cells of `grid_project(cols, rows, ..)` (row-major ids).
+/// A square unit of `size` degrees with its lower-left corner at (x, y).
+pub fn square_unit(id: u32, x: f64, y: f64, size: f64) -> Unit {
+    Unit {
+        id: UnitId(id),
+        code: id.to_string(),
+        name: String::new(),
+        area_km2: 1.0,
+        centroid: LonLat::new(x + size / 2.0, y + size / 2.0),
+        geometry: MultiPolygon(vec![polygon![(x: x, y: y), (x: x + size, y: y), (x: x + size, y: y + size), (x: x, y: y + size)]]),
+        attributes: Default::default(),
+    }
+}
+
 pub fn grid_neighbours(cols: usize, rows: usize) -> Vec<Vec<u32>> {
     (0..cols * rows)
         .map(|i| {

@@ -75,8 +75,14 @@ fn csv_and_table_formats() {
     let output = bin().args(["report", SAMPLE, "--format", "csv"]).output().unwrap();
     assert!(output.status.success());
     let text = String::from_utf8(output.stdout).unwrap();
-    assert!(text.starts_with("territory,rep,units,accounts,potential,revenue,visit_hours,drive_hours,workload,workload_index,deviation_pct,locked\n"));
+    assert!(text.starts_with("territory,rep,units,accounts,potential,revenue,visit_hours,drive_hours,workload,workload_index,deviation_pct,mean_drive_km,compactness,locked\n"), "{text}");
     assert_eq!(text.lines().count(), 13);
+    // Every territory with ZIPs has a drive distance and a compactness in 0..1.
+    for line in text.lines().skip(1).filter(|l| !l.starts_with("(unassigned)")) {
+        let fields: Vec<&str> = line.rsplitn(4, ',').collect();
+        let (compactness, km): (f64, f64) = (fields[1].parse().unwrap(), fields[2].parse().unwrap());
+        assert!(compactness > 0.0 && compactness <= 1.0 && km > 0.0, "{line}");
+    }
     let output = bin().args(["report", SAMPLE]).output().unwrap();
     let text = String::from_utf8(output.stdout).unwrap();
     assert!(text.contains("Pittsburgh & Western PA") && text.contains("Unbalanced"), "{text}");

@@ -232,6 +232,7 @@ pub fn run(command: CliCommand, out: &mut dyn Write) -> Result<()> {
             }
             let scenario = pick_scenario(&project, scenario.as_deref())?;
             let metrics = ScenarioMetrics::compute(&project, scenario);
+            project.unit_borders();
             let report = report::build(&project, scenario, &metrics);
             write_report(&report, format, out)
         }
@@ -402,13 +403,13 @@ fn write_table(report: &Report, out: &mut dyn Write) -> Result<()> {
     writeln!(out, "Scenario: {}{baseline}", report.scenario)?;
     writeln!(
         out,
-        "{:<28} {:<18} {:>6} {:>8} {:>14} {:>9} {:>9} {:>8} {:>7} {:>8}",
-        "Territory", "Rep", "ZIPs", "Accounts", "Potential", "Visit h", "Drive h", "Workload", "Index", "Dev %"
+        "{:<28} {:<18} {:>6} {:>8} {:>14} {:>9} {:>9} {:>8} {:>7} {:>8} {:>8} {:>7}",
+        "Territory", "Rep", "ZIPs", "Accounts", "Potential", "Visit h", "Drive h", "Workload", "Index", "Dev %", "Drive km", "Compact"
     )?;
     for r in &report.territories {
         writeln!(
             out,
-            "{:<28} {:<18} {:>6} {:>8} {:>14} {:>9.0} {:>9.0} {:>8.2} {:>7.2} {:>+8.1}",
+            "{:<28} {:<18} {:>6} {:>8} {:>14} {:>9.0} {:>9.0} {:>8.2} {:>7.2} {:>+8.1} {:>8.0} {:>7}",
             truncate(&r.name, 28),
             truncate(r.rep.as_deref().unwrap_or("(vacant)"), 18),
             r.units,
@@ -418,7 +419,9 @@ fn write_table(report: &Report, out: &mut dyn Write) -> Result<()> {
             r.drive_hours,
             r.workload,
             r.workload_index,
-            r.deviation_pct
+            r.deviation_pct,
+            r.mean_drive_km,
+            r.compactness.map(|c| format!("{c:.2}")).unwrap_or_else(|| "-".into())
         )?;
     }
     let b = &report.balance;

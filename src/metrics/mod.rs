@@ -10,6 +10,7 @@ pub mod balance;
 pub mod compare;
 pub mod preview;
 pub mod report;
+pub mod shape;
 
 use crate::drivetime::{DensityClass, DistanceEstimate, DriveTimeModel};
 use crate::model::command::Effects;
@@ -35,6 +36,8 @@ pub struct TerritorySums {
     pub travel_hours: f64,
     /// Sum of one-way drive hours over accounts (for the mean drive time).
     pub one_way_hours: f64,
+    /// Sum of one-way road distances over accounts, km (for the mean drive distance).
+    pub one_way_km: f64,
     pub centroid_lon_sum: f64,
     pub centroid_lat_sum: f64,
 }
@@ -53,6 +56,9 @@ pub struct TerritoryMetrics {
     pub drive_hours: f64,
     /// Mean one-way drive time to an account, minutes.
     pub mean_drive_minutes: f64,
+    /// Mean one-way road distance from the rep's home base (or the territory's centre
+    /// when vacant) to an account, km.
+    pub mean_drive_km: f64,
     /// Travel as a share of the rep's selling time, percent.
     pub drive_share_pct: f64,
     pub capacity_hours: f64,
@@ -151,9 +157,11 @@ impl ScenarioMetrics {
             let Some(anchor) = anchors.get(&t) else { continue };
             let load = self.loads[account.id.index()];
             let one_way = self.one_way(*anchor, &load);
+            let km = self.model.road_km(*anchor, load.location);
             let sums = self.slot(Some(t));
             sums.travel_hours += load.visits * 2.0 * one_way;
             sums.one_way_hours += one_way;
+            sums.one_way_km += km;
         }
     }
 
@@ -189,7 +197,7 @@ impl ScenarioMetrics {
     /// the territory's accounts).
     fn recompute_travel(&mut self, project: &Project, scenario: &Scenario, id: TerritoryId) {
         let anchor = self.anchor(project, scenario, id);
-        let (mut travel, mut one_way_sum) = (0.0, 0.0);
+        let (mut travel, mut one_way_sum, mut km_sum) = (0.0, 0.0, 0.0);
         if let Some(anchor) = anchor {
             let in_units = scenario
                 .unit_territory
@@ -204,11 +212,13 @@ impl ScenarioMetrics {
                 let one_way = self.one_way(anchor, load);
                 travel += load.visits * 2.0 * one_way;
                 one_way_sum += one_way;
+                km_sum += self.model.road_km(anchor, load.location);
             }
         }
         let sums = self.sums.entry(id).or_default();
         sums.travel_hours = travel;
         sums.one_way_hours = one_way_sum;
+        sums.one_way_km = km_sum;
     }
 
     /// Updates the metrics from a command's effects (the scenario is already changed).
@@ -244,9 +254,11 @@ impl ScenarioMetrics {
                 }
                 if let Some(anchor) = self.anchor(project, scenario, t) {
                     let one_way = self.one_way(anchor, &load);
+                    let km = self.model.road_km(anchor, load.location);
                     let sums = self.slot(territory);
                     sums.travel_hours += sign * load.visits * 2.0 * one_way;
                     sums.one_way_hours += sign * one_way;
+                    sums.one_way_km += sign * km;
                 }
             }
         }
@@ -298,6 +310,7 @@ impl ScenarioMetrics {
                 visit_hours: s.visit_hours,
                 drive_hours: s.travel_hours,
                 mean_drive_minutes: if s.accounts > 0 { s.one_way_hours / s.accounts as f64 * 60.0 } else { 0.0 },
+                mean_drive_km: if s.accounts > 0 { s.one_way_km / s.accounts as f64 } else { 0.0 },
                 drive_share_pct: if capacity > 0.0 { s.travel_hours / capacity * 100.0 } else { 0.0 },
                 capacity_hours: capacity,
                 workload: if capacity > 0.0 { hours / capacity } else { 0.0 },

@@ -18,6 +18,11 @@ pub struct ReportRow {
     pub workload: f64,
     pub workload_index: f64,
     pub deviation_pct: f64,
+    /// Mean one-way road distance from the rep's home base to an account, km.
+    pub mean_drive_km: f64,
+    /// Polsby-Popper score of the dissolved territory (1 = a disc); `None` when the
+    /// units' borders are not built (see `Project::unit_borders`).
+    pub compactness: Option<f64>,
     pub locked: bool,
 }
 
@@ -36,7 +41,10 @@ pub struct Report {
 /// Name of the row that lists units and accounts in no territory.
 pub const UNASSIGNED_ROW: &str = "(unassigned)";
 
+/// The report of a scenario. Compactness is filled in when the project's unit borders
+/// are built (call `Project::unit_borders` first to have it).
 pub fn build(project: &Project, scenario: &Scenario, metrics: &ScenarioMetrics) -> Report {
+    let shapes = project.unit_borders_if_built().map(|b| super::shape::territory_shapes(project, scenario, b));
     let mut territories: Vec<ReportRow> = scenario
         .territories
         .iter()
@@ -53,6 +61,8 @@ pub fn build(project: &Project, scenario: &Scenario, metrics: &ScenarioMetrics) 
             workload: m.workload,
             workload_index: m.workload_index,
             deviation_pct: m.deviation_pct,
+            mean_drive_km: m.mean_drive_km,
+            compactness: shapes.as_ref().and_then(|s| s.get(&t.id)).filter(|s| s.area_km2 > 0.0).map(|s| s.compactness),
             locked: t.locked,
         })
         .collect();
@@ -70,6 +80,8 @@ pub fn build(project: &Project, scenario: &Scenario, metrics: &ScenarioMetrics) 
             workload: 0.0,
             workload_index: 0.0,
             deviation_pct: 0.0,
+            mean_drive_km: 0.0,
+            compactness: None,
             locked: false,
         });
     }

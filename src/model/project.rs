@@ -24,6 +24,27 @@ pub struct Project {
     /// Accounts of each unit, by unit index; derived, rebuilt on load.
     #[serde(skip)]
     unit_accounts: Vec<Vec<AccountId>>,
+    /// Border lengths of the units (see [`Project::unit_borders`]); derived when first
+    /// asked for.
+    #[serde(skip)]
+    borders: DerivedBorders,
+}
+
+/// A lazily built copy of the units' border lengths, shared by the project's clones.
+#[derive(Clone, Default)]
+struct DerivedBorders(std::sync::Arc<std::sync::OnceLock<crate::spatial::borders::UnitBorders>>);
+
+impl std::fmt::Debug for DerivedBorders {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.get().is_some() { "DerivedBorders(built)" } else { "DerivedBorders(not yet)" })
+    }
+}
+
+impl PartialEq for DerivedBorders {
+    /// Derived from the units, which the projects compare.
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 impl Project {
@@ -39,6 +60,7 @@ impl Project {
             baseline: ScenarioId(0),
             next_scenario_id: 0,
             unit_accounts: Vec::new(),
+            borders: DerivedBorders::default(),
         };
         project.rebuild_indexes();
         project
@@ -55,6 +77,27 @@ impl Project {
             }
         }
         self.unit_accounts = unit_accounts;
+        self.borders = DerivedBorders::default();
+    }
+
+    /// Each unit's border length with each neighbour and with the outside, in km (for
+    /// perimeters and compactness). Built on first use (the arcs of every ZIP: about a
+    /// second on a national project), then shared.
+    pub fn unit_borders(&self) -> &crate::spatial::borders::UnitBorders {
+        self.borders.0.get_or_init(|| crate::spatial::borders::unit_borders(&self.units))
+    }
+
+    /// The units' border lengths when already built (by the map, or an earlier
+    /// [`Project::unit_borders`]); `None` rather than a wait.
+    pub fn unit_borders_if_built(&self) -> Option<&crate::spatial::borders::UnitBorders> {
+        self.borders.0.get()
+    }
+
+    /// Hands over border lengths built elsewhere (the map builds the arcs anyway).
+    pub fn provide_unit_borders(&self, borders: crate::spatial::borders::UnitBorders) {
+        if borders.len() == self.units.len() {
+            let _ = self.borders.0.set(borders);
+        }
     }
 
     pub fn accounts_in_unit(&self, unit: UnitId) -> &[AccountId] {

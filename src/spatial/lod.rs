@@ -74,6 +74,8 @@ pub struct Lod {
     pub unit_bounds: Vec<MercBox>,
     /// Rook neighbours of each unit (they share a border), sorted.
     pub neighbours: Vec<Vec<u32>>,
+    /// Each unit's border lengths (handed to the project, for compactness).
+    pub unit_borders: super::borders::UnitBorders,
     /// `meshes[level][unit]`, built on demand.
     meshes: Vec<Vec<Option<MercMesh>>>,
     /// Asked of the builder and not arrived yet.
@@ -96,6 +98,7 @@ pub fn level_tolerance(level: usize) -> f64 {
 impl Lod {
     pub fn build(units: &[Unit]) -> Self {
         let topology = ArcTopology::build(units);
+        let unit_borders = super::borders::from_topology(&topology, units.len());
         let ArcTopology { arcs, units: unit_rings, neighbours } = topology;
         let sides: Vec<ArcSides> = arcs.iter().map(|a| ArcSides { left: a.left, right: a.right, bounds: a.bounds }).collect();
         let full: Vec<Vec<[f64; 2]>> = arcs.into_iter().map(|a| a.points).collect();
@@ -117,7 +120,7 @@ impl Lod {
         let coarsest: Vec<Option<MercMesh>> = (0..units.len()).into_par_iter().map(|u| Some(source.triangulate(0, u))).collect();
         let mut meshes = vec![vec![None; units.len()]; LEVELS];
         meshes[0] = coarsest;
-        Self { arcs: sides, source, unit_bounds, neighbours, meshes, pending: Default::default(), builder: None, generation: 0 }
+        Self { arcs: sides, source, unit_bounds, neighbours, unit_borders, meshes, pending: Default::default(), builder: None, generation: 0 }
     }
 
     pub fn unit_count(&self) -> usize {

@@ -2,6 +2,7 @@
 //! mercator projection, triangulation, shared borders, selection.
 
 pub mod arcs;
+pub mod borders;
 pub mod clusters;
 pub mod labels;
 pub mod lod;

@@ -481,6 +481,7 @@ impl TerritoryApp {
 
     fn side_panel_ui(&mut self, ui: &mut Ui) {
         let (project, scenario, metrics) = (self.session.project(), self.session.scenario(), self.session.metrics());
+        let generation = self.session.generation();
         let mut chosen: Vec<AppAction> = Vec::new();
         ui.add_space(4.0);
         ui.label(RichText::new(&project.name).strong());
@@ -495,7 +496,7 @@ impl TerritoryApp {
             }
         });
         ui.separator();
-        territories::territories_ui(ui, project, scenario, metrics, self.highlight, self.target, &mut self.territory_list, &mut chosen);
+        territories::territories_ui(ui, project, scenario, metrics, self.highlight, self.target, generation, &mut self.territory_list, &mut chosen);
         self.pending.extend(chosen);
     }
 

@@ -24,6 +24,7 @@ pub struct TerritoryShape {
 /// edges (i_overlay through geo's `unary_union`).
 pub fn dissolve(project: &Project, scenario: &Scenario) -> Result<Vec<TerritoryShape>> {
     let metrics = ScenarioMetrics::compute(project, scenario);
+    project.unit_borders();
     let report = report::build(project, scenario, &metrics);
     let mut members: Vec<Vec<&Polygon<f64>>> = vec![Vec::new(); scenario.territories.len()];
     for (unit, territory) in project.units.iter().zip(&scenario.unit_territory) {

@@ -67,6 +67,7 @@ pub fn write_accounts(project: &Project, scenario: &Scenario, path: &Path) -> Re
 /// One row per territory (and one for the unassigned pool, if any): the `report` figures.
 pub fn write_metrics(project: &Project, scenario: &Scenario, path: &Path) -> Result<usize> {
     let metrics = ScenarioMetrics::compute(project, scenario);
+    project.unit_borders();
     let report = report::build(project, scenario, &metrics);
     let mut bytes = Vec::new();
     metrics_csv(&report, &mut bytes)?;
@@ -78,7 +79,7 @@ pub fn write_metrics(project: &Project, scenario: &Scenario, path: &Path) -> Res
 pub fn metrics_csv(report: &report::Report, out: impl std::io::Write) -> Result<()> {
     let mut writer = csv::Writer::from_writer(out);
     writer.write_record([
-        "territory", "rep", "units", "accounts", "potential", "revenue", "visit_hours", "drive_hours", "workload", "workload_index", "deviation_pct", "locked",
+        "territory", "rep", "units", "accounts", "potential", "revenue", "visit_hours", "drive_hours", "workload", "workload_index", "deviation_pct", "mean_drive_km", "compactness", "locked",
     ])?;
     for r in &report.territories {
         writer.write_record([
@@ -93,6 +94,8 @@ pub fn metrics_csv(report: &report::Report, out: impl std::io::Write) -> Result<
             format!("{:.3}", r.workload),
             format!("{:.3}", r.workload_index),
             format!("{:.2}", r.deviation_pct),
+            format!("{:.1}", r.mean_drive_km),
+            r.compactness.map(|c| format!("{c:.3}")).unwrap_or_default(),
             if r.locked { "yes".into() } else { String::new() },
         ])?;
     }

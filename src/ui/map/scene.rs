@@ -224,6 +224,8 @@ impl MapScene {
             },
         );
         let (accounts_merc, clusters, (unit_index, centroid_index, account_index)) = points;
+        let mut lod = lod;
+        project.provide_unit_borders(std::mem::take(&mut lod.unit_borders));
         let mut extent = MercBox::EMPTY;
         for b in lod.unit_bounds.iter().filter(|b| !b.is_empty()) {
             extent = extent.union(b);

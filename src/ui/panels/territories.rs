@@ -1,6 +1,7 @@
 //! The territories panel: balance summary, one row per territory, create / rename /
 //! recolour / lock. What the planner asks for goes into the app's action list.
 
+use crate::metrics::shape::Shape;
 use crate::metrics::ScenarioMetrics;
 use crate::model::ids::TerritoryId;
 use crate::model::project::Project;
@@ -83,11 +84,26 @@ impl SortKey {
     }
 }
 
-/// The list's search text and order (kept across frames).
+/// The list's search text and order (kept across frames), and the territories'
+/// shapes as of a scenario and session generation.
 #[derive(Clone, Debug, Default)]
 pub struct ListState {
     pub search: String,
     pub sort: SortKey,
+    shapes: Option<(crate::model::ids::ScenarioId, u64, std::collections::HashMap<TerritoryId, Shape>)>,
+}
+
+impl ListState {
+    /// The territories' shapes, recomputed when the plan changed (a millisecond at
+    /// national scale); `None` until the map has measured the units' borders.
+    fn shapes(&mut self, project: &Project, scenario: &Scenario, generation: u64) -> Option<&std::collections::HashMap<TerritoryId, Shape>> {
+        let stale = self.shapes.as_ref().is_none_or(|(id, g, _)| *id != scenario.id || *g != generation);
+        if stale {
+            let borders = project.unit_borders_if_built()?;
+            self.shapes = Some((scenario.id, generation, crate::metrics::shape::territory_shapes(project, scenario, borders)));
+        }
+        self.shapes.as_ref().map(|(_, _, s)| s)
+    }
 }
 
 /// The rows to show: positions in the scenario's list, filtered by the search text
@@ -117,6 +133,7 @@ pub fn territories_ui(
     metrics: &ScenarioMetrics,
     highlight: Option<TerritoryId>,
     target: Option<TerritoryId>,
+    generation: u64,
     state: &mut ListState,
     actions: &mut Vec<AppAction>,
 ) {
@@ -145,6 +162,7 @@ pub fn territories_ui(
         });
     }
     let rows = visible_rows(project, scenario, metrics, state);
+    let shapes = state.shapes(project, scenario, generation).cloned().unwrap_or_default();
     let pool = metrics.unassigned();
     let footer = if pool.units > 0 { 24.0 } else { 0.0 };
     let height = (ui.available_height() - footer).max(80.0);
@@ -156,14 +174,30 @@ pub fn territories_ui(
             .max_scroll_height(height)
             .column(egui_extras::Column::exact(22.0))
             .column(egui_extras::Column::exact(30.0))
-            .column(egui_extras::Column::initial(150.0).clip(true))
-            .column(egui_extras::Column::initial(96.0).clip(true))
-            .columns(egui_extras::Column::auto(), 4)
+            .column(egui_extras::Column::initial(130.0).clip(true))
+            .column(egui_extras::Column::initial(84.0).clip(true))
+            .columns(egui_extras::Column::auto(), 6)
             .column(egui_extras::Column::remainder())
             .header(18.0, |mut header| {
-                for title in ["", "", "Territory", "Rep", "Accts", "Potential", "Index", "Dev", ""] {
+                let titles = [
+                    ("", ""),
+                    ("", ""),
+                    ("Territory", ""),
+                    ("Rep", ""),
+                    ("Accts", "Accounts"),
+                    ("Potential", ""),
+                    ("Index", "Workload index: 1.00 is the team average"),
+                    ("Dev", "Potential against the mean"),
+                    ("Km", "Mean drive from the rep's home base to an account, km"),
+                    ("Shape", "Compactness (Polsby-Popper): 1 for a disc, near 0 for a snake or a ring"),
+                    ("", ""),
+                ];
+                for (title, hint) in titles {
                     header.col(|ui| {
-                        ui.label(RichText::new(title).small().strong());
+                        let label = ui.label(RichText::new(title).small().strong());
+                        if !hint.is_empty() {
+                            label.on_hover_text(hint);
+                        }
                     });
                 }
             })
@@ -229,6 +263,15 @@ pub fn territories_ui(
                         ui.label(RichText::new(format!("{:+.0}%", m.deviation_pct)).color(deviation_color(m.deviation_pct, th)).strong());
                     });
                     row.col(|ui| {
+                        ui.label(format!("{:.0}", m.mean_drive_km));
+                    });
+                    row.col(|ui| {
+                        match shapes.get(&t.id).filter(|s| s.area_km2 > 0.0) {
+                            Some(shape) => ui.label(format!("{:.2}", shape.compactness)),
+                            None => ui.weak("–"),
+                        };
+                    });
+                    row.col(|ui| {
                         let mut locked = t.locked;
                         if ui.checkbox(&mut locked, "Lock").on_hover_text("A locked territory refuses edits").changed() {
                             actions.push(AppAction::SetLocked(t.id, locked));
@@ -254,11 +297,11 @@ mod tests {
         let metrics = ScenarioMetrics::compute(&project, scenario);
         let all = visible_rows(&project, scenario, &metrics, &ListState::default());
         assert_eq!(all, vec![0, 1, 2, 3, 4]);
-        let found = visible_rows(&project, scenario, &metrics, &ListState { search: "t3".into(), sort: SortKey::ListOrder });
+        let found = visible_rows(&project, scenario, &metrics, &ListState { search: "t3".into(), sort: SortKey::ListOrder, ..Default::default() });
         assert_eq!(found, vec![3]);
-        let by_rep = visible_rows(&project, scenario, &metrics, &ListState { search: "REP 2".into(), sort: SortKey::ListOrder });
+        let by_rep = visible_rows(&project, scenario, &metrics, &ListState { search: "REP 2".into(), sort: SortKey::ListOrder, ..Default::default() });
         assert_eq!(by_rep, vec![2]);
-        let worst = visible_rows(&project, scenario, &metrics, &ListState { search: String::new(), sort: SortKey::Deviation });
+        let worst = visible_rows(&project, scenario, &metrics, &ListState { search: String::new(), sort: SortKey::Deviation, ..Default::default() });
         let devs: Vec<f64> = worst.iter().map(|i| metrics.territories[*i].deviation_pct.abs()).collect();
         assert!(devs.windows(2).all(|w| w[0] >= w[1]), "{devs:?}");
     }
