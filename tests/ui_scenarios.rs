@@ -269,8 +269,16 @@ fn the_optimize_dialog_runs_on_a_worker_and_opens_the_proposal_in_compare() {
     harness.get_by_label("Propose balanced territories").click();
     harness.run_steps(1);
     step_until(&mut harness, |app| app.optimize.job.is_none());
+    harness.run_steps(2);
+    // The proposal waits in the dialog, with how it did, until the planner takes it.
+    assert_eq!(harness.state().session.active_id(), baseline, "nothing changes before the planner accepts");
+    assert!(harness.state().optimize.proposal.is_some());
+    assert!(harness.query_by_label_contains("Proposal within the tolerance").is_some());
+    harness.get_by_label("Add as a new scenario").click();
+    harness.run_steps(2);
     let app = harness.state();
     assert!(app.optimize.job.is_none(), "the worker finished");
+    assert!(app.optimize.proposal.is_none(), "taken");
     assert_eq!(app.session.scenario().name, "Balanced (optimizer)");
     assert_eq!(app.compare.as_ref().map(|c| c.reference), Some(baseline), "compare opens against the start");
     let balance = &app.session.metrics().balance;
@@ -299,6 +307,9 @@ fn a_local_rebalance_from_the_dialog_touches_only_the_highlighted_territory_and_
     let before = harness.state().session.scenario().clone();
     harness.get_by_label("Propose balanced territories").click();
     step_until(&mut harness, |app| app.optimize.job.is_none());
+    harness.run_steps(2);
+    harness.get_by_label("Add as a new scenario").click();
+    harness.run_steps(2);
     let after = harness.state().session.scenario();
     assert_ne!(after.id, before.id, "the proposal is a new scenario");
     for u in 0..before.unit_territory.len() {
@@ -321,7 +332,44 @@ fn the_optimize_dialog_can_start_from_another_scenario() {
     assert_eq!(harness.state().optimize.form.as_ref().unwrap().start, proposal_2027);
     harness.get_by_label("Propose balanced territories").click();
     step_until(&mut harness, |app| app.optimize.job.is_none());
+    harness.run_steps(2);
+    harness.get_by_label("Add as a new scenario").click();
+    harness.run_steps(2);
     let app = harness.state();
     assert_eq!(app.compare.as_ref().map(|c| c.reference), Some(proposal_2027), "compared against the chosen start");
     assert!(app.session.metrics().balance.max_deviation_pct <= 10.0);
+}
+
+#[test]
+fn asking_for_fewer_territories_shows_and_lets_the_planner_choose_who_is_left_out() {
+    let mut harness = harness();
+    harness.get_by_label("Optimize…").click();
+    harness.run_steps(2);
+    let count = harness.state().session.scenario().territories.len();
+    harness.state_mut().optimize.form.as_mut().unwrap().territories = count - 1;
+    harness.run_steps(2);
+    assert!(harness.query_by_label_contains("chosen for you").is_some(), "the automatic choice is said");
+    // Choose instead: the first territory with a rep.
+    let (name, rep) = {
+        let app = harness.state();
+        let project = app.session.project();
+        let t = app.session.scenario().territories.iter().find(|t| t.rep.is_some() && !t.locked).unwrap();
+        (t.name.clone(), project.reps[t.rep.unwrap().index()].name.clone())
+    };
+    harness.get_by_label("Choose who is left out").click();
+    harness.run_steps(2);
+    harness.get_by_label(&format!("{name} ({rep})")).click();
+    harness.run_steps(2);
+    assert!(harness.query_by_label_contains("chosen for you").is_none(), "the planner chose");
+    harness.get_by_label("Propose balanced territories").click();
+    step_until(&mut harness, |app| app.optimize.job.is_none());
+    harness.run_steps(2);
+    let proposal = harness.state().optimize.proposal.as_ref().expect("a proposal waits");
+    assert_eq!(proposal.reps_without_territory, vec![rep.clone()]);
+    assert!(harness.query_by_label_contains(&format!("Left without a territory: {rep}")).is_some());
+    harness.get_by_label("Add as a new scenario").click();
+    harness.run_steps(2);
+    let scenario = harness.state().session.scenario();
+    assert_eq!(scenario.territories.len(), count - 1);
+    assert!(scenario.territories.iter().all(|t| t.name != name));
 }

@@ -90,6 +90,11 @@ pub enum CliCommand {
         /// Let territories be in several pieces when that balances better.
         #[arg(long)]
         allow_pieces: bool,
+        /// With fewer territories than the start scenario has: the reps (or territory
+        /// names) to leave without a territory, comma-separated; the rest are chosen
+        /// (territories without a rep first, then the rep nearest another).
+        #[arg(long, value_delimiter = ',')]
+        leave_out: Vec<String>,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
@@ -122,6 +127,10 @@ pub enum CliCommand {
         /// Also open the Optimize dialog.
         #[arg(long)]
         optimize_dialog: bool,
+        /// With --optimize-dialog: run the optimizer with the dialog's settings and show
+        /// the proposal waiting to be accepted (tolerance in percent, e.g. 5).
+        #[arg(long, value_name = "TOLERANCE_PCT")]
+        proposal: Option<f64>,
         /// Look at a place instead of the whole project: LON,LAT,ZOOM (zoom 4: a
         /// country, 7: a state, 11: a city).
         #[arg(long, value_name = "LON,LAT,ZOOM")]
@@ -246,7 +255,7 @@ pub fn run(command: CliCommand, out: &mut dyn Write) -> Result<()> {
             }
             compare::write_comparison(&comparison, format, out)
         }
-        CliCommand::Optimize { project: path, territories, balance, tolerance, from, into, disruption, seed, only, allow_pieces, format } => {
+        CliCommand::Optimize { project: path, territories, balance, tolerance, from, into, disruption, seed, only, allow_pieces, leave_out, format } => {
             let mut project = project_file::load(&path)?;
             let measure = crate::optimize::project::Measure::parse(&balance).map_err(|e| anyhow!("--balance: {e}"))?;
             let start = pick_scenario(&project, from.as_deref())?.clone();
@@ -261,7 +270,15 @@ pub fn run(command: CliCommand, out: &mut dyn Write) -> Result<()> {
                 Some(ids)
             };
             let options = crate::optimize::project::Options { measure, tolerance, disruption, seed, contiguous: !allow_pieces };
-            let request = crate::optimize::project::Request { start: start.id, territories: k, only, options };
+            let without = leave_out
+                .iter()
+                .map(|name| {
+                    let name = name.trim();
+                    let by_rep = start.territories.iter().find(|t| t.rep.and_then(|r| project.reps.get(r.index())).is_some_and(|r| r.name == name));
+                    by_rep.or_else(|| start.territory_by_name(name)).map(|t| t.id).ok_or_else(|| anyhow!("--leave-out: no rep or territory named '{name}' in '{}'", start.name))
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let request = crate::optimize::project::Request { start: start.id, territories: k, only, without, options };
             let proposal = request.run(&project, &mut |_| true)?;
             let name = into.unwrap_or_else(|| project.unused_scenario_name(crate::optimize::project::PROPOSAL_NAME));
             let id = project.insert_scenario(crate::optimize::project::proposal_scenario(&project, &proposal, &name))?;
@@ -281,17 +298,22 @@ pub fn run(command: CliCommand, out: &mut dyn Write) -> Result<()> {
                 "moved_units": proposal.moved_units,
                 "solve_secs": proposal.solve_secs,
                 "potential_max_deviation_pct": crate::optimize::project::potential_deviation_pct(&project, scenario),
+                "explanation": proposal.explanation,
+                "reps_without_territory": proposal.reps_without_territory,
             });
             match format {
                 Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&summary)?)?,
                 _ => {
                     writeln!(out, "Saved scenario '{}' in {}", scenario.name, path.display())?;
                     writeln!(out, "{}", proposal.summary())?;
+                    for line in &proposal.explanation {
+                        writeln!(out, "  {line}")?;
+                    }
                 }
             }
             Ok(())
         }
-        CliCommand::Screenshot { project: path, out: png, width, height, scenario, color_by, model_window, compare, import_dialog, optimize_dialog, view } => {
+        CliCommand::Screenshot { project: path, out: png, width, height, scenario, color_by, model_window, compare, import_dialog, optimize_dialog, proposal, view } => {
             let view = match view.as_deref() {
                 Some(text) => {
                     let parts: Vec<f64> = text.split(',').map(|p| p.trim().parse::<f64>()).collect::<Result<_, _>>().map_err(|_| anyhow!("--view: write LON,LAT,ZOOM, e.g. -98.5,39.8,4"))?;
@@ -314,7 +336,7 @@ pub fn run(command: CliCommand, out: &mut dyn Write) -> Result<()> {
             // Fail before a window opens when the attribute does not exist.
             let metrics = ScenarioMetrics::compute(&project, scenario);
             crate::colormap::unit_colors(&project, scenario, &metrics, &color_by).map_err(|e| anyhow!("--color-by: {e}"))?;
-            let spec = crate::ui::ScreenshotSpec { scenario: scenario.id, out: png.clone(), width, height, color_by, model_window, reference, import_dialog, optimize_dialog, view };
+            let spec = crate::ui::ScreenshotSpec { scenario: scenario.id, out: png.clone(), width, height, color_by, model_window, reference, import_dialog, optimize_dialog, proposal, view };
             crate::ui::screenshot(project, Some(path), spec)?;
             writeln!(out, "wrote {}", png.display())?;
             Ok(())

@@ -10,9 +10,9 @@
 //! of (or into) a territory and spreads its weight over the territories around.
 
 use super::goals::Score;
+use super::heap::Smallest;
 use super::state::{Move, State};
 use super::dist;
-use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
 /// Rounds of the global rebalance at most; each routes what is left after the last.
@@ -138,31 +138,6 @@ fn supply_beyond(excess: &[f64], band: f64) -> Vec<f64> {
         }
     }
     supply
-}
-
-/// A border unit of the sender, ranked by how much nearer the receiver's centre it is
-/// than the sender's (the most receiver-like first), and by the disruption of moving it.
-struct Candidate {
-    key: f64,
-    unit: u32,
-}
-
-impl PartialEq for Candidate {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-impl Eq for Candidate {}
-impl PartialOrd for Candidate {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for Candidate {
-    /// Reversed: the heap pops the smallest key (ties by unit, for determinism).
-    fn cmp(&self, other: &Self) -> Ordering {
-        other.key.total_cmp(&self.key).then(other.unit.cmp(&self.unit))
-    }
 }
 
 impl State<'_, '_> {
@@ -340,11 +315,13 @@ impl State<'_, '_> {
             dist(xy, s.centres[b]) - dist(xy, s.centres[a]) + leaving * s.problem.disruption * s.scale
         };
         let touches = |s: &Self, u: u32| s.problem.adjacency[u as usize].iter().any(|v| s.assignment[*v as usize] as usize == b);
-        let mut heap: BinaryHeap<Candidate> = self.members[a].iter().copied().filter(|u| touches(self, *u)).map(|u| Candidate { key: key(self, u), unit: u }).collect();
+        // Border units of the sender, ranked by how much nearer the receiver's centre they
+        // are than the sender's (the most receiver-like first).
+        let mut heap: BinaryHeap<Smallest> = self.members[a].iter().copied().filter(|u| touches(self, *u)).map(|u| Smallest::new(key(self, u), u, 0)).collect();
         let mut queued: std::collections::HashSet<u32> = heap.iter().map(|c| c.unit).collect();
         let mut remaining = amount;
         while remaining > 0.0 {
-            let Some(Candidate { unit: u, .. }) = heap.pop() else { break };
+            let Some(Smallest { unit: u, .. }) = heap.pop() else { break };
             let w = self.problem.weights[u as usize];
             if self.assignment[u as usize] as usize != a || w > heaviest || w >= 2.0 * remaining || self.loads[b] + w > ceiling || !self.movable(u) {
                 continue;
@@ -355,7 +332,7 @@ impl State<'_, '_> {
             for i in 0..self.problem.adjacency[u as usize].len() {
                 let v = self.problem.adjacency[u as usize][i];
                 if self.assignment[v as usize] as usize == a && queued.insert(v) {
-                    heap.push(Candidate { key: key(self, v), unit: v });
+                    heap.push(Smallest::new(key(self, v), v, 0));
                 }
             }
         }

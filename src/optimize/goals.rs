@@ -65,6 +65,28 @@ impl Goals {
     pub fn deviations(&self, loads: &[f64]) -> Vec<f64> {
         loads.iter().enumerate().map(|(t, l)| self.deviation(t, *l)).collect()
     }
+
+    /// Goals where some territories are held at a load of their own (`held[t]`): a
+    /// territory walled in below its share, or stuck above it, keeps what it has and
+    /// the others share the rest evenly, rather than its neighbours alone carrying the
+    /// difference. Deviations keep the fair share as their unit.
+    pub fn holding(&self, held: &[Option<f64>]) -> Self {
+        let free: Vec<usize> = (0..self.goal.len()).filter(|t| held.get(*t).copied().flatten().is_none()).collect();
+        let total = self.goal.iter().sum::<f64>() - held.iter().flatten().sum::<f64>();
+        // A goal above the fair share is a heavy floor, kept as one.
+        let floors: Vec<f64> = free.iter().map(|t| if self.goal[*t] > self.fair * (1.0 + 1e-12) { self.goal[*t] } else { 0.0 }).collect();
+        let inner = Self::from_floors(&floors, total.max(0.0));
+        let mut goal = self.goal.clone();
+        for (i, t) in free.iter().enumerate() {
+            goal[*t] = inner.goal[i];
+        }
+        for (t, h) in held.iter().enumerate() {
+            if let Some(h) = h {
+                goal[t] = *h;
+            }
+        }
+        Self { fair: self.fair, goal }
+    }
 }
 
 /// How a group of territories stands, to judge a change to them. A territory within
@@ -135,6 +157,17 @@ mod tests {
         assert!((g.goal.iter().sum::<f64>() - 20.0).abs() < 1e-12, "goals add up to the total");
         assert_eq!(g.deviation(1, 3.0), 0.2);
         assert_eq!(g.deviation(0, 9.0), 0.0, "a heavy floor alone is on its goal");
+    }
+
+    #[test]
+    fn held_territories_keep_their_load_and_the_others_share_the_rest() {
+        // Four territories of mean 5; one walled in at 2: the other three share 18.
+        let g = Goals::from_floors(&[0.0; 4], 20.0).holding(&[Some(2.0), None, None, None]);
+        assert_eq!(g.goal, vec![2.0, 6.0, 6.0, 6.0]);
+        assert_eq!(g.fair, 5.0, "deviations keep their unit");
+        // A heavy floor stays a floor.
+        let g = Goals::from_floors(&[9.0, 0.0, 0.0, 0.0], 20.0).holding(&[None, Some(1.0), None, None]);
+        assert_eq!(g.goal, vec![9.0, 1.0, 5.0, 5.0]);
     }
 
     #[test]

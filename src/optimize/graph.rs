@@ -151,7 +151,10 @@ pub fn repair_contiguity(problem: &Problem, assignment: &mut [u32]) {
                 continue;
             }
             let weight = |p: &Vec<u32>| p.iter().map(|u| problem.weights[*u as usize]).sum::<f64>();
-            pieces.sort_by(|a, b| weight(b).total_cmp(&weight(a)).then(b.len().cmp(&a.len())));
+            // The piece holding the territory's locked units (its rep's home ZIP) stays;
+            // otherwise the heaviest.
+            let anchored = |p: &Vec<u32>| p.iter().any(|u| problem.fixed[*u as usize] == Some(t));
+            pieces.sort_by(|a, b| anchored(b).cmp(&anchored(a)).then(weight(b).total_cmp(&weight(a))).then(b.len().cmp(&a.len())));
             for piece in pieces.into_iter().skip(1) {
                 if piece.iter().any(|u| problem.fixed[*u as usize].is_some()) {
                     continue;

@@ -24,11 +24,16 @@
 
 #[cfg(any(test, feature = "test-support"))]
 pub mod bench_data;
+mod anchored;
 mod centres;
+mod explain;
 mod flow;
 mod goals;
 mod graph;
+mod heap;
+mod links;
 pub mod measure;
+mod plan;
 pub mod project;
 mod regions;
 mod search;
@@ -240,16 +245,21 @@ fn solve_once(problem: &Problem, progress: Progress) -> Result<Solution, Optimiz
     if !progress(0.05) {
         return Err(OptimizeError::Cancelled);
     }
-    let rounds = if fixed_centres { 1 } else { 3 };
     let mut assignment = vec![0u32; n];
-    let mut offsets = vec![0.0; k];
-    for round in 0..rounds {
-        assignment = balanced_assignment(problem, &centres, &goals, &mut offsets);
-        if !fixed_centres {
-            centres = centres::weighted_centroids(problem, &assignment, &centres);
-        }
-        if !progress(0.05 + 0.35 * (round + 1) as f32 / rounds as f32) {
-            return Err(OptimizeError::Cancelled);
+    if fixed_centres && problem.contiguous {
+        // Anchored at home bases: priced along the adjacency (see anchored).
+        assignment = anchored::assign(problem, &centres, &goals);
+    } else {
+        let rounds = if fixed_centres { 1 } else { 3 };
+        let mut offsets = vec![0.0; k];
+        for round in 0..rounds {
+            assignment = balanced_assignment(problem, &centres, &goals, &mut offsets);
+            if !fixed_centres {
+                centres = centres::weighted_centroids(problem, &assignment, &centres);
+            }
+            if !progress(0.05 + 0.35 * (round + 1) as f32 / rounds as f32) {
+                return Err(OptimizeError::Cancelled);
+            }
         }
     }
     if problem.contiguous {
@@ -261,11 +271,62 @@ fn solve_once(problem: &Problem, progress: Progress) -> Result<Solution, Optimiz
         return Err(OptimizeError::Cancelled);
     }
     search::improve(&mut state, progress)?;
+    hold_the_stuck(&mut state, &goals, progress)?;
     let assignment = state.assignment;
     if !fixed_centres {
         centres = centres::weighted_centroids(problem, &assignment, &centres);
     }
     Ok(evaluate(problem, assignment, centres, lower_bound))
+}
+
+/// Rounds of holding stuck territories and searching again.
+const HOLD_ROUNDS: usize = 3;
+
+/// Territories still outside the tolerance after the search are stuck there (walled in
+/// at the end of a chain, or ringed by territories that cannot take more): each is held
+/// at its load and the search runs again with the others sharing the rest evenly, so
+/// that one stuck territory leaves the others balanced among themselves instead of its
+/// neighbours carrying the difference. Kept only when the true worst deviation is no
+/// worse (within a tenth of a percent) and the spread is smaller.
+fn hold_the_stuck(state: &mut state::State, goals: &Goals, progress: Progress) -> Result<(), OptimizeError> {
+    let k = state.loads.len();
+    let tolerance = state.problem.tolerance;
+    let true_devs = |s: &state::State| goals.deviations(&s.loads);
+    let key = |devs: &[f64]| (devs.iter().map(|d| d.abs()).fold(0.0, f64::max), devs.iter().map(|d| d * d).sum::<f64>());
+    let mut held: Vec<Option<f64>> = vec![None; k];
+    for _ in 0..HOLD_ROUNDS {
+        // Those walled in below their share first: the ones above it are then often
+        // only carrying what those could not take.
+        let mut stuck: Vec<usize> = (0..k).filter(|t| held[*t].is_none() && state.dev(*t) < -tolerance).collect();
+        if stuck.is_empty() {
+            stuck = (0..k).filter(|t| held[*t].is_none() && state.dev(*t) > tolerance).collect();
+        }
+        if stuck.is_empty() || stuck.len() == k {
+            break;
+        }
+        let before = key(&true_devs(state));
+        let saved = (state.assignment.clone(), state.goals.clone());
+        for t in stuck {
+            held[t] = Some(state.loads[t]);
+        }
+        state.goals = goals.holding(&held);
+        state.rebalance();
+        search::improve(state, progress)?;
+        let after = key(&true_devs(state));
+        if after.0 > before.0 + 1e-3 || after.1 >= before.1 {
+            // Worse: back to where it was.
+            let (assignment, kept_goals) = saved;
+            for (u, t) in assignment.iter().enumerate() {
+                if state.assignment[u] != *t {
+                    state.relocate(u as u32, *t);
+                }
+            }
+            state.goals = kept_goals;
+            break;
+        }
+    }
+    state.goals = goals.clone();
+    Ok(())
 }
 
 /// How far from its goal a territory may end without being moved further, as a share of
@@ -283,7 +344,7 @@ pub(crate) fn slack(problem: &Problem) -> f64 {
 const SLACK_SHARE: f64 = 0.8;
 
 /// The deviation from the mean that the heaviest unit alone forces on any plan.
-fn lower_bound(problem: &Problem) -> f64 {
+pub(crate) fn lower_bound(problem: &Problem) -> f64 {
     let mean = problem.total_weight() / problem.k.max(1) as f64;
     let heaviest = problem.weights.iter().copied().fold(0.0, f64::max);
     if mean > 0.0 { (heaviest / mean - 1.0).max(0.0) } else { 0.0 }
@@ -333,46 +394,75 @@ fn candidates(problem: &Problem, centres: &[[f64; 2]], l: usize) -> Vec<Vec<(u32
         .collect()
 }
 
-/// Hess-Samuels balanced assignment for fixed centres. Each unit goes to the candidate
-/// centre with the least cost minus that territory's offset (cost = distance, plus the
-/// disruption charge for leaving the start plan). The offsets (the dual prices of the
+/// The territories each unit may join and its distance to each, packed: unit u's are
+/// at `start[u]..start[u + 1]`.
+pub(crate) struct Candidates {
+    start: Vec<usize>,
+    territory: Vec<u32>,
+    distance: Vec<f64>,
+}
+
+impl Candidates {
+    pub(crate) fn from_lists(lists: Vec<Vec<(u32, f64)>>) -> Self {
+        let mut c = Self { start: Vec::with_capacity(lists.len() + 1), territory: Vec::new(), distance: Vec::new() };
+        c.start.push(0);
+        for list in lists {
+            for (t, d) in list {
+                c.territory.push(t);
+                c.distance.push(d);
+            }
+            c.start.push(c.territory.len());
+        }
+        c
+    }
+
+    fn of(&self, u: usize) -> std::ops::Range<usize> {
+        self.start[u]..self.start[u + 1]
+    }
+}
+
+/// Hess-Samuels balanced assignment for fixed centres, by straight-line distance to
+/// the nearest few (see [`balanced_assignment_over`]).
+fn balanced_assignment(problem: &Problem, centres: &[[f64; 2]], goals: &Goals, offsets: &mut [f64]) -> Vec<u32> {
+    let cands = Candidates::from_lists(candidates(problem, centres, CANDIDATES.min(problem.k)));
+    balanced_assignment_over(problem, cands, goals, offsets)
+}
+
+/// Hess-Samuels balanced assignment. Each unit goes to the candidate territory with
+/// the least cost minus that territory's offset (cost = distance, plus the disruption
+/// charge for leaving the start plan). The offsets (the dual prices of the
 /// transportation problem) are fitted by exact coordinate ascent: in turn, each
 /// territory's offset is set where its load crosses its goal, given the others'. Warm
 /// starts from `offsets`, and leaves the fitted ones there.
-fn balanced_assignment(problem: &Problem, centres: &[[f64; 2]], goals: &Goals, offsets: &mut [f64]) -> Vec<u32> {
+pub(crate) fn balanced_assignment_over(problem: &Problem, cands: Candidates, goals: &Goals, offsets: &mut [f64]) -> Vec<u32> {
     let n = problem.weights.len();
     let k = problem.k;
-    let cands = candidates(problem, centres, CANDIDATES.min(k));
     // A typical distance sets the scale of the disruption cost.
     let scale = {
-        let mut d: Vec<f64> = cands.iter().map(|c| c.iter().map(|x| x.1).fold(f64::INFINITY, f64::min)).collect();
+        let mut d: Vec<f64> = (0..n).map(|u| cands.of(u).map(|i| cands.distance[i]).fold(f64::INFINITY, f64::min)).filter(|d| d.is_finite()).collect();
         d.sort_by(f64::total_cmp);
-        d.get(n / 2).copied().unwrap_or(1.0).max(1e-6) * 2.0 + 1e-6
+        d.get(d.len() / 2).copied().unwrap_or(1.0).max(1e-6) * 2.0 + 1e-6
     };
-    // Candidates of unit u at [u * l, (u + 1) * l): territory and cost.
-    let l = cands.first().map_or(0, Vec::len);
-    let mut cand_t = Vec::with_capacity(n * l);
-    let mut cand_cost = Vec::with_capacity(n * l);
-    for (u, c) in cands.iter().enumerate() {
-        for &(t, d) in c {
-            let leaves = problem.start.as_ref().is_some_and(|s| s[u] != t);
-            cand_t.push(t);
-            cand_cost.push(d + if leaves { problem.disruption * scale } else { 0.0 });
-        }
-    }
-    drop(cands);
+    let cand_t = &cands.territory;
+    let cand_cost: Vec<f64> = (0..n)
+        .flat_map(|u| cands.of(u).map(move |i| (u, i)))
+        .map(|(u, i)| {
+            let leaves = problem.start.as_ref().is_some_and(|s| s[u] != cand_t[i]);
+            cands.distance[i] + if leaves { problem.disruption * scale } else { 0.0 }
+        })
+        .collect();
     // For each territory, the free units that may join it, with their cost there.
     let mut bidders: Vec<Vec<(u32, f64)>> = vec![Vec::new(); k];
     for u in 0..n {
         if problem.fixed[u].is_none() {
-            for i in u * l..(u + 1) * l {
+            for i in cands.of(u) {
                 bidders[cand_t[i] as usize].push((u as u32, cand_cost[i]));
             }
         }
     }
     let best_of = |u: usize, offsets: &[f64], except: u32| -> (u32, f64) {
         let mut best = (u32::MAX, f64::INFINITY);
-        for i in u * l..(u + 1) * l {
+        for i in cands.of(u) {
             let t = cand_t[i];
             let reduced = cand_cost[i] - offsets[t as usize];
             if t != except && reduced < best.1 {
@@ -382,10 +472,14 @@ fn balanced_assignment(problem: &Problem, centres: &[[f64; 2]], goals: &Goals, o
         best
     };
     let mut assignment: Vec<u32> = (0..n).map(|u| problem.fixed[u].unwrap_or_else(|| best_of(u, offsets, u32::MAX).0)).collect();
+    // A unit without a candidate (none given) stays with the first territory.
+    for a in assignment.iter_mut().filter(|a| **a == u32::MAX) {
+        *a = 0;
+    }
     let mut loads = goals::loads(problem, &assignment);
     let quality = |loads: &[f64]| goals.deviations(loads).iter().map(|d| d * d).sum::<f64>();
     let mut best = (quality(&loads), assignment.clone());
-    let mut thresholds: Vec<(f64, u32)> = Vec::new();
+    let mut thresholds: Vec<(f64, f64, u32)> = Vec::new();
     // Base loads and locked units count whatever the offsets.
     let floors = goals::floors(problem);
     let band = slack(problem) * goals.fair;
@@ -397,24 +491,26 @@ fn balanced_assignment(problem: &Problem, centres: &[[f64; 2]], goals: &Goals, o
             thresholds.clear();
             for &(u, own) in &bidders[c] {
                 let (_, elsewhere) = best_of(u as usize, offsets, c as u32);
-                thresholds.push((own - elsewhere, u));
+                thresholds.push((own - elsewhere, own, u));
             }
             if thresholds.is_empty() {
                 continue;
             }
-            thresholds.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            // Ties (units beyond both centres in one direction) go nearest c first, so
+            // that what c takes of them joins it.
+            thresholds.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)).then(a.2.cmp(&b.2)));
             // Take bidders in threshold order (those with nowhere else to go in any case)
             // as far as lands the load nearest the goal; with a disruption weight
             // anywhere inside the slack band will do, and the count nearest the current
             // one is kept (fewer units change hands).
             let (lo, hi) = (goals.goal[c] - band, goals.goal[c] + band);
             let off = |load: f64| if load < lo { lo - load } else if load > hi { load - hi } else { 0.0 };
-            let current = thresholds.iter().filter(|x| assignment[x.1 as usize] == c as u32).count();
+            let current = thresholds.iter().filter(|x| assignment[x.2 as usize] == c as u32).count();
             let mut load = floors[c];
             let mut best_take = (f64::INFINITY, usize::MAX, 0usize);
             for taken in 0..=thresholds.len() {
                 if taken > 0 {
-                    load += problem.weights[thresholds[taken - 1].1 as usize];
+                    load += problem.weights[thresholds[taken - 1].2 as usize];
                 }
                 let forced = thresholds.get(taken).is_some_and(|x| x.0 == f64::NEG_INFINITY);
                 let key = (off(load), taken.abs_diff(current));
@@ -435,7 +531,7 @@ fn balanced_assignment(problem: &Problem, centres: &[[f64; 2]], goals: &Goals, o
                 (false, true) => above - scale * 1e-3,
                 (false, false) => offsets[c],
             };
-            for (i, &(_, u)) in thresholds.iter().enumerate() {
+            for (i, &(_, _, u)) in thresholds.iter().enumerate() {
                 let u = u as usize;
                 let to = if i < taken { c as u32 } else if assignment[u] == c as u32 { best_of(u, offsets, c as u32).0 } else { continue };
                 if to != assignment[u] && to != u32::MAX {

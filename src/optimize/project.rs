@@ -37,6 +37,10 @@ pub struct Request {
     pub territories: usize,
     /// Local rebalance: only these territories change, among themselves.
     pub only: Option<Vec<TerritoryId>>,
+    /// With fewer territories than the start scenario has: the ones (and so the reps)
+    /// the planner chose to leave out; the rest of those to drop are chosen as
+    /// [`left_out`] says.
+    pub without: Vec<TerritoryId>,
     pub options: Options,
 }
 
@@ -62,6 +66,22 @@ impl Request {
             if self.territories > project.units.len() {
                 return Err(OptimizeError::Invalid(format!("{} territories cannot be made from {} ZIPs", self.territories, project.units.len())));
             }
+            let surplus = start.territories.len().saturating_sub(self.territories);
+            if self.without.len() > surplus {
+                return Err(OptimizeError::Invalid(format!(
+                    "{} territories chosen to leave out, but asking for {} of {} leaves out {surplus}",
+                    self.without.len(),
+                    self.territories,
+                    start.territories.len()
+                )));
+            }
+            for id in &self.without {
+                match start.territory(*id) {
+                    None => return Err(OptimizeError::Invalid(format!("there is no territory {} to leave out", id.0))),
+                    Some(t) if t.locked => return Err(OptimizeError::Invalid(format!("{} is locked: unlock it to leave it out", t.name))),
+                    Some(_) => {}
+                }
+            }
         }
         Ok(start)
     }
@@ -71,7 +91,7 @@ impl Request {
         let start = self.check(project)?;
         match &self.only {
             Some(ids) => propose_local(project, start, ids, &self.options, progress),
-            None => propose(project, start, self.territories, &self.options, progress),
+            None => propose(project, start, self.territories, &self.without, &self.options, progress),
         }
     }
 }
@@ -104,6 +124,12 @@ pub struct Proposal {
     pub tolerance: f64,
     /// Territories left exactly as they were (locked, or outside a local rebalance).
     pub kept_territories: usize,
+    /// Why the tolerance was not met, and what would help (plain sentences).
+    pub explanation: Vec<String>,
+    /// What forces the lower bound on the deviation, when something does.
+    pub bound_reason: Option<String>,
+    /// Reps whose territory was dropped (fewer territories asked for than reps).
+    pub reps_without_territory: Vec<String>,
 }
 
 impl Proposal {
@@ -114,7 +140,7 @@ impl Proposal {
     }
 
     /// One line for the planner: balance, pieces, distance, ZIPs moved, time; and when
-    /// one ZIP alone exceeds the tolerance, that bound and how the others fare.
+    /// something forces a deviation beyond the tolerance, that bound and why.
     pub fn summary(&self) -> String {
         let s = &self.solution;
         let k = s.loads.len();
@@ -132,11 +158,11 @@ impl Proposal {
             line.push_str(&format!("; {} territories kept as they were", self.kept_territories));
         }
         if s.lower_bound > self.tolerance {
-            line.push_str(&format!(
-                "; the tolerance cannot be met: one ZIP alone is {:.1}% over the mean, and such ZIPs make territories of their own (the worst deviation beyond what they force is {:.1}%)",
-                s.lower_bound * 100.0,
-                s.unforced_deviation * 100.0
-            ));
+            let why = self.bound_reason.as_deref().unwrap_or("what the data forces");
+            line.push_str(&format!("; no plan can be within {:.1}% of the mean: {why}", s.lower_bound * 100.0));
+            if s.unforced_deviation <= self.tolerance {
+                line.push_str(", but every territory is within the tolerance of the share it can have");
+            }
         }
         line
     }
@@ -212,62 +238,66 @@ impl Plane {
     fn units(&self, project: &Project) -> Vec<[f64; 2]> {
         project.units.iter().map(|u| self.km(u.centroid)).collect()
     }
-
-    /// The rep home bases of `territories` as centres, when every one has a rep.
-    fn rep_centres(&self, project: &Project, scenario: &Scenario, territories: impl Iterator<Item = TerritoryId>) -> Option<Vec<[f64; 2]>> {
-        territories
-            .map(|t| scenario.territory(t).and_then(|t| t.rep).and_then(|r| project.reps.get(r.index())).map(|r| self.km(r.home)))
-            .collect()
-    }
 }
 
-/// Joins every piece of a graph to the nearest unit outside it until it is connected.
-fn join_islands(mut adjacency: Vec<Vec<u32>>, xy: &[[f64; 2]]) -> Vec<Vec<u32>> {
-    let n = adjacency.len();
-    loop {
-        let all = vec![0u32; n];
-        let mut pieces = super::components_of(&adjacency, &all, 0);
-        if pieces.len() <= 1 {
-            return adjacency;
+/// The territories to leave out when `k` are asked of a scenario that has more:
+/// `chosen` first, then territories without a rep (the last first), then, one at a
+/// time, the rep whose home base is nearest another remaining rep's (two reps in one
+/// city cover the same ground; the later one in the list goes). Locked territories are
+/// never left out.
+pub fn left_out(project: &Project, scenario: &Scenario, k: usize, chosen: &[TerritoryId]) -> Vec<TerritoryId> {
+    let surplus = scenario.territories.len().saturating_sub(k);
+    let mut out: Vec<TerritoryId> = chosen.iter().copied().filter(|id| scenario.territory(*id).is_some_and(|t| !t.locked)).take(surplus).collect();
+    let home = |id: TerritoryId| scenario.territory(id).and_then(|t| t.rep).and_then(|r| project.reps.get(r.index())).map(|r| r.home);
+    let open = |out: &[TerritoryId]| scenario.territories.iter().filter(|t| !t.locked && !out.contains(&t.id)).map(|t| t.id).collect::<Vec<_>>();
+    for id in open(&out).into_iter().rev().filter(|id| home(*id).is_none()) {
+        if out.len() >= surplus {
+            break;
         }
-        pieces.sort_by_key(|p| std::cmp::Reverse(p.len()));
-        let small = &pieces[pieces.len() - 1];
-        let mut inside = vec![false; n];
-        for u in small {
-            inside[*u as usize] = true;
-        }
-        let mut best = (f64::INFINITY, 0u32, 0u32);
-        for &u in small {
-            for v in 0..n {
-                if !inside[v] {
-                    let d = super::dist(xy[u as usize], xy[v]);
-                    if d < best.0 {
-                        best = (d, u, v as u32);
-                    }
-                }
-            }
-        }
-        adjacency[best.1 as usize].push(best.2);
-        adjacency[best.2 as usize].push(best.1);
+        out.push(id);
     }
+    while out.len() < surplus {
+        let staying: Vec<(TerritoryId, LonLat)> = scenario.territories.iter().filter(|t| !out.contains(&t.id)).filter_map(|t| Some((t.id, home(t.id)?))).collect();
+        let crowded = open(&out)
+            .into_iter()
+            .filter_map(|id| {
+                let at = home(id)?;
+                let nearest = staying.iter().filter(|(other, _)| *other != id).map(|(_, h)| great_circle_km(at, *h)).fold(f64::INFINITY, f64::min);
+                Some((id, nearest))
+            })
+            .enumerate()
+            .min_by(|(i, a), (j, b)| a.1.total_cmp(&b.1).then(j.cmp(i)))
+            .map(|(_, (id, _))| id);
+        match crowded {
+            Some(id) => out.push(id),
+            None => break,
+        }
+    }
+    out
 }
 
 /// Rebalances into `k` territories starting from `from`: its territories (and reps) are
-/// kept, extra ones are added without a rep, surplus ones dropped (`k` below the count).
-/// Locked territories are kept exactly: they neither give nor take a ZIP; the others
-/// share the rest, unassigned ZIPs included.
-pub fn propose(project: &Project, from: &Scenario, k: usize, options: &Options, progress: Progress) -> Result<Proposal, OptimizeError> {
+/// kept, extra ones are added without a rep, surplus ones left out (`without` first,
+/// see [`left_out`]). Locked territories are kept exactly: they neither give nor take a
+/// ZIP; the others share the rest, unassigned ZIPs included.
+pub fn propose(project: &Project, from: &Scenario, k: usize, without: &[TerritoryId], options: &Options, progress: Progress) -> Result<Proposal, OptimizeError> {
     let started = std::time::Instant::now();
     if k == 0 {
         return Err(OptimizeError::Invalid("ask for at least one territory".into()));
     }
     let mut shaped = from.clone();
+    let mut reps_without_territory = Vec::new();
     if k < shaped.territories.len() {
-        if shaped.territories[k..].iter().any(|t| t.locked) {
-            return Err(OptimizeError::Invalid("a locked territory would be dropped: unlock it or ask for more territories".into()));
+        let dropped = left_out(project, &shaped, k, without);
+        if shaped.territories.len() - dropped.len() > k {
+            return Err(OptimizeError::Invalid("too many territories are locked to make that few: unlock some or ask for more territories".into()));
         }
-        let dropped: Vec<TerritoryId> = shaped.territories[k..].iter().map(|t| t.id).collect();
-        shaped.territories.truncate(k);
+        for id in &dropped {
+            if let Some(rep) = shaped.territory(*id).and_then(|t| t.rep).and_then(|r| project.reps.get(r.index())) {
+                reps_without_territory.push(rep.name.clone());
+            }
+        }
+        shaped.territories.retain(|t| !dropped.contains(&t.id));
         for t in shaped.unit_territory.iter_mut() {
             if t.is_some_and(|x| dropped.contains(&x)) {
                 *t = None;
@@ -285,7 +315,9 @@ pub fn propose(project: &Project, from: &Scenario, k: usize, options: &Options, 
         return Err(OptimizeError::Invalid("every territory is locked: unlock the ones the optimizer may change".into()));
     }
     let units: Vec<usize> = (0..project.units.len()).filter(|u| shaped.unit_territory[*u].is_none_or(|t| open.contains(&t))).collect();
-    solve_scope(project, from, &shaped, &open, &units, options, progress, started)
+    let mut proposal = solve_scope(project, from, &shaped, &open, &units, options, progress, started)?;
+    proposal.reps_without_territory = reps_without_territory;
+    Ok(proposal)
 }
 
 /// Local rebalance: only the territories in `only` change, among themselves; every other
@@ -308,6 +340,9 @@ pub fn propose_local(project: &Project, from: &Scenario, only: &[TerritoryId], o
 /// Partitions `units` among `territories` of `shaped` (the start scenario, reshaped to
 /// the territory count asked for); everything else stays as it is. `original` is the
 /// scenario the planner started from, for the ZIPs-moved figure.
+///
+/// Each rep's territory keeps the rep's home ZIP; the units split into regions that do
+/// not touch (see plan), each planned on its own with the reps whose homes lie in it.
 #[allow(clippy::too_many_arguments)]
 fn solve_scope(project: &Project, original: &Scenario, shaped: &Scenario, territories: &[TerritoryId], units: &[usize], options: &Options, progress: Progress, started: std::time::Instant) -> Result<Proposal, OptimizeError> {
     if units.len() < territories.len() {
@@ -321,46 +356,77 @@ fn solve_scope(project: &Project, original: &Scenario, shaped: &Scenario, territ
     }
     let full = crate::spatial::rook_neighbours(&project.units);
     let xy: Vec<[f64; 2]> = units.iter().map(|u| all_xy[*u]).collect();
-    let adjacency = join_islands(units.iter().map(|u| full[*u].iter().map(|v| local[*v as usize]).filter(|l| *l != u32::MAX).collect()).collect(), &xy);
+    let real: Vec<Vec<u32>> = units.iter().map(|u| full[*u].iter().map(|v| local[*v as usize]).filter(|l| *l != u32::MAX).collect()).collect();
+    let unit_refs: Vec<&crate::model::entities::Unit> = units.iter().map(|u| &project.units[*u]).collect();
+    let gaps = super::links::gap_links(&unit_refs, &real);
+    let mut linked = real.clone();
+    for g in &gaps {
+        linked[g.a as usize].push(g.b);
+        linked[g.b as usize].push(g.a);
+    }
     let position = |t: TerritoryId| territories.iter().position(|o| *o == t).map(|p| p as u32);
     let k = territories.len();
-    let start: Vec<u32> = units.iter().map(|u| shaped.unit_territory[*u].and_then(position).unwrap_or((*u % k) as u32)).collect();
-    let centres = plane.rep_centres(project, shaped, territories.iter().copied());
+    let start: Vec<u32> = units.iter().map(|u| shaped.unit_territory[*u].and_then(position).unwrap_or(k as u32)).collect();
+    let rep_of = |t: TerritoryId| shaped.territory(t).and_then(|t| t.rep).and_then(|r| project.reps.get(r.index()));
+    let homes = home_units(project, territories.iter().map(|t| rep_of(*t).map(|r| r.home)), &local, &xy, &plane);
     // Drive time is measured from the rep who serves an account. Not known before the
     // plan is: the first pass measures from the nearest home base, a second one from
     // the rep the first pass gave each ZIP.
-    let home_of = |t: TerritoryId| shaped.territory(t)?.rep.and_then(|r| project.reps.get(r.index())).map(|r| r.home);
-    let homes: Vec<LonLat> = territories.iter().filter_map(|t| home_of(*t)).collect();
-    let nearest = |a: &Account| homes.iter().copied().min_by(|x, y| great_circle_km(*x, a.location).total_cmp(&great_circle_km(*y, a.location)));
-    let passes = if options.measure.uses_drive() && !homes.is_empty() { 2 } else { 1 };
+    let home_of = |t: TerritoryId| rep_of(t).map(|r| r.home);
+    let rep_homes: Vec<LonLat> = territories.iter().filter_map(|t| home_of(*t)).collect();
+    let nearest = |a: &Account| rep_homes.iter().copied().min_by(|x, y| great_circle_km(*x, a.location).total_cmp(&great_circle_km(*y, a.location)));
+    let passes = if options.measure.uses_drive() && !rep_homes.is_empty() { 2 } else { 1 };
     let mut served_from: Vec<Option<LonLat>> = vec![None; project.units.len()];
-    let mut solution = None;
+    let mut result = None;
     for pass in 0..passes {
         let drive_from = |a: &Account| a.unit.and_then(|u| served_from[u.index()]).or_else(|| nearest(a));
         let weighed = weights(project, &options.measure, &drive_from, &|a| pinned_territory(shaped, a).is_some())?;
         let weights: Vec<f64> = units.iter().map(|u| weighed.units[*u]).collect();
-        let problem = Problem {
+        let base = base_loads(project, shaped, &weighed.pinned, territories);
+        let plan = if options.contiguous { super::plan::plan(&linked, &xy, &weights, &homes) } else { super::plan::Plan::single(units.len(), k) };
+        let scope = Scope { xy: &xy, weights: &weights, adjacency: &plan.solving_adjacency(&linked), homes: &homes, start: &start, base_loads: &base };
+        let mut scaled = |f: f32| progress((pass as f32 + f) / passes as f32);
+        let (assignment, centres) = solve_regions(&scope, &plan, options, &mut scaled)?;
+        for (i, &t) in assignment.iter().enumerate() {
+            served_from[units[i]] = home_of(territories[t as usize]);
+        }
+        let mut fixed = vec![None; units.len()];
+        for (t, h) in homes.iter().enumerate() {
+            if let Some(h) = h {
+                fixed[*h as usize] = Some(t as u32);
+            }
+        }
+        // Judged on the real borders and the short gaps: the orphans' long links are
+        // not borders (their pieces are admitted in the explanation).
+        let global = Problem {
             weights: &weights,
             xy_km: &xy,
-            adjacency: &adjacency,
+            adjacency: &linked,
             k,
             tolerance: options.tolerance,
-            centres: centres.clone(),
-            fixed: vec![None; units.len()],
+            centres: Some(centres.clone()),
+            fixed,
             start: Some(start.clone()),
             disruption: options.disruption,
             seed: options.seed,
             contiguous: options.contiguous,
-            base_loads: base_loads(project, shaped, &weighed.pinned, territories),
+            base_loads: base.clone(),
         };
-        let mut scaled = |f: f32| progress((pass as f32 + f) / passes as f32);
-        let solved = solve(&problem, &mut scaled)?;
-        for (i, &t) in solved.assignment.iter().enumerate() {
-            served_from[units[i]] = home_of(territories[t as usize]);
+        let names: Vec<String> = territories.iter().map(|t| shaped.territory(*t).map(|x| x.name.clone()).unwrap_or_default()).collect();
+        let codes: Vec<String> = units.iter().map(|u| project.units[*u].code.clone()).collect();
+        let (bound, why) = super::explain::lower_bound(&global, &plan, &names, &codes);
+        let mut solution = super::evaluate(&global, assignment, centres, bound);
+        // Judged against what each territory's region can give it.
+        solution.deviations = super::explain::regional_deviations(&global, &plan, &solution.assignment);
+        solution.unforced_deviation = solution.deviations.iter().map(|d| d.abs()).fold(0.0, f64::max);
+        let mut explanation = super::explain::explain(&global, &plan, &solution, &homes, &names, &codes);
+        let far: Vec<String> = homes.iter().enumerate().filter(|(t, h)| h.is_none() && rep_of(territories[*t]).is_some()).filter_map(|(t, _)| rep_of(territories[t]).map(|r| r.name.clone())).collect();
+        if !far.is_empty() {
+            explanation.insert(0, format!("The home bases of {} lie more than {HOME_REACH_KM:.0} km from every ZIP of the plan: their territories were placed where the weight is, like ones without a rep.", far.join(", ")));
         }
-        solution = Some(solved);
+        result = Some((solution, explanation, why));
     }
-    let solution = solution.ok_or_else(|| OptimizeError::Invalid("no pass ran".into()))?;
+    let (solution, explanation, bound_reason) = result.ok_or_else(|| OptimizeError::Invalid("no pass ran".into()))?;
     let mut scenario = shaped.clone();
     for (i, &t) in solution.assignment.iter().enumerate() {
         scenario.unit_territory[units[i]] = Some(territories[t as usize]);
@@ -374,7 +440,127 @@ fn solve_scope(project: &Project, original: &Scenario, shaped: &Scenario, territ
     }
     let moved_units = (0..project.units.len()).filter(|u| original.unit_territory[*u] != scenario.unit_territory[*u]).count();
     let kept = scenario.territories.len() - k;
-    Ok(Proposal { scenario, solution, moved_units, solve_secs: started.elapsed().as_secs_f64(), tolerance: options.tolerance, kept_territories: kept })
+    Ok(Proposal { scenario, solution, moved_units, solve_secs: started.elapsed().as_secs_f64(), tolerance: options.tolerance, kept_territories: kept, explanation, bound_reason, reps_without_territory: Vec::new() })
+}
+
+/// What every region's problem is cut from (scope-local unit ids, territory positions).
+struct Scope<'a> {
+    xy: &'a [[f64; 2]],
+    weights: &'a [f64],
+    adjacency: &'a [Vec<u32>],
+    homes: &'a [Option<u32>],
+    start: &'a [u32],
+    base_loads: &'a [f64],
+}
+
+/// How far outside the ZIPs of a plan a rep's home base may lie and still anchor a
+/// territory (a rep living across a state line); farther, the rep's territory is
+/// planned like one without a rep (and the explanation says so).
+const HOME_REACH_KM: f64 = 60.0;
+
+/// The home ZIP of each territory's rep (`None`: vacant, or the home is too far), as a
+/// scope unit: the ZIP the home base lies in, else the nearest one within
+/// `HOME_REACH_KM`. Two reps at home in one ZIP: the second takes the nearest ZIP no
+/// rep is at home in.
+fn home_units(project: &Project, homes: impl Iterator<Item = Option<LonLat>>, local: &[u32], xy: &[[f64; 2]], plane: &Plane) -> Vec<Option<u32>> {
+    let index = crate::spatial::UnitIndex::new(&project.units);
+    let mut taken = vec![false; xy.len()];
+    let mut out = Vec::new();
+    for home in homes {
+        let Some(home) = home else {
+            out.push(None);
+            continue;
+        };
+        let inside = index.locate(&project.units, home).map(|u| local[u.index()]).filter(|l| *l != u32::MAX && !taken[*l as usize]);
+        let at = plane.km(home);
+        let nearest = (0..xy.len() as u32).filter(|u| !taken[*u as usize]).min_by(|a, b| super::dist(xy[*a as usize], at).total_cmp(&super::dist(xy[*b as usize], at)));
+        let unit = inside.or_else(|| nearest.filter(|u| super::dist(xy[*u as usize], at) <= HOME_REACH_KM));
+        if let Some(u) = unit {
+            taken[u as usize] = true;
+        }
+        out.push(unit);
+    }
+    out
+}
+
+/// Solves each region of the plan on its own; returns each unit's territory position
+/// and each territory's centre.
+fn solve_regions(scope: &Scope, plan: &super::plan::Plan, options: &Options, progress: Progress) -> Result<(Vec<u32>, Vec<[f64; 2]>), OptimizeError> {
+    let n = scope.xy.len();
+    let k = scope.homes.len();
+    let mut assignment = vec![0u32; n];
+    let mut centres = vec![[0.0, 0.0]; k];
+    let total_units: usize = plan.regions.iter().map(|r| r.units.len()).sum::<usize>().max(1);
+    let mut done_units = 0usize;
+    for (r, region) in plan.regions.iter().enumerate() {
+        let mut local = vec![u32::MAX; n];
+        for (i, u) in region.units.iter().enumerate() {
+            local[*u as usize] = i as u32;
+        }
+        let kr = region.territories.len();
+        let position = |t: u32| region.territories.iter().position(|x| *x == t).map(|p| p as u32);
+        if kr == 1 {
+            for u in &region.units {
+                assignment[*u as usize] = region.territories[0];
+            }
+            let home = scope.homes[region.territories[0] as usize].map(|h| scope.xy[h as usize]);
+            centres[region.territories[0] as usize] = home.unwrap_or_else(|| region.units.first().map_or([0.0, 0.0], |u| scope.xy[*u as usize]));
+            continue;
+        }
+        let weights: Vec<f64> = region.units.iter().map(|u| scope.weights[*u as usize]).collect();
+        let xy: Vec<[f64; 2]> = region.units.iter().map(|u| scope.xy[*u as usize]).collect();
+        let adjacency: Vec<Vec<u32>> = region.units.iter().map(|u| scope.adjacency[*u as usize].iter().map(|v| local[*v as usize]).filter(|l| *l != u32::MAX).collect()).collect();
+        let mut fixed = vec![None; region.units.len()];
+        for (i, t) in region.territories.iter().enumerate() {
+            if let Some(h) = scope.homes[*t as usize] {
+                fixed[local[h as usize] as usize] = Some(i as u32);
+            }
+        }
+        let start: Vec<u32> = region.units.iter().map(|u| position(scope.start[*u as usize]).unwrap_or(kr as u32)).collect();
+        let base_loads: Vec<f64> = region.territories.iter().map(|t| scope.base_loads.get(*t as usize).copied().unwrap_or(0.0)).collect();
+        // Reps' homes are their territories' centres; a territory without a rep (with
+        // reps around) starts where the weight is farthest from every home.
+        let any_home = region.territories.iter().any(|t| scope.homes[*t as usize].is_some());
+        let region_centres = any_home.then(|| {
+            let mut c: Vec<Option<[f64; 2]>> = region.territories.iter().map(|t| scope.homes[*t as usize].map(|h| scope.xy[h as usize])).collect();
+            for i in 0..kr {
+                if c[i].is_none() {
+                    let placed: Vec<[f64; 2]> = c.iter().flatten().copied().collect();
+                    let far = (0..xy.len()).max_by(|a, b| {
+                        let score = |u: usize| weights[u].max(1e-9).sqrt() * placed.iter().map(|p| super::dist(xy[u], *p)).fold(f64::INFINITY, f64::min);
+                        score(*a).total_cmp(&score(*b)).then(b.cmp(a))
+                    });
+                    c[i] = Some(far.map_or([0.0, 0.0], |u| xy[u]));
+                }
+            }
+            c.into_iter().map(|p| p.unwrap_or([0.0, 0.0])).collect::<Vec<_>>()
+        });
+        let problem = Problem {
+            weights: &weights,
+            xy_km: &xy,
+            adjacency: &adjacency,
+            k: kr,
+            tolerance: options.tolerance,
+            centres: region_centres,
+            fixed,
+            start: Some(start),
+            disruption: options.disruption,
+            seed: options.seed.wrapping_add(r as u64),
+            contiguous: options.contiguous,
+            base_loads,
+        };
+        let (from, span) = (done_units as f32 / total_units as f32, region.units.len() as f32 / total_units as f32);
+        let mut scaled = |f: f32| progress(from + span * f);
+        let solved = solve(&problem, &mut scaled)?;
+        for (i, &t) in solved.assignment.iter().enumerate() {
+            assignment[region.units[i] as usize] = region.territories[t as usize];
+        }
+        for (i, t) in region.territories.iter().enumerate() {
+            centres[*t as usize] = solved.centres[i];
+        }
+        done_units += region.units.len();
+    }
+    Ok((assignment, centres))
 }
 
 /// The proposal as a scenario of `project` named `name`, under the next free id (add it
@@ -419,7 +605,7 @@ mod tests {
             }
         }
         project.scenarios[0] = start.clone();
-        let proposal = propose(&project, &start, 4, &options(0.05), &mut |_| true).unwrap();
+        let proposal = propose(&project, &start, 4, &[], &options(0.05), &mut |_| true).unwrap();
         for u in 0..project.units.len() {
             let (before, after) = (start.unit_territory[u], proposal.scenario.unit_territory[u]);
             assert_eq!(before == Some(locked), after == Some(locked), "unit {u}: {before:?} -> {after:?}");
@@ -433,7 +619,7 @@ mod tests {
         for t in start.territories.iter_mut() {
             t.locked = true;
         }
-        let error = propose(&project, &start, 4, &options(0.05), &mut |_| true).err().unwrap();
+        let error = propose(&project, &start, 4, &[], &options(0.05), &mut |_| true).err().unwrap();
         assert!(error.to_string().contains("every territory is locked"), "{error}");
     }
 
@@ -445,6 +631,7 @@ mod tests {
             start,
             territories,
             only: None,
+            without: Vec::new(),
             options: Options { measure: Measure::Potential, tolerance, disruption, seed: 1, contiguous: true },
         };
         assert!(request(0.1, 0.0, 3).check(&project).is_ok());

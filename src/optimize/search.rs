@@ -248,7 +248,17 @@ pub(super) fn improve(s: &mut State, progress: Progress) -> Result<(), OptimizeE
     let violation = |s: &State| (0..k).map(|t| (s.dev(t).abs() - tolerance).max(0.0)).sum::<f64>();
     let mut best_violation = f64::INFINITY;
     let mut last_gain = 0usize;
+    // The best plan seen (worst deviation, then the total beyond the tolerance): the
+    // search may pass through it and end elsewhere; it goes back to it at the end.
+    let standing = |s: &State| ((0..k).map(|t| s.dev(t).abs()).fold(0.0, f64::max), violation(s));
+    let mut best_seen = standing(s);
+    s.journal.clear();
     for step in 0..max_steps {
+        let now_standing = standing(s);
+        if now_standing.0 < best_seen.0 - 1e-12 || (now_standing.0 <= best_seen.0 + 1e-12 && now_standing.1 < best_seen.1 - 1e-12) {
+            best_seen = now_standing;
+            s.journal.clear();
+        }
         let now = violation(s);
         if now < best_violation - 1e-9 {
             best_violation = now;
@@ -294,6 +304,11 @@ pub(super) fn improve(s: &mut State, progress: Progress) -> Result<(), OptimizeE
             stuck[t] = if failures[t] >= MAX_FAILURES { usize::MAX } else { step + (50usize << failures[t]) };
         }
     }
+    let end = standing(s);
+    if end.0 > best_seen.0 + 1e-12 || (end.0 >= best_seen.0 - 1e-12 && end.1 > best_seen.1 + 1e-12) {
+        s.rewind();
+    }
+    s.journal.clear();
     Ok(())
 }
 

@@ -21,6 +21,9 @@ pub(super) struct State<'p, 'a> {
     pub(super) scratch: LeaveScratch,
     /// For each territory: (neighbouring territory, adjacency edges between them).
     pub(super) borders: Vec<Vec<(u32, i32)>>,
+    /// Moves since the last best plan the search saw (unit, territory it left), so the
+    /// search can go back to that plan.
+    pub(super) journal: Vec<(u32, u32)>,
 }
 
 impl State<'_, '_> {
@@ -51,6 +54,16 @@ impl State<'_, '_> {
         self.assignment[u as usize] = to;
         self.loads[from] -= w;
         self.loads[to as usize] += w;
+        self.journal.push((u, from as u32));
+    }
+
+    /// Takes back every move since the journal was last cleared.
+    pub(super) fn rewind(&mut self) {
+        let mut journal = std::mem::take(&mut self.journal);
+        while let Some((u, from)) = journal.pop() {
+            self.relocate(u, from);
+        }
+        self.journal.clear();
     }
 
     /// Whether a deviation inside the tolerance would end outside it.
@@ -147,6 +160,7 @@ impl<'p, 'a> State<'p, 'a> {
             scale,
             scratch: LeaveScratch::new(n),
             borders,
+            journal: Vec::new(),
         }
     }
 

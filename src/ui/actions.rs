@@ -94,6 +94,10 @@ pub enum AppAction {
     RunOptimize,
     CancelOptimize,
     CloseOptimize,
+    /// Add the finished proposal as a scenario.
+    AcceptProposal,
+    /// Drop the finished proposal, back to the settings.
+    DiscardProposal,
     // The map
     Map(MapEvent),
 }
@@ -337,6 +341,12 @@ impl TerritoryApp {
             AppAction::CloseOptimize => {
                 self.optimize.cancel();
                 self.optimize.form = None;
+                self.optimize.proposal = None;
+            }
+            AppAction::AcceptProposal => self.accept_pending_proposal(),
+            AppAction::DiscardProposal => {
+                self.optimize.proposal = None;
+                self.optimize.start = None;
             }
             AppAction::Map(event) => self.apply_map_event(event),
         }

@@ -72,13 +72,15 @@ pub struct ScreenshotSpec {
     pub import_dialog: Option<Vec<PathBuf>>,
     /// Open the Optimize dialog.
     pub optimize_dialog: bool,
+    /// Run the optimizer at this tolerance (percent) and show its proposal pending.
+    pub proposal: Option<f64>,
     /// Look at this place (lon, lat) at this zoom instead of the whole project.
     pub view: Option<(f64, f64, f64)>,
 }
 
 /// Renders the real window fitted to the project's extent and saves it as a PNG.
 pub fn screenshot(project: Project, path: Option<PathBuf>, spec: ScreenshotSpec) -> Result<()> {
-    let ScreenshotSpec { scenario, out, width, height, color_by, model_window, reference, import_dialog, optimize_dialog, view } = spec;
+    let ScreenshotSpec { scenario, out, width, height, color_by, model_window, reference, import_dialog, optimize_dialog, proposal, view } = spec;
     let mut app = TerritoryApp::new(project, path);
     app.switch_scenario(scenario);
     app.set_compare(reference);
@@ -89,6 +91,11 @@ pub fn screenshot(project: Project, path: Option<PathBuf>, spec: ScreenshotSpec)
     }
     if optimize_dialog {
         app.open_optimize();
+        if let (Some(tolerance), Some(form)) = (proposal, app.optimize.form.as_mut()) {
+            form.tolerance_pct = tolerance;
+            let request = form.request();
+            app.optimize.proposal = Some(request.run(app.session.project(), &mut |_| true)?);
+        }
     }
     if let Some(files) = import_dialog {
         let dialog = app.new_from_files.get_or_insert_with(Default::default);

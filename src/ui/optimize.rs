@@ -25,17 +25,20 @@ pub struct OptimizeForm {
     pub start: ScenarioId,
     /// Local rebalance: only these territories change, among themselves.
     pub only: Option<Vec<TerritoryId>>,
+    /// With fewer territories than the start has: the ones the planner chose to leave
+    /// out (the rest are chosen by the core, see `left_out`).
+    pub without: Vec<TerritoryId>,
 }
 
 impl OptimizeForm {
     pub fn for_scenario(scenario: &Scenario) -> Self {
-        Self { measure: Measure::Potential, tolerance_pct: 10.0, territories: scenario.territories.len().max(1), disruption: 0.0, seed: 1, contiguous: true, start: scenario.id, only: None }
+        Self { measure: Measure::Potential, tolerance_pct: 10.0, territories: scenario.territories.len().max(1), disruption: 0.0, seed: 1, contiguous: true, start: scenario.id, only: None, without: Vec::new() }
     }
 
     /// The same request the command line makes (checked by the core before it runs).
     pub fn request(&self) -> Request {
         let options = Options { measure: self.measure.clone(), tolerance: self.tolerance_pct / 100.0, disruption: self.disruption, seed: self.seed, contiguous: self.contiguous };
-        Request { start: self.start, territories: self.territories, only: self.only.clone(), options }
+        Request { start: self.start, territories: self.territories, only: self.only.clone(), without: self.without.clone(), options }
     }
 }
 
@@ -45,7 +48,9 @@ pub struct OptimizeDialog {
     pub form: Option<OptimizeForm>,
     pub job: Option<Job<Result<Proposal, OptimizeError>>>,
     /// The scenario the running job started from (compare opens against it).
-    start: Option<ScenarioId>,
+    pub(super) start: Option<ScenarioId>,
+    /// A finished proposal the planner has not yet accepted or discarded.
+    pub proposal: Option<Proposal>,
 }
 
 impl OptimizeDialog {
@@ -61,14 +66,16 @@ impl OptimizeDialog {
 pub enum FormAction {
     Run,
     Cancel,
+    Accept,
+    Discard,
 }
 
 /// `local`: the highlighted territory and its neighbours, offered for a local rebalance.
-pub fn form_ui(ui: &mut Ui, form: &mut OptimizeForm, project: &Project, local: Option<(String, Vec<TerritoryId>)>, job: Option<&Job<Result<Proposal, OptimizeError>>>) -> Option<FormAction> {
+pub fn form_ui(ui: &mut Ui, form: &mut OptimizeForm, project: &Project, local: Option<(String, Vec<TerritoryId>)>, job: Option<&Job<Result<Proposal, OptimizeError>>>, proposal: Option<&Proposal>) -> Option<FormAction> {
     let attributes = project.unit_attribute_names();
     let mut action = None;
     ui.label("Proposes balanced, contiguous territories as a new scenario; the current one is not changed. Rep home bases are the centres; locked territories keep their ZIPs.");
-    ui.add_enabled_ui(job.is_none(), |ui| {
+    ui.add_enabled_ui(job.is_none() && proposal.is_none(), |ui| {
         egui::Grid::new("optimize_form").num_columns(2).spacing([12.0, 6.0]).show(ui, |ui| {
             let label = ui.label("Start from");
             let current = project.scenario(form.start).map(|s| s.name.clone()).unwrap_or_default();
@@ -119,10 +126,13 @@ pub fn form_ui(ui: &mut Ui, form: &mut OptimizeForm, project: &Project, local: O
                 } else if form.territories > now {
                     ui.weak(format!("{} new, without a rep", form.territories - now));
                 } else {
-                    ui.weak(format!("the last {} dropped", now - form.territories));
+                    ui.weak(format!("{} left out", now - form.territories));
                 }
             });
             ui.end_row();
+            if let Some(start) = project.scenario(form.start).filter(|s| form.only.is_none() && form.territories < s.territories.len()) {
+                leave_out_ui(ui, form, project, start);
+            }
             ui.label("Scope");
             ui.vertical(|ui| {
                 if ui.radio(form.only.is_none(), "All territories").clicked() {
@@ -150,18 +160,85 @@ pub fn form_ui(ui: &mut Ui, form: &mut OptimizeForm, project: &Project, local: O
         });
     });
     ui.separator();
-    match job {
-        Some(job) => {
+    match (job, proposal) {
+        (Some(job), _) => {
             if super::jobs::progress_ui(ui, job) {
                 action = Some(FormAction::Cancel);
             }
         }
-        None => {
+        (None, Some(proposal)) => action = proposal_ui(ui, proposal),
+        (None, None) => {
             if ui.button(RichText::new("Propose balanced territories").strong()).clicked() {
                 action = Some(FormAction::Run);
             }
         }
     }
+    action
+}
+
+/// Who is left without a territory when fewer are asked for: the automatic choice,
+/// and a box per territory to choose instead.
+fn leave_out_ui(ui: &mut Ui, form: &mut OptimizeForm, project: &Project, start: &Scenario) {
+    let surplus = start.territories.len() - form.territories;
+    form.without.retain(|id| start.territory(*id).is_some_and(|t| !t.locked));
+    form.without.truncate(surplus);
+    let chosen = crate::optimize::project::left_out(project, start, form.territories, &form.without);
+    ui.label("Left out");
+    ui.vertical(|ui| {
+        let names: Vec<String> = chosen.iter().filter_map(|id| start.territory(*id)).map(|t| t.name.clone()).collect();
+        ui.label(RichText::new(names.join(", ")).strong());
+        let automatic = chosen.len() - form.without.len().min(chosen.len());
+        if automatic > 0 {
+            ui.weak(format!("{automatic} chosen for you: territories without a rep first, then the rep whose home is nearest another rep's. Tick to choose instead."));
+        }
+        egui::CollapsingHeader::new("Choose who is left out").id_salt("optimize_leave_out").show(ui, |ui| {
+            egui::ScrollArea::vertical().max_height(160.0).show(ui, |ui| {
+                for t in start.territories.iter().filter(|t| !t.locked) {
+                    let mut ticked = form.without.contains(&t.id);
+                    let rep = t.rep.and_then(|r| project.reps.get(r.index())).map_or_else(|| "no rep".to_string(), |r| r.name.clone());
+                    if ui.checkbox(&mut ticked, format!("{} ({rep})", t.name)).changed() {
+                        if ticked {
+                            form.without.push(t.id);
+                            if form.without.len() > surplus {
+                                form.without.remove(0);
+                            }
+                        } else {
+                            form.without.retain(|x| *x != t.id);
+                        }
+                    }
+                }
+            });
+        });
+    });
+    ui.end_row();
+}
+
+/// The finished proposal, before the planner takes it: how it did, why it misses the
+/// tolerance if it does, who is left out; add it as a scenario or discard it.
+fn proposal_ui(ui: &mut Ui, proposal: &Proposal) -> Option<FormAction> {
+    let met = proposal.solution.unforced_deviation <= proposal.tolerance + 1e-12 && proposal.solution.noncontiguous == 0;
+    let (title, color) = if met { ("Proposal within the tolerance", super::style::GOOD) } else { ("Proposal outside the tolerance", super::style::BAD) };
+    ui.label(RichText::new(title).strong().color(color));
+    ui.label(proposal.summary());
+    if !proposal.reps_without_territory.is_empty() {
+        ui.label(RichText::new(format!("Left without a territory: {}", proposal.reps_without_territory.join(", "))).strong());
+    }
+    if !proposal.explanation.is_empty() {
+        egui::ScrollArea::vertical().max_height(220.0).id_salt("optimize_explanation").show(ui, |ui| {
+            for line in &proposal.explanation {
+                ui.label(format!("• {line}"));
+            }
+        });
+    }
+    let mut action = None;
+    ui.horizontal(|ui| {
+        if ui.button(RichText::new("Add as a new scenario").strong()).clicked() {
+            action = Some(FormAction::Accept);
+        }
+        if ui.button("Discard").on_hover_text("Back to the settings; nothing changes").clicked() {
+            action = Some(FormAction::Discard);
+        }
+    });
     action
 }
 
@@ -191,7 +268,10 @@ impl TerritoryApp {
         if let Some(outcome) = self.optimize.job.as_ref().and_then(Job::poll) {
             self.optimize.job = None;
             match outcome {
-                Ok(Ok(proposal)) => self.accept_proposal(&proposal),
+                Ok(Ok(proposal)) => {
+                    self.say("The proposal is ready: look it over in the Optimize window");
+                    self.optimize.proposal = Some(proposal);
+                }
                 Ok(Err(OptimizeError::Cancelled)) => self.say("Optimization cancelled; nothing changed"),
                 Ok(Err(e)) => self.complain(format!("Cannot optimize: {e}")),
                 Err(()) => self.complain("The optimizer stopped unexpectedly; nothing changed"),
@@ -213,12 +293,14 @@ impl TerritoryApp {
         let mut action = None;
         egui::Window::new("Optimize").open(&mut open).collapsible(false).resizable(false).default_pos([260.0, 120.0]).show(ctx, |ui| {
             ui.set_max_width(420.0);
-            action = form_ui(ui, &mut form, self.session.project(), local, self.optimize.job.as_ref());
+            action = form_ui(ui, &mut form, self.session.project(), local, self.optimize.job.as_ref(), self.optimize.proposal.as_ref());
         });
         self.optimize.form = Some(form);
         match action {
             Some(FormAction::Run) => self.act(AppAction::RunOptimize),
             Some(FormAction::Cancel) => self.act(AppAction::CancelOptimize),
+            Some(FormAction::Accept) => self.act(AppAction::AcceptProposal),
+            Some(FormAction::Discard) => self.act(AppAction::DiscardProposal),
             None => {}
         }
         if !open {
@@ -226,8 +308,14 @@ impl TerritoryApp {
         }
     }
 
-    /// Adds the optimizer's proposal as a new scenario (one undoable step), makes it
-    /// active and opens the compare view against the scenario it started from.
+    /// Adds the pending proposal as a new scenario (one undoable step), makes it active
+    /// and opens the compare view against the scenario it started from.
+    pub(super) fn accept_pending_proposal(&mut self) {
+        if let Some(proposal) = self.optimize.proposal.take() {
+            self.accept_proposal(&proposal);
+        }
+    }
+
     fn accept_proposal(&mut self, proposal: &Proposal) {
         let reference = self.optimize.start.take().filter(|id| self.session.project().scenario(*id).is_some());
         let name = self.session.project().unused_scenario_name(PROPOSAL_NAME);
