@@ -253,16 +253,18 @@ const ACCOUNT_DENSITIES: [(&str, &str); 3] = [
     ("accounts_per_km2", "Accounts per km²"),
 ];
 
-/// The attributes `attr:NAME` accepts: account densities, account attributes summed per
-/// km2 (`NAME_per_km2`), and unit attributes as they are.
+/// The attributes `attr:NAME` offers: account densities, account attributes summed per
+/// km2 (`NAME_per_km2`), and unit attributes as they are; codes and ids (FIPS, ZIP) are
+/// left out, as a sum or a colour scale of them means nothing.
 pub fn attribute_names(project: &crate::model::Project) -> Vec<String> {
+    let quantity = |k: &String| !crate::io::import::looks_like_identifier(k);
     let mut names: Vec<String> = ACCOUNT_DENSITIES.iter().map(|(n, _)| n.to_string()).collect();
     let mut account_keys = std::collections::BTreeSet::new();
     for a in &project.accounts {
-        account_keys.extend(a.attributes.keys().cloned());
+        account_keys.extend(a.attributes.keys().filter(|k| quantity(k)).cloned());
     }
     names.extend(account_keys.into_iter().map(|k| format!("{k}_per_km2")));
-    names.extend(project.unit_attribute_names());
+    names.extend(project.unit_attribute_names().into_iter().filter(quantity));
     names
 }
 
@@ -282,7 +284,11 @@ fn attribute_values(project: &crate::model::Project, name: &str) -> Result<(Vec<
             "revenue_per_km2" => per_area(&|a| a.revenue),
             _ => per_area(&|_| 1.0),
         };
-        return Ok((values, title.to_string()));
+        let title = if name == "accounts_per_km2" { title.to_string() } else {
+            let unit = if name == "potential_per_km2" { project.settings.potential_unit.as_str() } else { crate::model::settings::DEFAULT_POTENTIAL_UNIT };
+            format!("{title} ({unit})")
+        };
+        return Ok((values, title));
     }
     if let Some(key) = name.strip_suffix("_per_km2") {
         if project.accounts.iter().any(|a| a.attributes.contains_key(key)) {

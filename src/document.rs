@@ -3,8 +3,13 @@
 
 use crate::io::project_file::{self, ProjectFileError};
 use crate::model::project::Project;
+use crate::recovery::{SessionMarker, Unsaved};
 use crate::session::Session;
 use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+
+/// How an autosave went: the message for the planner when it failed.
+type AutosaveOutcome = Result<(), String>;
 
 /// How many projects File > Open recent remembers.
 pub const MAX_RECENT: usize = 8;
@@ -18,8 +23,16 @@ pub struct Document {
     pub path: Option<PathBuf>,
     /// Most recent first.
     pub recent: Vec<PathBuf>,
-    /// An autosave newer than the opened file: the app offers to recover it.
-    pub recovery: Option<PathBuf>,
+    /// Unsaved work found (an autosave of the opened file with other content, or a
+    /// crashed window's project): the app offers to recover it.
+    pub recovery: Option<Unsaved>,
+    /// This window's session marker, when it keeps one (the app does; tests and
+    /// screenshots do not): untitled projects are autosaved beside it.
+    marker: Option<SessionMarker>,
+    /// Where autosave workers report how they went.
+    autosave_outcomes: Option<(mpsc::Sender<AutosaveOutcome>, mpsc::Receiver<AutosaveOutcome>)>,
+    /// The last autosave error shown, so the same failure is not shown every minute.
+    last_autosave_error: Option<String>,
     /// The planner asked to close a project with unsaved changes: ask what to do.
     pub confirm_close: bool,
     /// Closing was confirmed (saved, or changes discarded).
@@ -32,18 +45,46 @@ impl Document {
     /// A document for a project read from `path` (or not saved yet), noting a newer
     /// autosave of it.
     pub fn new(path: Option<PathBuf>) -> Self {
-        let recovery = path.as_deref().and_then(newer_autosave);
+        let recovery = path.as_deref().and_then(Unsaved::of_project);
         Self { path, recovery, ..Self::default() }
     }
 
     /// The same document state for another project (open, recover, new from files):
-    /// the recent list stays.
-    pub fn replaced(&self, path: Option<PathBuf>) -> Self {
-        let mut next = Self { path: path.clone(), recent: self.recent.clone(), ..Self::default() };
+    /// the recent list and the session marker stay.
+    pub fn replaced(&mut self, path: Option<PathBuf>) -> Self {
+        let mut next = Self { path: path.clone(), recent: self.recent.clone(), marker: self.marker.take(), ..Self::default() };
         if let Some(p) = path {
             next.remember(&p);
         }
+        next.note_path();
         next
+    }
+
+    /// Starts crash protection for this window: a session marker in `state_dir`, and
+    /// unsaved work of a window that crashed offered for recovery (when the opened file
+    /// has none of its own).
+    pub fn start_session(&mut self, state_dir: &Path) -> std::io::Result<()> {
+        let (marker, orphans) = SessionMarker::start(state_dir)?;
+        self.marker = Some(marker);
+        self.note_path();
+        if self.recovery.is_none() {
+            self.recovery = orphans.into_iter().next();
+        }
+        Ok(())
+    }
+
+    /// A clean exit: the session marker goes.
+    pub fn end_session(&mut self) {
+        if let Some(marker) = self.marker.take() {
+            marker.end();
+        }
+    }
+
+    fn note_path(&mut self) {
+        if let Some(marker) = &mut self.marker {
+            // Best effort: without the marker a crash is only not detected.
+            let _ignored = marker.note_project(self.path.as_deref());
+        }
     }
 
     /// Puts a path first in the recent list.
@@ -70,38 +111,69 @@ impl Document {
     pub fn save(&mut self, session: &mut Session, path: PathBuf) -> Result<(), ProjectFileError> {
         project_file::save(session.project(), &path)?;
         session.mark_saved();
+        if let Some(autosave) = self.autosave_target() {
+            let _ignored = std::fs::remove_file(autosave);
+        }
         let _ignored = std::fs::remove_file(project_file::autosave_path(&path));
         self.remember(&path);
         self.path = Some(path);
+        self.note_path();
         Ok(())
+    }
+
+    /// Where the project is autosaved: beside its file, or for a project without a file
+    /// beside the session marker.
+    fn autosave_target(&self) -> Option<PathBuf> {
+        match &self.path {
+            Some(path) => Some(project_file::autosave_path(path)),
+            None => self.marker.as_ref().map(SessionMarker::untitled_autosave),
+        }
     }
 
     /// The project to autosave and where, when it has unsaved changes not autosaved yet
     /// and the last autosave is old enough (`now_secs`: the app's clock).
     pub fn autosave_due(&mut self, session: &Session, now_secs: f64) -> Option<(Project, PathBuf)> {
-        let path = self.path.as_ref()?;
+        let target = self.autosave_target()?;
         if !session.is_dirty() || self.autosave_generation == session.generation() || now_secs - self.last_autosave_secs < AUTOSAVE_SECS {
             return None;
         }
         self.last_autosave_secs = now_secs;
         self.autosave_generation = session.generation();
-        Some((session.project().clone(), project_file::autosave_path(path)))
+        Some((session.project().clone(), target))
     }
 
-    /// Writes the project to its autosave file on a worker thread when one is due.
-    pub fn autosave(&mut self, session: &Session, now_secs: f64) {
+    /// Writes the project to its autosave file on a worker thread when one is due, and
+    /// returns the error of a finished autosave the planner has not been told of (the
+    /// same failure is told once, not every minute).
+    pub fn autosave(&mut self, session: &Session, now_secs: f64) -> Option<String> {
+        let mut failure = None;
+        if let Some((_, outcomes)) = &self.autosave_outcomes {
+            while let Ok(outcome) = outcomes.try_recv() {
+                match outcome {
+                    Ok(()) => self.last_autosave_error = None,
+                    Err(e) if self.last_autosave_error.as_ref() != Some(&e) => {
+                        self.last_autosave_error = Some(e.clone());
+                        failure = Some(e);
+                    }
+                    Err(_) => {}
+                }
+            }
+        }
         if let Some((project, target)) = self.autosave_due(session, now_secs) {
+            let sender = self.autosave_outcomes.get_or_insert_with(mpsc::channel).0.clone();
             std::thread::spawn(move || {
                 // A failed autosave must not disturb the session; the next one retries.
-                let _ignored = project_file::save(&project, &target);
+                let outcome = project_file::save(&project, &target).map_err(|e| format!("Autosave failed: {e}. Your changes are only in memory: save the project"));
+                let _ignored = sender.send(outcome);
             });
         }
+        failure
     }
 
-    /// Drops the autosave the planner chose not to recover.
+    /// Drops the unsaved work the planner chose not to recover.
     pub fn discard_recovery(&mut self) {
-        if let Some(autosave) = self.recovery.take() {
-            let _ignored = std::fs::remove_file(autosave);
+        if let Some(unsaved) = self.recovery.take() {
+            unsaved.discard();
         }
     }
 
@@ -115,16 +187,6 @@ impl Document {
         let name = self.path.as_ref().and_then(|p| p.file_name()).map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "Untitled".into());
         let dirty = if session.is_dirty() { " •" } else { "" };
         format!("{name}{dirty} — {} — Territory Designer", session.scenario().name)
-    }
-}
-
-/// The autosave of a project if it is newer than the project file.
-pub fn newer_autosave(path: &Path) -> Option<PathBuf> {
-    let autosave = project_file::autosave_path(path);
-    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
-    match (modified(&autosave), modified(path)) {
-        (Some(a), Some(f)) if a > f => Some(autosave),
-        _ => None,
     }
 }
 
@@ -180,17 +242,79 @@ mod tests {
     }
 
     #[test]
-    fn a_newer_autosave_is_offered_for_recovery_and_can_be_discarded() {
+    fn an_autosave_with_other_content_is_offered_for_recovery_and_can_be_discarded() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("plan.tdproj");
         std::fs::write(&path, b"old").unwrap();
         let autosave = project_file::autosave_path(&path);
-        std::thread::sleep(std::time::Duration::from_millis(20));
         std::fs::write(&autosave, b"newer").unwrap();
         let mut doc = Document::new(Some(path));
-        assert_eq!(doc.recovery, Some(autosave.clone()));
+        assert_eq!(doc.recovery.as_ref().map(|r| r.autosave.clone()), Some(autosave.clone()));
         doc.discard_recovery();
         assert!(doc.recovery.is_none() && !autosave.exists());
+    }
+
+    fn wait_for_file(path: &Path) {
+        for _ in 0..500 {
+            if path.exists() {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        panic!("{} was never written", path.display());
+    }
+
+    #[test]
+    fn an_untitled_project_is_autosaved_and_recovered_after_a_crash() {
+        let state = tempfile::tempdir().unwrap();
+        let session = edited_session();
+        let mut doc = Document::new(None);
+        doc.start_session(state.path()).unwrap();
+        let (_, target) = doc.autosave_due(&session, 1000.0).expect("an untitled project is autosaved too");
+        assert!(target.starts_with(state.path()));
+        // The window dies here: its marker and autosave stay. Pretend they belong to a
+        // process that is gone by renaming them to a dead pid.
+        project_file::save(session.project(), &target).unwrap();
+        let dead = 4_999_999;
+        std::fs::rename(&target, state.path().join(format!("untitled-{dead}.tdproj"))).unwrap();
+        std::fs::rename(state.path().join(format!("session-{}", std::process::id())), state.path().join(format!("session-{dead}"))).unwrap();
+        drop(doc);
+        if !Path::new("/proc/self").exists() {
+            return;
+        }
+        // The next start offers it.
+        let mut next = Document::new(None);
+        next.start_session(state.path()).unwrap();
+        let unsaved = next.recovery.clone().expect("the crashed window's work is offered");
+        assert_eq!(unsaved.project, None);
+        assert_eq!(project_file::load(&unsaved.autosave).unwrap().scenarios[0].unit_territory, session.project().scenarios[0].unit_territory);
+        next.discard_recovery();
+        next.end_session();
+        assert_eq!(std::fs::read_dir(state.path()).unwrap().count(), 0, "a clean exit leaves nothing behind");
+    }
+
+    #[test]
+    fn an_autosave_failure_is_told_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("gone/plan.tdproj");
+        let mut session = edited_session();
+        let mut doc = Document::new(Some(missing.clone()));
+        let mut told = Vec::new();
+        for minute in 1..=3 {
+            let t = session.scenario().territories[0].id;
+            session.execute(Command::assign_units([UnitId(minute)], Some(t))).unwrap();
+            told.extend(doc.autosave(&session, minute as f64 * 100.0));
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            told.extend(doc.autosave(&session, minute as f64 * 100.0 + 1.0));
+        }
+        assert_eq!(told.len(), 1, "{told:?}");
+        assert!(told[0].starts_with("Autosave failed") && told[0].contains("gone"), "{}", told[0]);
+        // Once the folder exists again, autosaves work and a later failure is told anew.
+        std::fs::create_dir(dir.path().join("gone")).unwrap();
+        let t = session.scenario().territories[0].id;
+        session.execute(Command::assign_units([UnitId(5)], Some(t))).unwrap();
+        assert_eq!(doc.autosave(&session, 1000.0), None);
+        wait_for_file(&project_file::autosave_path(&missing));
     }
 
     #[test]

@@ -145,6 +145,7 @@ pub fn national_project(shared: &std::path::Path, cache: &std::path::Path) -> Op
         reps: Some(dir.join("reps.csv")),
         alignment: None,
         accept_good_rows: true,
+        ..Default::default()
     };
     let (mut project, _) = build(&spec, &mut |_| true).ok()?;
     let homes: Vec<LonLat> = project.reps.iter().map(|r| r.home).collect();

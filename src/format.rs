@@ -2,7 +2,34 @@
 
 /// Money with thousands separators: 1234567 -> "$1,234,567".
 pub fn money(value: f64) -> String {
-    let negative = value < 0.0;
+    amount(value, "$")
+}
+
+/// Money in a narrow cell: $12.4M, $830k, $950.
+pub fn short_money(value: f64) -> String {
+    short_amount(value, "$")
+}
+
+/// Whether a unit is written before the figure: a currency sign (`$`, `€`, `US$`), as
+/// opposed to a word written after it (`beds`).
+fn unit_goes_first(unit: &str) -> bool {
+    !unit.is_empty() && unit.chars().count() <= 3 && unit.chars().any(|c| !c.is_alphanumeric()) && !unit.contains(' ')
+}
+
+fn with_unit(sign: &str, figure: &str, unit: &str) -> String {
+    let unit = unit.trim();
+    if unit.is_empty() {
+        format!("{sign}{figure}")
+    } else if unit_goes_first(unit) {
+        format!("{sign}{unit}{figure}")
+    } else {
+        format!("{sign}{figure} {unit}")
+    }
+}
+
+/// A figure with thousands separators in a unit: (1234567, "$") -> "$1,234,567",
+/// (1234, "beds") -> "1,234 beds".
+pub fn amount(value: f64, unit: &str) -> String {
     let digits = format!("{:.0}", value.abs());
     let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, ch) in digits.chars().enumerate() {
@@ -11,20 +38,20 @@ pub fn money(value: f64) -> String {
         }
         grouped.push(ch);
     }
-    format!("{}${grouped}", if negative { "-" } else { "" })
+    with_unit(if value < 0.0 && digits != "0" { "-" } else { "" }, &grouped, unit)
 }
 
-/// Money in a narrow cell: $12.4M, $830k, $950.
-pub fn short_money(value: f64) -> String {
+/// The same in a narrow cell: $12.4M, 830k beds, $950.
+pub fn short_amount(value: f64, unit: &str) -> String {
     let v = value.abs();
-    let sign = if value < 0.0 { "-" } else { "" };
-    if v >= 1e6 {
-        format!("{sign}${:.1}M", v / 1e6)
+    let figure = if v >= 1e6 {
+        format!("{:.1}M", v / 1e6)
     } else if v >= 1e3 {
-        format!("{sign}${:.0}k", v / 1e3)
+        format!("{:.0}k", v / 1e3)
     } else {
-        format!("{sign}${v:.0}")
-    }
+        format!("{v:.0}")
+    };
+    with_unit(if value < 0.0 && figure != "0" { "-" } else { "" }, &figure, unit)
 }
 
 #[cfg(test)]
@@ -37,6 +64,17 @@ mod tests {
         assert_eq!(money(999.4), "$999");
         assert_eq!(money(1234567.0), "$1,234,567");
         assert_eq!(money(-1000.0), "-$1,000");
+    }
+
+    #[test]
+    fn amounts_put_signs_before_and_words_after() {
+        assert_eq!(amount(1234.0, "beds"), "1,234 beds");
+        assert_eq!(amount(-1234.0, "€"), "-€1,234");
+        assert_eq!(amount(5.0, "US$"), "US$5");
+        assert_eq!(amount(5.0, ""), "5");
+        assert_eq!(short_amount(2_400.0, "beds"), "2k beds");
+        assert_eq!(short_amount(12_400_000.0, "£"), "£12.4M");
+        assert_eq!(short_amount(-0.2, "$"), "$0");
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub mod io;
 pub mod metrics;
 pub mod model;
 pub mod optimize;
+pub mod recovery;
 pub mod sample;
 pub mod session;
 pub mod spatial;

@@ -95,10 +95,10 @@ fn csv_with_bad_numbers_and_missing_coordinates_gives_a_row_report() {
     assert_eq!(
         report,
         [
-            "row 3, column 'potential', value 'lots': not a number",
-            "row 4, column 'lat', value '': no coordinates and no ZIP: the account cannot be placed",
-            "row 5, column 'lat', value '95.2': latitude must be between -90 and 90 (are latitude and longitude swapped?)",
-            "row 6, column 'potential', value '(20)': potential cannot be negative",
+            "line 3, column 'potential', value 'lots': not a number",
+            "line 4, column 'lat', value '': no coordinates and no ZIP: the account cannot be placed",
+            "line 5, column 'lat', value '95.2': latitude must be between -90 and 90 (are latitude and longitude swapped?)",
+            "line 6, column 'potential', value '(20)': potential cannot be negative",
         ]
     );
     assert_eq!(import.accounts.len(), 1);

@@ -162,13 +162,15 @@ fn new_subcommand_builds_a_project_that_report_reads() {
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    assert!(stdout.contains("outside every unit: 120000207976 'FLORIDA VIRTUAL ELEMENTARY SCHOOL'"), "{}", &stdout[..stdout.len().min(2000)]);
+    assert!(stdout.contains("outside every unit") && stdout.contains("e.g. 120000207976 'FLORIDA VIRTUAL ELEMENTARY SCHOOL'"), "{}", &stdout[..stdout.len().min(2000)]);
     let project = project_file::load(&out).unwrap();
     assert!(project.accounts.iter().all(|a| a.unit.is_none()));
     let report = bin().arg("report").arg(&out).args(["--format", "json"]).output().unwrap();
     assert!(report.status.success());
     let json: serde_json::Value = serde_json::from_slice(&report.stdout).unwrap();
     assert_eq!(json["territories"][0]["name"], report::UNASSIGNED_ROW);
+    assert_eq!(json["territories"][0]["accounts"], 0, "accounts outside every ZIP are not in the unassigned pool");
+    assert_eq!(json["outside_accounts"].as_u64().unwrap() as usize, project.accounts.len());
     // The table says there is nothing to balance yet instead of calling one pool balanced.
     let table = bin().arg("report").arg(&out).output().unwrap();
     let table = String::from_utf8_lossy(&table.stdout);

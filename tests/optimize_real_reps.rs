@@ -51,6 +51,7 @@ fn project(states: &[&str], accounts: PathBuf, mapping: &[&str], homes: &[(&str,
         reps: Some(write(dir, "reps.csv", &reps)),
         alignment: None,
         accept_good_rows: true,
+        ..Default::default()
     };
     Some(build(&spec, &mut |_| true).unwrap().0)
 }

@@ -34,6 +34,27 @@ fn shoot(extra: &[&str]) -> Option<Vec<[u8; 3]>> {
 }
 
 #[test]
+fn a_screenshot_wider_than_the_screen_has_the_size_asked_for() {
+    if !xvfb_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("wide.png");
+    let output = Command::new("xvfb-run")
+        .args(["-a", "-s", "-screen 0 1280x1024x24"])
+        .arg(env!("CARGO_BIN_EXE_territory-designer"))
+        .args(["screenshot", "sample_maps/mid_atlantic.tdproj", "--out"])
+        .arg(&out)
+        .args(["--width", "1600", "--height", "900"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&out).unwrap()));
+    let info = decoder.read_info().unwrap().info().clone();
+    assert_eq!((info.width, info.height), (1600, 900));
+}
+
+#[test]
 fn screenshot_of_the_sample_shows_map_and_panel() {
     let Some(pixels) = shoot(&[]) else { return };
     let distinct: std::collections::HashSet<_> = pixels.iter().collect();

@@ -44,7 +44,7 @@ fn keys_and_the_toolbar_switch_colour_modes_and_each_shows_its_legend() {
     assert!(harness.query_by_label("Potential vs target (% from mean)").is_some());
     harness.key_press(Key::A);
     harness.run_steps(2);
-    assert!(harness.query_by_label("Potential per km²").is_some());
+    assert!(harness.query_by_label("Potential per km² ($)").is_some());
 
     harness.get_by_label("colour by").click();
     harness.run_steps(2);

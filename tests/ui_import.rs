@@ -78,7 +78,7 @@ fn new_from_files_maps_columns_reports_bad_rows_and_opens_the_project() {
     harness.get_by_label("Create project").click();
     wait_for_dialog(&mut harness);
     // Row 4 ("lots") is rejected and named; nothing is replaced yet.
-    assert!(harness.query_by_label("row 4, column 'Annual Value', value 'lots': not a number").is_some());
+    assert!(harness.query_by_label("line 4, column 'Annual Value', value 'lots': not a number").is_some());
     assert_eq!(harness.state().session.project().units.len(), 3033, "the open project is untouched");
     harness.get_by_label("Import the 4 good rows").click();
     wait_for_dialog(&mut harness);
@@ -98,8 +98,8 @@ fn new_from_files_maps_columns_reports_bad_rows_and_opens_the_project() {
     assert_eq!(names, ["East", "West"]);
     assert!(app.session.is_dirty() && app.path().is_none(), "a new project is unsaved");
     let (_, lines) = app.import_report.as_ref().expect("the import report is shown");
-    assert!(lines.iter().any(|l| l.contains("outside every unit: A5 'Far Away'")), "{lines:?}");
-    assert!(harness.query_by_label_contains("outside every unit: A5").is_some());
+    assert!(lines.iter().any(|l| l.contains("1 accounts (potential $1,000) lie outside every unit") && l.contains("e.g. A5 'Far Away'")), "{lines:?}");
+    assert!(harness.query_by_label_contains("e.g. A5 'Far Away'").is_some());
 }
 
 #[test]
@@ -145,7 +145,7 @@ fn alignment_import_adds_a_scenario_or_lists_what_is_wrong() {
     let app = harness.state();
     assert_eq!(app.session.project().scenarios.len(), before + 1, "nothing added");
     let (_, lines) = app.import_report.as_ref().expect("the problems are listed");
-    assert!(lines.iter().any(|l| l.contains("row 3, column 'zip', value '99999'")), "{lines:?}");
+    assert!(lines.iter().any(|l| l.contains("line 3, column 'zip', value '99999'")), "{lines:?}");
     assert!(lines.iter().any(|l| l.contains("'Nobody Known': no rep of that name")), "{lines:?}");
 }
 

@@ -1,7 +1,7 @@
 //! `compare`: two scenarios side by side, and the disruption ledger as CSV.
 
 use super::Format;
-use crate::format::money;
+use crate::format::{amount, money};
 use crate::metrics::compare::{Comparison, TerritoryPair};
 use crate::metrics::report::ReportRow;
 use anyhow::Result;
@@ -48,7 +48,7 @@ fn write_table(c: &Comparison, out: &mut dyn Write) -> Result<()> {
         "Territory", "Accts", "after", "Potential", "after", "change", "Index", "after"
     )?;
     for p in &c.territories {
-        write_pair(p, out)?;
+        write_pair(p, &c.potential_unit, out)?;
     }
     let (b, a) = (&c.balance_before, &c.balance_after);
     writeln!(out)?;
@@ -70,21 +70,21 @@ fn write_table(c: &Comparison, out: &mut dyn Write) -> Result<()> {
         "Disruption: {} ZIPs, {} accounts change owner; potential {} and revenue {} move ({:.1}% of revenue)",
         c.moved_units,
         c.moved_accounts,
-        money(c.moved_potential),
+        amount(c.moved_potential, &c.potential_unit),
         money(c.moved_revenue),
         c.moved_revenue_pct
     )?;
     Ok(())
 }
 
-fn write_pair(p: &TerritoryPair, out: &mut dyn Write) -> Result<()> {
+fn write_pair(p: &TerritoryPair, unit: &str, out: &mut dyn Write) -> Result<()> {
     let accounts = |r: &Option<ReportRow>| r.as_ref().map_or("-".to_string(), |r| r.accounts.to_string());
-    let potential = |r: &Option<ReportRow>| r.as_ref().map_or("-".to_string(), |r| money(r.potential));
+    let potential = |r: &Option<ReportRow>| r.as_ref().map_or("-".to_string(), |r| amount(r.potential, unit));
     let index = |r: &Option<ReportRow>| r.as_ref().map_or("-".to_string(), |r| format!("{:.2}", r.workload_index));
     let delta = match (&p.before, &p.after) {
         (Some(b), Some(a)) => {
             let d = a.potential - b.potential;
-            format!("{}{}", if d >= 0.0 { "+" } else { "-" }, money(d.abs()))
+            format!("{}{}", if d >= 0.0 { "+" } else { "-" }, amount(d.abs(), unit))
         }
         _ => "-".into(),
     };

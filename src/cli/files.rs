@@ -2,7 +2,7 @@
 
 use super::pick_scenario;
 use crate::io::export;
-use crate::io::import::new_project::{self, NewProjectSpec};
+use crate::io::import::new_project::{self, AccountsOutside, NewProjectSpec};
 use crate::io::import::units::UnitsOptions;
 use crate::io::import::ImportError;
 use crate::io::project_file;
@@ -16,6 +16,8 @@ pub struct NewArgs {
     pub name_field: Option<String>,
     pub accounts: Option<PathBuf>,
     pub map: Vec<String>,
+    pub accounts_outside: AccountsOutside,
+    pub potential_unit: Option<String>,
     pub reps: Option<PathBuf>,
     pub alignment: Option<PathBuf>,
     pub skip_bad_rows: bool,
@@ -41,6 +43,8 @@ pub fn new_project(args: NewArgs, out: &mut dyn Write) -> Result<()> {
         reps: args.reps,
         alignment: args.alignment,
         accept_good_rows: args.skip_bad_rows,
+        accounts_outside: args.accounts_outside,
+        potential_unit: args.potential_unit,
     };
     let started = std::time::Instant::now();
     let (project, report) = match new_project::build(&spec, &mut |_| true) {
@@ -94,8 +98,8 @@ pub fn export(path: &Path, scenario: Option<&str>, targets: ExportTargets, out: 
         writeln!(out, "wrote {} ZIPs to {}", n, file.display())?;
     }
     if let Some(file) = &targets.accounts {
-        let n = export::tables::write_accounts(&project, scenario, file)?;
-        writeln!(out, "wrote {} accounts to {}", n, file.display())?;
+        let written = export::tables::write_accounts(&project, scenario, file)?;
+        writeln!(out, "wrote {written} to {}", file.display())?;
     }
     if let Some(file) = &targets.metrics {
         let n = export::tables::write_metrics(&project, scenario, file)?;

@@ -3,7 +3,7 @@
 mod compare;
 mod files;
 
-use crate::format::money;
+use crate::format::amount;
 use crate::io::project_file;
 use crate::metrics::report::{self, Report};
 use crate::metrics::ScenarioMetrics;
@@ -25,6 +25,13 @@ pub struct Cli {
     pub command: Option<CliCommand>,
     /// Project to open in the app (default: the bundled sample).
     pub project: Option<PathBuf>,
+}
+
+/// `new --accounts-outside`.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum OutsideChoice {
+    Keep,
+    Drop,
 }
 
 #[derive(Subcommand, Debug)]
@@ -171,9 +178,16 @@ pub enum CliCommand {
         accounts: Option<PathBuf>,
         /// Map a CSV column to an account field, e.g. --map potential=ENROLLMENT. Fields:
         /// id, name, lat, lon, zip, potential, revenue, tier, visits, owner, industry,
-        /// relationship, named.
+        /// relationship, named. `--map owner=` maps no column to the field.
         #[arg(long = "map", value_name = "FIELD=COLUMN")]
         map: Vec<String>,
+        /// Accounts inside none of the units (e.g. other states of a national CRM
+        /// export): keep them, counted apart from the plan, or drop them.
+        #[arg(long, value_enum, default_value_t = OutsideChoice::Keep)]
+        accounts_outside: OutsideChoice,
+        /// What potential is counted in: a currency sign ($, €) or a word such as beds.
+        #[arg(long, value_name = "UNIT")]
+        potential_unit: Option<String>,
         /// Reps CSV: name, home base (lat/lon or zip), capacity, experience.
         #[arg(long)]
         reps: Option<PathBuf>,
@@ -372,8 +386,12 @@ pub fn run(command: CliCommand, out: &mut dyn Write) -> Result<()> {
             }
             Ok(())
         }
-        CliCommand::New { units, id_field, name_field, accounts, map, reps, alignment, skip_bad_rows, force, out: path } => {
-            let spec = files::NewArgs { units, id_field, name_field, accounts, map, reps, alignment, skip_bad_rows, force, out: path };
+        CliCommand::New { units, id_field, name_field, accounts, map, accounts_outside, potential_unit, reps, alignment, skip_bad_rows, force, out: path } => {
+            let accounts_outside = match accounts_outside {
+                OutsideChoice::Keep => crate::io::import::new_project::AccountsOutside::Keep,
+                OutsideChoice::Drop => crate::io::import::new_project::AccountsOutside::Drop,
+            };
+            let spec = files::NewArgs { units, id_field, name_field, accounts, map, accounts_outside, potential_unit, reps, alignment, skip_bad_rows, force, out: path };
             files::new_project(spec, out)
         }
         CliCommand::Export { project, scenario, territories, assignment, accounts, metrics } => {
@@ -436,7 +454,7 @@ fn write_table(report: &Report, out: &mut dyn Write) -> Result<()> {
             truncate(r.rep.as_deref().unwrap_or("(vacant)"), 18),
             r.units,
             r.accounts,
-            money(r.potential),
+            amount(r.potential, &report.potential_unit),
             r.visit_hours,
             r.drive_hours,
             r.workload,
@@ -444,6 +462,14 @@ fn write_table(report: &Report, out: &mut dyn Write) -> Result<()> {
             r.deviation_pct,
             r.mean_drive_km,
             r.compactness.map(|c| format!("{c:.2}")).unwrap_or_else(|| "-".into())
+        )?;
+    }
+    if report.outside_accounts > 0 {
+        writeln!(
+            out,
+            "Outside every ZIP: {} accounts, potential {} (not part of the plan; `new --accounts-outside drop` leaves them out)",
+            report.outside_accounts,
+            amount(report.outside_potential, &report.potential_unit)
         )?;
     }
     let b = &report.balance;
@@ -492,4 +518,13 @@ pub fn project_to_open(path: Option<PathBuf>) -> Result<(PathBuf, Project)> {
     }
     let project = project_file::load(&path)?;
     Ok((path, project))
+}
+
+/// Whether the command failed only because its reader went away (`report | head`).
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+            || cause.downcast_ref::<serde_json::Error>().and_then(serde_json::Error::io_error_kind) == Some(std::io::ErrorKind::BrokenPipe)
+            || cause.downcast_ref::<csv::Error>().is_some_and(|e| matches!(e.kind(), csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::BrokenPipe))
+    })
 }

@@ -1,6 +1,7 @@
 //! Reading and writing files: the project file, imports (units, accounts, reps,
 //! alignments) and exports (territory polygons, assignments, metrics).
 
+pub mod atomic;
 pub mod basemap;
 pub mod export;
 pub mod import;

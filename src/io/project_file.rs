@@ -7,7 +7,7 @@ use flate2::read::GzDecoder;
 use flate2::write::GzEncoder;
 use flate2::Compression;
 use serde::{Deserialize, Serialize};
-use std::fs::{self, File};
+use std::fs;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use thiserror::Error;
@@ -77,41 +77,20 @@ pub fn to_bytes(project: &Project) -> io::Result<Vec<u8>> {
     encoder.finish()
 }
 
-/// Saves atomically: write a temporary file beside the target, fsync it, rename it over
-/// the target, fsync the directory. A crash leaves either the old or the new file.
+pub use crate::io::atomic::write_atomically;
+
+/// Saves atomically (see `write_atomically`): a crash leaves either the old or the new
+/// file, with the old file's permissions, owner and links kept.
 pub fn save(project: &Project, path: &Path) -> Result<(), ProjectFileError> {
     let write_err = |source| ProjectFileError::Write { path: path.to_path_buf(), source };
     let bytes = to_bytes(project).map_err(write_err)?;
     write_atomically(path, &bytes).map_err(write_err)
 }
 
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let file_name = path.file_name().ok_or_else(|| io::Error::other("the path has no file name"))?;
-    let tmp = dir.join(format!(".{}.tmp-{}", file_name.to_string_lossy(), std::process::id()));
-    let result = (|| {
-        let mut file = File::create(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        drop(file);
-        fs::rename(&tmp, path)?;
-        if let Ok(dir) = File::open(&dir) {
-            // Not every platform can fsync a directory; the rename is done either way.
-            let _ignored = dir.sync_all();
-        }
-        Ok(())
-    })();
-    if result.is_err() {
-        let _ignored = fs::remove_file(&tmp);
-    }
-    result
-}
-
-/// Loads and validates a project file.
+/// Loads and validates a project file (and removes temporary files that killed saves
+/// of it left behind).
 pub fn load(path: &Path) -> Result<Project, ProjectFileError> {
+    crate::io::atomic::remove_dead_temp_files(path);
     let bytes = fs::read(path).map_err(|source| ProjectFileError::Read { path: path.to_path_buf(), source })?;
     from_bytes(&bytes, path)
 }

@@ -61,6 +61,8 @@ pub struct Comparison {
     pub moved_units: usize,
     pub moved_accounts: usize,
     pub moved_potential: f64,
+    /// What potential is counted in (`$`, `beds`).
+    pub potential_unit: String,
     pub moved_revenue: f64,
     /// Share of all current revenue that changes hands, percent.
     pub moved_revenue_pct: f64,
@@ -112,6 +114,7 @@ pub fn compare_measured(project: &Project, from: &Scenario, from_metrics: &Scena
     let moved_revenue: f64 = ledger.iter().map(|r| r.revenue).sum();
     let (before, after) = (report::build(project, from, from_metrics), report::build(project, to, to_metrics));
     Comparison {
+        potential_unit: project.settings.potential_unit.clone(),
         from: from.name.clone(),
         to: to.name.clone(),
         moved_units: changed_units.len(),

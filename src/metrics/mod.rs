@@ -104,6 +104,9 @@ pub struct ScenarioMetrics {
     pub scenario: ScenarioId,
     sums: HashMap<TerritoryId, TerritorySums>,
     unassigned: TerritorySums,
+    /// Accounts inside no unit (e.g. other states of a national CRM export) and in no
+    /// territory: counted apart, never in the unassigned pool.
+    outside: TerritorySums,
     loads: Vec<AccountLoad>,
     unit_density: Vec<DensityClass>,
     model: DistanceEstimate,
@@ -123,6 +126,7 @@ impl ScenarioMetrics {
             scenario: scenario.id,
             sums: HashMap::new(),
             unassigned: TerritorySums::default(),
+            outside: TerritorySums::default(),
             loads,
             unit_density,
             model,
@@ -137,6 +141,7 @@ impl ScenarioMetrics {
     fn recompute_sums(&mut self, project: &Project, scenario: &Scenario) {
         self.sums = scenario.territories.iter().map(|t| (t.id, TerritorySums::default())).collect();
         self.unassigned = TerritorySums::default();
+        self.outside = TerritorySums::default();
         for (unit, territory) in scenario.unit_territory.iter().enumerate() {
             let centroid = project.units[unit].centroid;
             let sums = self.slot(*territory);
@@ -147,7 +152,7 @@ impl ScenarioMetrics {
         for account in &project.accounts {
             let territory = scenario.account_territory(account.id, account.unit);
             let load = self.loads[account.id.index()];
-            add_load(self.slot(territory), &load, 1.0);
+            add_load(self.account_slot(territory, account.unit.is_none()), &load, 1.0);
         }
         // Travel in one pass over the accounts (not one pass per territory: a national
         // project has 200 territories and 200,000 accounts).
@@ -169,6 +174,15 @@ impl ScenarioMetrics {
         match territory {
             Some(t) => self.sums.entry(t).or_default(),
             None => &mut self.unassigned,
+        }
+    }
+
+    /// Where an account's figures go: its territory, the unassigned pool, or the
+    /// outside count for an account inside no unit.
+    fn account_slot(&mut self, territory: Option<TerritoryId>, outside_every_unit: bool) -> &mut TerritorySums {
+        match territory {
+            None if outside_every_unit => &mut self.outside,
+            other => self.slot(other),
         }
     }
 
@@ -245,8 +259,9 @@ impl ScenarioMetrics {
         }
         for m in &effects.accounts {
             let load = self.loads[m.account.index()];
+            let outside_every_unit = project.accounts.get(m.account.index()).is_some_and(|a| a.unit.is_none());
             for (territory, sign) in [(m.from, -1.0), (m.to, 1.0)] {
-                add_load(self.slot(territory), &load, sign);
+                add_load(self.account_slot(territory, outside_every_unit), &load, sign);
                 let Some(t) = territory else { continue };
                 if retravel.contains(&t) || self.is_vacant(project, scenario, t) {
                     retravel.insert(t);
@@ -272,9 +287,14 @@ impl ScenarioMetrics {
         self.sums.get(&id)
     }
 
-    /// Figures of units and accounts that belong to no territory.
+    /// Figures of units, and of accounts in them, that belong to no territory.
     pub fn unassigned(&self) -> &TerritorySums {
         &self.unassigned
+    }
+
+    /// Figures of accounts inside no unit and in no territory.
+    pub fn outside(&self) -> &TerritorySums {
+        &self.outside
     }
 
     pub fn territory(&self, id: TerritoryId) -> Option<&TerritoryMetrics> {

@@ -33,6 +33,13 @@ pub struct Report {
     pub territories: Vec<ReportRow>,
     pub unassigned_units: u32,
     pub unassigned_accounts: u32,
+    /// Accounts inside no unit and in no territory (e.g. other states of a national CRM
+    /// export): in none of the figures above or below.
+    pub outside_accounts: u32,
+    pub outside_potential: f64,
+    /// What potential is counted in (`$`, `beds`).
+    pub potential_unit: String,
+    /// Accounts and potential of the plan's area (outside accounts left out).
     pub total_accounts: u32,
     pub total_potential: f64,
     pub balance: Balance,
@@ -85,13 +92,17 @@ pub fn build(project: &Project, scenario: &Scenario, metrics: &ScenarioMetrics) 
             locked: false,
         });
     }
+    let outside = metrics.outside();
     Report {
         scenario: scenario.name.clone(),
         baseline: project.baseline == scenario.id,
         unassigned_units: pool.units,
         unassigned_accounts: pool.accounts,
-        total_accounts: project.accounts.len() as u32,
-        total_potential: project.accounts.iter().map(|a| a.potential).sum(),
+        potential_unit: project.settings.potential_unit.clone(),
+        outside_accounts: outside.accounts,
+        outside_potential: outside.potential,
+        total_accounts: project.accounts.len() as u32 - outside.accounts,
+        total_potential: project.accounts.iter().map(|a| a.potential).sum::<f64>() - outside.potential,
         territories,
         balance: metrics.balance.clone(),
     }

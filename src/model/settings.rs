@@ -124,6 +124,9 @@ impl Default for BalanceThresholds {
     }
 }
 
+/// Potential is money unless the planner says otherwise.
+pub const DEFAULT_POTENTIAL_UNIT: &str = "$";
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Settings {
@@ -138,6 +141,9 @@ pub struct Settings {
     pub junior_experience: f64,
     pub drive: DriveModelSettings,
     pub thresholds: BalanceThresholds,
+    /// What potential is counted in: a currency symbol written before figures (`$`,
+    /// `€`) or a word after them (`beds`, `students`).
+    pub potential_unit: String,
 }
 
 impl Default for Settings {
@@ -152,6 +158,7 @@ impl Default for Settings {
             junior_experience: 1.0,
             drive: DriveModelSettings::default(),
             thresholds: BalanceThresholds::default(),
+            potential_unit: DEFAULT_POTENTIAL_UNIT.to_string(),
         }
     }
 }

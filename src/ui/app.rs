@@ -159,7 +159,7 @@ impl TerritoryApp {
         match project_file::load(&path) {
             Ok(project) => {
                 self.replace_project(project, Some(path.clone()));
-                self.document.recovery = crate::document::newer_autosave(&path);
+                self.document.recovery = crate::recovery::Unsaved::of_project(&path);
                 self.say(format!("Opened {}", path.display()));
             }
             Err(err) => self.complain(err.to_string()),
@@ -167,13 +167,15 @@ impl TerritoryApp {
     }
 
     pub(super) fn recover_autosave(&mut self) {
-        let Some(autosave) = self.document.recovery.take() else { return };
-        match project_file::load(&autosave) {
+        let Some(unsaved) = self.document.recovery.take() else { return };
+        match project_file::load(&unsaved.autosave) {
             Ok(project) => {
-                let path = self.document.path.clone();
+                // A crashed window's project may be another file than the one open here.
+                let path = if unsaved.marker.is_some() { unsaved.project.clone() } else { self.document.path.clone() };
                 self.replace_project(project, path);
                 self.session.mark_modified();
-                self.say("Recovered the autosaved changes; save to keep them");
+                unsaved.settle();
+                self.say("Recovered the unsaved changes; save to keep them");
             }
             Err(err) => self.complain(err.to_string()),
         }
@@ -250,7 +252,9 @@ impl TerritoryApp {
         self.dialogs_ui(&ctx);
         if !scripted {
             let now = ctx.input(|i| i.time);
-            self.document.autosave(&self.session, now);
+            if let Some(failure) = self.document.autosave(&self.session, now) {
+                self.complain(failure);
+            }
         }
         self.apply_pending(&ctx);
         self.screenshot_step(&ctx);
@@ -546,6 +550,10 @@ impl eframe::App for TerritoryApp {
             let ctx = ui.ctx().clone();
             self.profile_step(&ctx, frame.info().cpu_usage, update_ms);
         }
+    }
+
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        self.document.end_session();
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {

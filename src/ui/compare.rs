@@ -9,7 +9,7 @@ use crate::model::ids::ScenarioId;
 use crate::session::Session;
 use crate::ui::map::colors::scenario_colors;
 use crate::ui::map::MapInteraction;
-use crate::format::short_money;
+use crate::format::{short_amount, short_money};
 use crate::ui::style::{BAD, GOOD};
 use egui::{Color32, RichText, Ui};
 use egui_extras::{Column, TableBuilder};
@@ -102,7 +102,7 @@ pub fn tables_ui(ui: &mut Ui, c: &Comparison) -> Option<CompareAction> {
             "{} ZIPs and {} accounts change owner · potential {} · revenue {} ({:.1}% of revenue)",
             c.moved_units,
             c.moved_accounts,
-            short_money(c.moved_potential),
+            short_amount(c.moved_potential, &c.potential_unit),
             short_money(c.moved_revenue),
             c.moved_revenue_pct
         ));
@@ -117,8 +117,9 @@ pub fn tables_ui(ui: &mut Ui, c: &Comparison) -> Option<CompareAction> {
     action
 }
 
-fn delta_text(d: f64, money: bool) -> RichText {
-    let text = if money { format!("{}{}", if d >= 0.0 { "+" } else { "-" }, short_money(d.abs())) } else { format!("{d:+.2}") };
+/// A change of potential, in its unit.
+fn delta_text(d: f64, unit: &str) -> RichText {
+    let text = format!("{}{}", if d >= 0.0 { "+" } else { "-" }, short_amount(d.abs(), unit));
     RichText::new(text).color(if d.abs() < 1e-9 { Color32::GRAY } else { Color32::from_gray(30) })
 }
 
@@ -171,14 +172,14 @@ fn territory_table(ui: &mut Ui, c: &Comparison) {
                 });
                 let (pb, pa) = (get(&p.before, |r| r.potential), get(&p.after, |r| r.potential));
                 row.col(|ui| {
-                    ui.label(pb.map_or("-".into(), short_money));
+                    ui.label(pb.map_or("-".into(), |v| short_amount(v, &c.potential_unit)));
                 });
                 row.col(|ui| {
-                    ui.label(pa.map_or("-".into(), short_money));
+                    ui.label(pa.map_or("-".into(), |v| short_amount(v, &c.potential_unit)));
                 });
                 row.col(|ui| {
                     if let (Some(x), Some(y)) = (pb, pa) {
-                        ui.label(delta_text(y - x, true));
+                        ui.label(delta_text(y - x, &c.potential_unit));
                     }
                 });
                 let (ib, ia) = (get(&p.before, |r| r.workload_index), get(&p.after, |r| r.workload_index));
@@ -225,7 +226,7 @@ fn ledger_table(ui: &mut Ui, c: &Comparison) {
                     ui.label(if r.to_rep.is_empty() { &r.to_territory } else { &r.to_rep }).on_hover_text(&r.to_territory);
                 });
                 row.col(|ui| {
-                    ui.label(short_money(r.potential));
+                    ui.label(short_amount(r.potential, &c.potential_unit));
                 });
                 row.col(|ui| {
                     ui.label(short_money(r.revenue));

@@ -107,10 +107,14 @@ impl TerritoryApp {
                 self.act(action);
             }
         }
-        if self.document.recovery.is_some() {
+        if let Some(unsaved) = &self.document.recovery {
             let buttons = vec![(RichText::new("Recover"), Some(AppAction::RecoverAutosave)), (RichText::new("Discard them"), Some(AppAction::DiscardAutosave))];
-            let message = "Territory Designer found changes to this project that were never saved (autosave).";
-            if let Some(Some(action)) = ask(ctx, "Recover unsaved changes?", message, buttons) {
+            let message = match (&unsaved.marker, &unsaved.project) {
+                (None, _) => "Territory Designer found changes to this project that were never saved (autosave).".to_string(),
+                (Some(_), Some(path)) => format!("Territory Designer closed unexpectedly with unsaved changes to {}.", path.display()),
+                (Some(_), None) => "Territory Designer closed unexpectedly with a new project that was never saved.".to_string(),
+            };
+            if let Some(Some(action)) = ask(ctx, "Recover unsaved changes?", &message, buttons) {
                 self.act(action);
             }
         }

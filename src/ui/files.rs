@@ -96,7 +96,7 @@ impl TerritoryApp {
                     export::write_territories(&project, &scenario, &path).map(|n| format!("{n} territories"))
                 }
                 ExportKind::Assignment => export::tables::write_assignment(&project, &scenario, &path).map(|n| format!("{n} ZIPs")),
-                ExportKind::Accounts => export::tables::write_accounts(&project, &scenario, &path).map(|n| format!("{n} accounts")),
+                ExportKind::Accounts => export::tables::write_accounts(&project, &scenario, &path).map(|n| n.to_string()),
                 ExportKind::Metrics => export::tables::write_metrics(&project, &scenario, &path).map(|n| format!("{n} rows of metrics")),
             };
             written.map(|what| format!("Exported {what} of '{}' to {}", scenario.name, path.display()))

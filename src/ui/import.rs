@@ -7,7 +7,7 @@
 use super::jobs::{progress_ui, Job};
 use crate::io::import::accounts::{AccountField, AccountMapping};
 use crate::io::import::columns::{read_csv, CsvTable};
-use crate::io::import::new_project::{build_from_tables, ImportReport, NewProjectSpec};
+use crate::io::import::new_project::{build_from_tables, AccountsOutside, ImportReport, NewProjectSpec};
 use crate::io::import::table::FeatureTable;
 use crate::io::import::units::{self, guess_id_field, guess_name_field, UnitsOptions};
 use crate::io::import::{ImportError, RowIssue};
@@ -49,7 +49,6 @@ pub enum Outcome {
     Created(Box<(Project, ImportReport)>),
 }
 
-#[derive(Default)]
 pub struct NewFromFiles {
     pub units_text: String,
     pub id_field: String,
@@ -58,11 +57,39 @@ pub struct NewFromFiles {
     pub mapping: AccountMapping,
     pub reps_text: String,
     pub alignment_text: String,
+    pub accounts_outside: AccountsOutside,
+    /// What potential is counted in; money when left at `$`.
+    pub potential_unit: String,
+    /// Accounts beyond the polygons' extent, for the latitude and longitude columns
+    /// they were counted with.
+    beyond_extent: Option<((usize, usize), usize)>,
     units: Option<UnitsPreview>,
     accounts: Option<CsvTable>,
     job: Option<Job<Work>>,
     error: Option<String>,
     rejected: Option<Rejected>,
+}
+
+impl Default for NewFromFiles {
+    fn default() -> Self {
+        Self {
+            units_text: String::new(),
+            id_field: String::new(),
+            name_field: None,
+            accounts_text: String::new(),
+            mapping: AccountMapping::default(),
+            reps_text: String::new(),
+            alignment_text: String::new(),
+            accounts_outside: AccountsOutside::default(),
+            potential_unit: crate::model::settings::DEFAULT_POTENTIAL_UNIT.to_string(),
+            beyond_extent: None,
+            units: None,
+            accounts: None,
+            job: None,
+            error: None,
+            rejected: None,
+        }
+    }
 }
 
 fn paths_of(text: &str) -> Vec<PathBuf> {
@@ -162,6 +189,8 @@ impl NewFromFiles {
             reps: optional_path(&self.reps_text),
             alignment: optional_path(&self.alignment_text),
             accept_good_rows,
+            accounts_outside: self.accounts_outside,
+            potential_unit: Some(self.potential_unit.trim().to_string()).filter(|u| !u.is_empty()),
         };
         let tables = std::sync::Arc::clone(&units.tables);
         self.error = None;
@@ -182,9 +211,11 @@ impl NewFromFiles {
                 self.name_field = guess_name_field(&fields, &self.id_field);
                 let features = tables.iter().map(FeatureTable::len).sum();
                 self.units = Some(UnitsPreview { paths, fields, features, tables: std::sync::Arc::new(tables) });
+                self.beyond_extent = None;
             }
             Work::Accounts(Ok(table)) => {
                 self.mapping = AccountMapping::guess(&table);
+                self.beyond_extent = None;
                 self.accounts = Some(table);
             }
             Work::Project(Ok(done)) => return Some(done),
@@ -302,6 +333,15 @@ impl NewFromFiles {
         });
         let Some(table) = &self.accounts else { return };
         ui.label(format!("{} rows, {} columns.", table.rows.len(), table.headers.len()));
+        // The choices that change every figure come first, above the column mapping.
+        self.outside_ui(ui);
+        ui.horizontal(|ui| {
+            ui.label("Potential is counted in");
+            ui.add(egui::TextEdit::singleline(&mut self.potential_unit).desired_width(80.0).hint_text("$").id_salt("potential_unit"))
+                .on_hover_text("A currency sign ($, €) is written before figures; a word (beds, students) after them.");
+            ui.weak(format!("e.g. {}", crate::format::amount(12_500.0, self.potential_unit.trim())));
+        });
+        let Some(table) = &self.accounts else { return };
         let mut changes = Vec::new();
         egui::Grid::new("account_mapping").num_columns(3).striped(true).spacing([12.0, 3.0]).show(ui, |ui| {
             for field in AccountField::ALL {
@@ -331,7 +371,39 @@ impl NewFromFiles {
             let names: Vec<&str> = self.mapping.attributes.iter().map(|&c| table.headers[c].as_str()).collect();
             ui.weak(format!("Kept as numeric attributes: {}", names.join(", ")));
         }
+        if let Some(note) = table.number_note() {
+            ui.weak(format!("Note: {note}."));
+        }
+        if table.rows.is_empty() {
+            ui.colored_label(Color32::from_rgb(180, 30, 30), "This file has a header row and no data rows: no accounts would be imported.");
+        }
         preview_ui(ui, table, &self.mapping);
+    }
+
+    /// The choice for accounts beyond the ZIPs, with how many there are at least.
+    fn outside_ui(&mut self, ui: &mut Ui) {
+        let (Some(table), Some(units)) = (&self.accounts, &self.units) else { return };
+        let columns = self.mapping.column(AccountField::Latitude).zip(self.mapping.column(AccountField::Longitude));
+        let beyond = columns.map(|key| match self.beyond_extent {
+            Some((counted, n)) if counted == key => n,
+            _ => {
+                let n = beyond_extent(table, key, &units.tables);
+                self.beyond_extent = Some((key, n));
+                n
+            }
+        });
+        ui.horizontal_wrapped(|ui| {
+            ui.label("Accounts outside every ZIP");
+            ui.radio_value(&mut self.accounts_outside, AccountsOutside::Keep, "Keep, apart from the plan")
+                .on_hover_text("They stay in the project, counted apart; they are in no territory and no figure of the plan.");
+            ui.radio_value(&mut self.accounts_outside, AccountsOutside::Drop, "Leave out");
+        });
+        match beyond {
+            Some(n) if n > 0 => {
+                ui.colored_label(Color32::from_rgb(150, 90, 0), format!("At least {n} of {} accounts lie beyond the polygons (e.g. other states of a national export).", table.rows.len()));
+            }
+            _ => {}
+        }
     }
 
     fn others_ui(&mut self, ui: &mut Ui) {
@@ -402,6 +474,23 @@ impl NewFromFiles {
         });
         close
     }
+}
+
+/// Rows whose coordinates lie beyond the bounding box of every polygon file (only when
+/// the polygons are in longitude/latitude; a projected file is reprojected later).
+fn beyond_extent(table: &CsvTable, (lat, lon): (usize, usize), tables: &[FeatureTable]) -> usize {
+    let extents: Vec<[f64; 4]> = tables.iter().filter_map(FeatureTable::extent).collect();
+    if extents.is_empty() || extents.iter().any(|e| e[0] < -180.0 || e[2] > 180.0 || e[1] < -90.0 || e[3] > 90.0) {
+        return 0;
+    }
+    table
+        .rows
+        .iter()
+        .filter(|(_, cells)| match (table.number(&cells[lat]), table.number(&cells[lon])) {
+            (Ok(Some(y)), Ok(Some(x))) => !extents.iter().any(|e| (e[0]..=e[2]).contains(&x) && (e[1]..=e[3]).contains(&y)),
+            _ => false,
+        })
+        .count()
 }
 
 /// The first rows as the import will read them.

@@ -51,6 +51,11 @@ pub fn run(project: Project, path: Option<PathBuf>) -> Result<()> {
             if let Some(p) = path {
                 app.document.remember(&p);
             }
+            if let Some(dir) = crate::recovery::default_dir() {
+                if let Err(e) = app.document.start_session(&dir) {
+                    app.complain(format!("Crash recovery is off: cannot write to {} ({e})", dir.display()));
+                }
+            }
             Ok(Box::new(app))
         }),
     )
@@ -102,12 +107,14 @@ pub fn screenshot(project: Project, path: Option<PathBuf>, spec: ScreenshotSpec)
         dialog.units_text = files.first().map(|p| p.display().to_string()).unwrap_or_default();
         dialog.accounts_text = files.get(1).map(|p| p.display().to_string()).unwrap_or_default();
     }
-    let job = screenshot::ScreenshotJob::new(out.clone());
+    let job = screenshot::ScreenshotJob::new(out.clone(), [width, height]);
     let result = job.result.clone();
     app.screenshot = Some(job);
     let mut options = native_options(width as f32, height as f32);
     options.persist_window = false;
-    options.viewport = options.viewport.with_resizable(false);
+    // The PNG has the size asked for, even beyond the screen's (the job refuses to
+    // write one of another size).
+    options.viewport = options.viewport.with_resizable(false).with_clamp_size_to_monitor_size(false);
     eframe::run_native("Territory Designer screenshot", options, Box::new(move |_| Ok(Box::new(app))))
         .map_err(|e| anyhow!("cannot open a window for the screenshot (is a display or Xvfb running?): {e}"))?;
     let outcome = result.lock().map_err(|_| anyhow!("screenshot state poisoned"))?.take();

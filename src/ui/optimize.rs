@@ -72,7 +72,7 @@ pub enum FormAction {
 
 /// `local`: the highlighted territory and its neighbours, offered for a local rebalance.
 pub fn form_ui(ui: &mut Ui, form: &mut OptimizeForm, project: &Project, local: Option<(String, Vec<TerritoryId>)>, job: Option<&Job<Result<Proposal, OptimizeError>>>, proposal: Option<&Proposal>) -> Option<FormAction> {
-    let attributes = project.unit_attribute_names();
+    let attributes: Vec<String> = project.unit_attribute_names().into_iter().filter(|n| !crate::io::import::looks_like_identifier(n)).collect();
     let mut action = None;
     ui.label("Proposes balanced, contiguous territories as a new scenario; the current one is not changed. Rep home bases are the centres; locked territories keep their ZIPs.");
     ui.add_enabled_ui(job.is_none() && proposal.is_none(), |ui| {

@@ -13,6 +13,8 @@ const GIVE_UP_FRAMES: u32 = 600;
 /// Writes a PNG of the window after the map has settled, then closes it.
 pub struct ScreenshotJob {
     pub out: PathBuf,
+    /// The size asked for, in pixels.
+    pub size: [u32; 2],
     frames: u32,
     requested: bool,
     receiver: Option<mpsc::Receiver<Arc<egui::ColorImage>>>,
@@ -21,8 +23,8 @@ pub struct ScreenshotJob {
 }
 
 impl ScreenshotJob {
-    pub fn new(out: PathBuf) -> Self {
-        Self { out, frames: 0, requested: false, receiver: None, result: Arc::new(Mutex::new(None)) }
+    pub fn new(out: PathBuf, size: [u32; 2]) -> Self {
+        Self { out, size, frames: 0, requested: false, receiver: None, result: Arc::new(Mutex::new(None)) }
     }
 
     fn finish(&self, ctx: &egui::Context, outcome: Result<(), ScreenshotError>) {
@@ -55,7 +57,12 @@ impl TerritoryApp {
         }
         let image = job.receiver.as_ref().and_then(|rx| rx.try_recv().ok());
         if let Some(image) = image {
-            let outcome = write_png(&job.out, &image);
+            let got = [image.size[0] as u32, image.size[1] as u32];
+            let outcome = if got == job.size {
+                write_png(&job.out, &image)
+            } else {
+                Err(ScreenshotError::WrongSize { wanted: job.size, got })
+            };
             job.finish(ctx, outcome);
         } else if job.frames > GIVE_UP_FRAMES {
             job.finish(ctx, Err(ScreenshotError::NeverDelivered));
@@ -72,6 +79,11 @@ pub enum ScreenshotError {
     Encode { path: PathBuf, source: png::EncodingError },
     #[error("the window never delivered a screenshot")]
     NeverDelivered,
+    #[error(
+        "the window is {}x{} pixels, not the {}x{} asked for (the screen is smaller, or scaled): nothing written; use a larger screen (e.g. xvfb-run -s \"-screen 0 {}x{}x24\") or a smaller --width/--height",
+        got[0], got[1], wanted[0], wanted[1], wanted[0].max(1920), wanted[1].max(1200)
+    )]
+    WrongSize { wanted: [u32; 2], got: [u32; 2] },
 }
 
 /// Writes an image as an 8-bit RGBA PNG.

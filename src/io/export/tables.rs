@@ -40,9 +40,29 @@ pub fn write_assignment(project: &Project, scenario: &Scenario, path: &Path) -> 
     Ok(project.units.len())
 }
 
-/// One row per account with its territory and rep in this scenario.
-pub fn write_accounts(project: &Project, scenario: &Scenario, path: &Path) -> Result<usize> {
-    let rows = project.accounts.iter().map(|a| {
+/// What an account export wrote.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AccountsWritten {
+    pub rows: usize,
+    /// Accounts inside no unit and in no territory, not part of the plan: left out.
+    pub outside: usize,
+}
+
+impl std::fmt::Display for AccountsWritten {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} accounts", self.rows)?;
+        if self.outside > 0 {
+            write!(f, " ({} outside every ZIP left out)", self.outside)?;
+        }
+        Ok(())
+    }
+}
+
+/// One row per account of the plan's area with its territory and rep in this scenario.
+pub fn write_accounts(project: &Project, scenario: &Scenario, path: &Path) -> Result<AccountsWritten> {
+    let in_plan = |a: &&crate::model::entities::Account| a.unit.is_some() || scenario.account_overrides.contains_key(&a.id);
+    let outside = project.accounts.iter().filter(|a| !in_plan(a)).count();
+    let rows = project.accounts.iter().filter(in_plan).map(|a| {
         let territory = scenario.account_territory(a.id, a.unit);
         let (territory_name, rep) = territory_and_rep(project, scenario, territory);
         let zip = a.unit.and_then(|u| project.units.get(u.index())).map(|u| u.code.clone()).unwrap_or_default();
@@ -61,7 +81,7 @@ pub fn write_accounts(project: &Project, scenario: &Scenario, path: &Path) -> Re
         ]
     });
     write_csv(path, &["account_id", "name", "zip", "lat", "lon", "territory", "rep", "potential", "revenue", "tier", "override"], rows)?;
-    Ok(project.accounts.len())
+    Ok(AccountsWritten { rows: project.accounts.len() - outside, outside })
 }
 
 /// One row per territory (and one for the unassigned pool, if any): the `report` figures.

@@ -2,7 +2,7 @@
 //! parsing, a per-row report of what was rejected and why, and accounts outside every
 //! unit listed rather than dropped.
 
-use super::columns::{parse_number, CsvTable};
+use super::columns::CsvTable;
 use super::{ImportError, RowIssue};
 use crate::model::entities::{Account, LonLat, Rep, Tier, Unit};
 use crate::model::ids::{AccountId, RepId};
@@ -152,7 +152,8 @@ impl AccountMapping {
         self.refresh_attributes(table);
     }
 
-    /// Applies `FIELD=COLUMN` overrides (e.g. `potential=ENROLLMENT`).
+    /// Applies `FIELD=COLUMN` overrides (e.g. `potential=ENROLLMENT`); `FIELD=` leaves
+    /// the field without a column (e.g. `owner=` when the guessed column is not a rep).
     pub fn apply_overrides(&mut self, table: &CsvTable, overrides: &[String]) -> Result<(), ImportError> {
         for spec in overrides {
             let (field, column) = spec.split_once('=').ok_or_else(|| ImportError::file(&table.source, format!("--map '{spec}' is not FIELD=COLUMN")))?;
@@ -160,6 +161,10 @@ impl AccountMapping {
                 let keys: Vec<&str> = AccountField::ALL.iter().map(|f| f.key()).collect();
                 ImportError::file(&table.source, format!("--map '{spec}': unknown field '{field}' (fields: {})", keys.join(", ")))
             })?;
+            if column.trim().is_empty() {
+                self.set(table, field, None);
+                continue;
+            }
             let c = table.column(column.trim()).ok_or_else(|| {
                 ImportError::file(&table.source, format!("--map '{spec}': there is no column '{}' (columns: {})", column.trim(), table.headers.join(", ")))
             })?;
@@ -170,7 +175,10 @@ impl AccountMapping {
 
     fn refresh_attributes(&mut self, table: &CsvTable) {
         let used: Vec<usize> = self.columns.values().copied().collect();
-        self.attributes = (0..table.headers.len()).filter(|c| !used.contains(c) && !table.headers[*c].is_empty() && table.is_numeric(*c)).collect();
+        self.attributes = (0..table.headers.len())
+            .filter(|&c| !used.contains(&c) && !table.headers[c].is_empty() && !super::looks_like_identifier(&table.headers[c]) && table.is_numeric(c))
+            .filter(|&c| !holds_codes(table, c))
+            .collect();
     }
 }
 
@@ -199,6 +207,23 @@ impl AccountsImport {
             Err(ImportError::Rows { path: table.source.clone(), rows: self.rows, issues: self.rejected })
         }
     }
+}
+
+/// Whether a column holds codes rather than quantities: digits with leading zeros
+/// (`01001`, `0600`) in most of its cells.
+fn holds_codes(table: &CsvTable, column: usize) -> bool {
+    let (mut codes, mut values) = (0, 0);
+    for (_, row) in table.rows.iter().take(2000) {
+        let cell = row[column].as_str();
+        if cell.is_empty() {
+            continue;
+        }
+        values += 1;
+        if cell.len() > 1 && cell.starts_with('0') && cell.chars().all(|c| c.is_ascii_digit()) {
+            codes += 1;
+        }
+    }
+    values > 0 && codes * 5 >= values
 }
 
 /// Visits per year by tier when no column says.
@@ -240,6 +265,30 @@ pub fn build(
     if mapping.columns.values().chain(&mapping.attributes).any(|&c| c >= table.headers.len()) {
         return Err(ImportError::file(&table.source, "the column mapping does not fit this file (did it change since it was read?); read it again"));
     }
+    // A column guessed as the owner that names no rep at all (e.g. `owner` holding
+    // "PROPRIETARY") is not an owner column: say so once instead of once per row.
+    let owner_column = mapping.column(AccountField::Owner);
+    let mut owner_note = None;
+    if let Some(c) = owner_column.filter(|_| !reps.is_empty()) {
+        let mut values = table.rows.iter().map(|(_, cells)| cells[c].trim()).filter(|v| !v.is_empty());
+        let first = values.clone().next();
+        if let Some(first) = first {
+            if !values.any(|v| reps.iter().any(|r| r.name.trim().eq_ignore_ascii_case(v))) {
+                owner_note = Some(format!(
+                    "column '{}' names no rep (e.g. '{first}'): accounts imported without an owner; map another column with --map owner=COLUMN, or none with --map owner=",
+                    table.headers[c]
+                ));
+            }
+        }
+    }
+    let mut mapping_without_owner = None;
+    let mapping = if owner_note.is_some() {
+        let mut without = mapping.clone();
+        without.columns.remove(&AccountField::Owner);
+        &*mapping_without_owner.insert(without)
+    } else {
+        mapping
+    };
     let col = |f: AccountField| mapping.column(f);
     let has_coordinates = col(AccountField::Latitude).is_some() && col(AccountField::Longitude).is_some();
     if !has_coordinates && col(AccountField::Zip).is_none() {
@@ -259,6 +308,11 @@ pub fn build(
             out.notes.push(format!("no column for {}: {default} for every account", field.label().to_lowercase()));
         }
     }
+    if table.rows.is_empty() {
+        out.notes.insert(0, "the file has a header row and no data rows: no accounts were imported; export it again with its rows".into());
+    }
+    out.notes.extend(table.number_note());
+    out.notes.extend(owner_note);
     let unit_by_code: HashMap<&str, usize> = units.iter().enumerate().map(|(i, u)| (u.code.as_str(), i)).collect();
     let rep_by_name: HashMap<String, RepId> = reps.iter().map(|r| (r.name.trim().to_lowercase(), r.id)).collect();
     let mut seen_ids: HashMap<String, usize> = HashMap::new();
@@ -274,7 +328,7 @@ pub fn build(
         };
         let mut rejected: Option<RowIssue> = None;
         let number = |f: AccountField, rejected: &mut Option<RowIssue>| -> Option<f64> {
-            match parse_number(text(f)) {
+            match table.number(text(f)) {
                 Ok(v) => v,
                 Err(why) => {
                     rejected.get_or_insert(issue(f, &why.to_string()));
@@ -360,7 +414,7 @@ pub fn build(
         });
         let Some(location) = location else { continue };
         let unit = index.locate(units, location).or_else(|| unit_by_code.get(zip.as_str()).map(|&u| units[u].id));
-        let attributes = mapping.attributes.iter().filter_map(|&c| parse_number(&cells[c]).ok().flatten().map(|v| (table.headers[c].clone(), v))).collect();
+        let attributes = mapping.attributes.iter().filter_map(|&c| table.number(&cells[c]).ok().flatten().map(|v| (table.headers[c].clone(), v))).collect();
         let name = match text(AccountField::Name) {
             "" => external_id.clone(),
             n => n.to_string(),

@@ -30,15 +30,37 @@ pub struct NewProjectSpec {
     pub alignment: Option<PathBuf>,
     /// Import the good rows when some rows are rejected (otherwise fail, naming them).
     pub accept_good_rows: bool,
+    /// What to do with accounts inside none of the units (a national CRM export into a
+    /// one-state project).
+    pub accounts_outside: AccountsOutside,
+    /// What potential is counted in (`$`, `beds`); money when `None`.
+    pub potential_unit: Option<String>,
 }
 
-/// An account imported outside every unit.
+/// What becomes of accounts inside none of the project's units.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum AccountsOutside {
+    /// Kept in the project, counted apart from the plan (they can be given to a
+    /// territory by hand later).
+    #[default]
+    Keep,
+    /// Left out of the project.
+    Drop,
+}
+
+/// An account of the file inside none of the units.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OutsideAccount {
     pub external_id: String,
     pub name: String,
     pub location: LonLat,
+    pub potential: f64,
 }
+
+/// How many examples a summary of many rows shows.
+const EXAMPLES: usize = 3;
+/// How many rejected rows the report lists one by one.
+const REJECTED_LISTED: usize = 20;
 
 /// What an import did, for the planner to read.
 #[derive(Clone, Debug, Default)]
@@ -53,6 +75,9 @@ pub struct ImportReport {
     pub account_warnings: Vec<RowIssue>,
     pub account_notes: Vec<String>,
     pub outside: Vec<OutsideAccount>,
+    /// Whether the outside accounts were left out of the project.
+    pub outside_dropped: bool,
+    pub potential_unit: String,
     pub reps: usize,
     pub rejected_reps: Vec<RowIssue>,
     pub territories: usize,
@@ -64,21 +89,29 @@ impl ImportReport {
     /// The report as lines of text (the CLI prints them; the dialog shows them).
     pub fn lines(&self) -> Vec<String> {
         let mut out = vec![format!("{} units (id field {}, name field {})", self.units, self.id_field, self.name_field.as_deref().unwrap_or("none: the code"))];
-        out.extend(self.unit_warnings.iter().map(|w| format!("  note: {w}")));
-        if self.account_rows > 0 {
-            out.push(format!(
-                "{} of {} account rows imported; {} rejected; {} outside every unit",
-                self.accounts,
-                self.account_rows,
-                self.rejected_accounts.len(),
-                self.outside.len()
-            ));
+        out.extend(self.unit_warnings.iter().take(REJECTED_LISTED).map(|w| format!("  note: {w}")));
+        if self.unit_warnings.len() > REJECTED_LISTED {
+            out.push(format!("  ... and {} more notes on the polygons", self.unit_warnings.len() - REJECTED_LISTED));
+        }
+        if self.account_rows > 0 || !self.account_notes.is_empty() {
+            out.push(format!("{} of {} account rows imported; {} rejected", self.accounts, self.account_rows, self.rejected_accounts.len()));
             out.extend(self.account_notes.iter().map(|n| format!("  note: {n}")));
-            out.extend(self.rejected_accounts.iter().map(|r| format!("  rejected: {r}")));
-            out.extend(self.account_warnings.iter().map(|r| format!("  warning: {r}")));
-            out.extend(
-                self.outside.iter().map(|a| format!("  outside every unit: {} '{}' at {:.5}, {:.5}", a.external_id, a.name, a.location.lat, a.location.lon)),
-            );
+            out.extend(self.rejected_accounts.iter().take(REJECTED_LISTED).map(|r| format!("  rejected: {r}")));
+            if self.rejected_accounts.len() > REJECTED_LISTED {
+                out.push(format!("  ... and {} more rejected rows", self.rejected_accounts.len() - REJECTED_LISTED));
+            }
+            out.extend(grouped_warnings(&self.account_warnings));
+            if !self.outside.is_empty() {
+                let potential: f64 = self.outside.iter().map(|a| a.potential).sum();
+                let examples: Vec<String> = self.outside.iter().take(EXAMPLES).map(|a| format!("{} '{}' at {:.4}, {:.4}", a.external_id, a.name, a.location.lat, a.location.lon)).collect();
+                out.push(format!(
+                    "  {} accounts (potential {}) lie outside every unit and {}; e.g. {}",
+                    self.outside.len(),
+                    crate::format::amount(potential, &self.potential_unit),
+                    if self.outside_dropped { "were left out (--accounts-outside drop)" } else { "are kept apart from the plan (--accounts-outside drop leaves them out)" },
+                    examples.join("; ")
+                ));
+            }
         }
         if self.reps > 0 || !self.rejected_reps.is_empty() {
             out.push(format!("{} reps; {} rejected", self.reps, self.rejected_reps.len()));
@@ -88,6 +121,28 @@ impl ImportReport {
         out.extend(self.rejected_alignment.iter().map(|r| format!("  rejected: {r}")));
         out
     }
+}
+
+/// Warnings of the same kind as one line each: how many rows, and the first few.
+fn grouped_warnings(warnings: &[RowIssue]) -> Vec<String> {
+    let mut groups: Vec<(&str, &str, Vec<&RowIssue>)> = Vec::new();
+    for w in warnings {
+        match groups.iter_mut().find(|(column, why, _)| *column == w.column && *why == w.why) {
+            Some(group) => group.2.push(w),
+            None => groups.push((&w.column, &w.why, vec![w])),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(column, why, rows)| {
+            let examples: Vec<String> = rows.iter().take(EXAMPLES).map(|r| format!("line {} '{}'", r.row, r.value)).collect();
+            let more = if rows.len() > EXAMPLES { ", ..." } else { "" };
+            match rows.len() {
+                1 => format!("  warning: {}", rows[0]),
+                n => format!("  warning: {n} rows, column '{column}': {why} ({}{more})", examples.join(", ")),
+            }
+        })
+        .collect()
 }
 
 /// Scenario names of a new project.
@@ -112,8 +167,12 @@ pub fn build(spec: &NewProjectSpec, progress: Progress<'_>) -> Result<(Project, 
 /// fields); `spec.units` is then only used in messages.
 pub fn build_from_tables(spec: &NewProjectSpec, tables: &[FeatureTable], progress: Progress<'_>) -> Result<(Project, ImportReport), ImportError> {
     let UnitsImport { units, id_field, name_field, warnings, .. } = units::build(tables, &spec.units_options, &mut |f| progress(f * 0.8))?;
-    let mut report = ImportReport { units: units.len(), unit_warnings: warnings, id_field, name_field, ..Default::default() };
-    let settings = Settings::default();
+    let mut settings = Settings::default();
+    if let Some(unit) = &spec.potential_unit {
+        settings.potential_unit = unit.trim().to_string();
+    }
+    let mut report =
+        ImportReport { units: units.len(), unit_warnings: warnings, id_field, name_field, potential_unit: settings.potential_unit.clone(), ..Default::default() };
 
     let reps = match &spec.reps {
         Some(path) => {
@@ -135,7 +194,15 @@ pub fn build_from_tables(spec: &NewProjectSpec, tables: &[FeatureTable], progres
             let index = UnitIndex::new(&units);
             let import = accounts::build(&table, &mapping, &units, &index, &reps, 0)?;
             describe_accounts(&mut report, &import);
-            let AccountsImport { accounts, rejected, rows, .. } = import;
+            let AccountsImport { mut accounts, rejected, rows, .. } = import;
+            if spec.accounts_outside == AccountsOutside::Drop {
+                accounts.retain(|a| a.unit.is_some());
+                for (i, a) in accounts.iter_mut().enumerate() {
+                    a.id = crate::model::ids::AccountId(i as u32);
+                }
+                report.accounts = accounts.len();
+                report.outside_dropped = true;
+            }
             accept(&rejected, spec.accept_good_rows, &table, rows, accounts)?
         }
         None => Vec::new(),
@@ -143,6 +210,7 @@ pub fn build_from_tables(spec: &NewProjectSpec, tables: &[FeatureTable], progres
     check_cancel(progress, 0.95)?;
 
     let mut project = Project::new(spec.name.clone(), units, accounts, reps);
+    project.settings = settings;
     let palette = crate::model::palette::territory_palette(project.reps.len().max(12));
     match &spec.alignment {
         Some(path) => {
@@ -178,7 +246,7 @@ fn describe_accounts(report: &mut ImportReport, import: &AccountsImport) {
         .outside
         .iter()
         .map(|&i| &import.accounts[i])
-        .map(|a| OutsideAccount { external_id: a.external_id.clone(), name: a.name.clone(), location: a.location })
+        .map(|a| OutsideAccount { external_id: a.external_id.clone(), name: a.name.clone(), location: a.location, potential: a.potential })
         .collect();
 }
 

@@ -1,7 +1,7 @@
 //! Reps from CSV: name, home base (lat/lon or a ZIP), capacity, experience, role.
 
 use super::accounts::normalize_zip;
-use super::columns::{parse_number, CsvTable};
+use super::columns::CsvTable;
 use super::{ImportError, RowIssue};
 use crate::model::entities::{LonLat, Rep, RepRole, Unit};
 use crate::model::ids::RepId;
@@ -35,7 +35,7 @@ pub fn build(table: &CsvTable, units: &[Unit], settings: &Settings) -> Result<Re
     let mut names: HashMap<String, usize> = HashMap::new();
     for (line, cells) in &table.rows {
         let issue = |c: usize, why: &str| RowIssue { row: *line, column: table.headers[c].clone(), value: cells[c].clone(), why: why.into() };
-        let number = |c: Option<usize>| c.map(|c| parse_number(&cells[c]).map_err(|why| issue(c, &why.to_string()))).transpose().map(Option::flatten);
+        let number = |c: Option<usize>| c.map(|c| table.number(&cells[c]).map_err(|why| issue(c, &why.to_string()))).transpose().map(Option::flatten);
         let name = cells[name_col].trim().to_string();
         if name.is_empty() {
             out.rejected.push(issue(name_col, "a rep needs a name"));

@@ -39,6 +39,15 @@ impl Paint {
         }
     }
 
+    /// An account's dot; one outside every ZIP and in no territory is faint: it is not
+    /// part of the plan.
+    fn account_dot(&self, account: &crate::model::Account, territory_color: Option<Rgb>, territory: Option<TerritoryId>) -> Color32 {
+        if territory.is_none() && account.unit.is_none() {
+            return Color32::from_rgba_unmultiplied(110, 110, 110, 70);
+        }
+        self.account(territory_color, territory)
+    }
+
     fn account(&self, territory_color: Option<Rgb>, territory: Option<TerritoryId>) -> Color32 {
         let alpha = if self.dim(territory) { 70 } else { 255 };
         match territory_color.map(rgb) {
@@ -77,7 +86,7 @@ pub fn scenario_colors(
         .iter()
         .map(|a| {
             let t = scenario.account_territory(a.id, a.unit);
-            paint.account(t.and_then(|t| colours.get(&t).copied()), t)
+            paint.account_dot(a, t.and_then(|t| colours.get(&t).copied()), t)
         })
         .collect();
     Ok(ScenarioColors { units, accounts, legend: computed.legend })
@@ -197,8 +206,8 @@ impl ColorCache {
         if !effects.accounts.is_empty() {
             let colours = territory_rgb(scenario);
             for moved in &effects.accounts {
-                if let Some(dot) = self.accounts.get_mut(moved.account.index()) {
-                    *dot = paint.account(moved.to.and_then(|t| colours.get(&t).copied()), moved.to);
+                if let (Some(dot), Some(account)) = (self.accounts.get_mut(moved.account.index()), project.accounts.get(moved.account.index())) {
+                    *dot = paint.account_dot(account, moved.to.and_then(|t| colours.get(&t).copied()), moved.to);
                     changed = true;
                 }
             }

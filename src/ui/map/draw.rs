@@ -157,8 +157,12 @@ impl MapLayers<'_> {
                 continue;
             }
             let r = self.scene.account_radius[i] * grow;
-            push_disc(mesh, p, r + 0.8, outline, 8);
-            push_disc(mesh, p, r, self.colors.account[i], 8);
+            let fill = self.colors.account[i];
+            // A faint dot (dimmed, or outside the plan) has no dark rim to stand out with.
+            if fill.a() >= 100 {
+                push_disc(mesh, p, r + 0.8, outline, 8);
+            }
+            push_disc(mesh, p, r, fill, 8);
         }
     }
 
@@ -180,6 +184,10 @@ impl MapLayers<'_> {
             let fill = match owner.and_then(|t| colours.get(&t)) {
                 Some(_) if heat => Color32::from_rgba_unmultiplied(40, 40, 40, alpha.min(170)),
                 Some(c) => Color32::from_rgba_unmultiplied((c.r() as f32 * 0.75) as u8, (c.g() as f32 * 0.75) as u8, (c.b() as f32 * 0.75) as u8, alpha),
+                // Faint when every account in it lies outside the ZIPs (not in the plan).
+                None if self.scene.clusters.members_of(c).iter().all(|&a| self.project.accounts.get(a as usize).is_some_and(|a| a.unit.is_none())) => {
+                    Color32::from_rgba_unmultiplied(120, 120, 120, 60)
+                }
                 None => Color32::from_rgba_unmultiplied(90, 90, 90, alpha),
             };
             let r = cluster_radius(c.count, level.max_count) * self.colors.account_scale.max(0.75);

@@ -393,7 +393,7 @@ impl MapLayers<'_> {
                     "{}\n{} accounts, {} potential would move to {name}",
                     picked.join(" + "),
                     preview.moved_accounts,
-                    crate::format::money(preview.moved_potential)
+                    crate::format::amount(preview.moved_potential, &self.project.settings.potential_unit)
                 ),
                 None => picked.join(" + "),
             };
@@ -435,7 +435,7 @@ impl MapLayers<'_> {
         let owner = owners.get(index).copied().flatten().and_then(|t| self.scenario.territory(t)).map(|t| t.name.clone());
         response.clone().on_hover_ui_at_pointer(|ui| {
             ui.strong(format!("{} accounts", cluster.count));
-            ui.label(format!("Potential {}", crate::format::money(cluster.potential)));
+            ui.label(format!("Potential {}", crate::format::amount(cluster.potential, &self.project.settings.potential_unit)));
             match owner {
                 Some(name) => ui.label(format!("Mostly in {name}")),
                 None => ui.label("Mostly unassigned"),
@@ -481,7 +481,7 @@ impl MapLayers<'_> {
             response.clone().on_hover_ui_at_pointer(|ui| {
                 ui.strong(&a.name);
                 ui.label(format!("{} · {}", a.tier.label(), a.industry));
-                ui.label(format!("Potential {}  ·  revenue {}", crate::format::money(a.potential), crate::format::money(a.revenue)));
+                ui.label(format!("Potential {}  ·  revenue {}", crate::format::amount(a.potential, &project.settings.potential_unit), crate::format::money(a.revenue)));
                 ui.label(format!("Owner (CRM): {owner}"));
                 if let Some(t) = territory {
                     ui.label(format!("Territory: {}", t.name));
@@ -504,7 +504,7 @@ impl MapLayers<'_> {
                         ui.label("Unassigned");
                     }
                 }
-                ui.label(format!("{} accounts · {} potential", accounts.len(), crate::format::money(potential)));
+                ui.label(format!("{} accounts · {} potential", accounts.len(), crate::format::amount(potential, &project.settings.potential_unit)));
             });
         }
     }

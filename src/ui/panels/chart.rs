@@ -6,7 +6,7 @@ use crate::metrics::ScenarioMetrics;
 use crate::model::ids::TerritoryId;
 use crate::model::project::Project;
 use crate::model::scenario::Scenario;
-use crate::format::short_money;
+use crate::format::short_amount;
 use crate::ui::style::rgb;
 use egui::{Color32, Rect, RichText, Stroke, Ui};
 use egui_plot::{Axis, AxisHints, Bar, BarChart, GridMark, HLine, LineStyle, Plot, Span};
@@ -118,7 +118,7 @@ struct Chart {
     y_label: &'static str,
     y_max: f64,
     values: Vec<f64>,
-    format: fn(f64) -> String,
+    format: std::rc::Rc<dyn Fn(f64) -> String>,
     reference: (String, f64),
     band: (String, std::ops::RangeInclusive<f64>),
 }
@@ -146,7 +146,8 @@ impl Chart {
         // Fill what the panel gives, exactly: a plot taller than that would grow the
         // panel every frame and shift the map under the pointer.
         let height = (ui.available_height() - ui.spacing().item_spacing.y).max(60.0);
-        let format = self.format;
+        let format = self.format.clone();
+        let axis_format = self.format;
         let response = Plot::new(self.id)
             .width(width)
             .height(height)
@@ -163,11 +164,11 @@ impl Chart {
             .y_axis_label(self.y_label)
             .custom_x_axes(vec![AxisHints::new_x().formatter(|mark, _| bars.axis_label(mark)).label_spacing(12.0..=20.0)])
             .x_grid_spacer(ticks)
-            .y_axis_formatter(move |mark, _| format(mark.value))
+            .y_axis_formatter(move |mark, _| axis_format(mark.value))
             .label_formatter(|_| None)
             .show(ui, |plot| {
                 plot.span(Span::new(self.band.0, self.band.1).axis(Axis::Y).fill(BAND));
-                plot.bar_chart(BarChart::new(self.title, bars.bars(values.into_iter(), highlight, format)));
+                plot.bar_chart(BarChart::new(self.title, bars.bars(values.into_iter(), highlight, |v| format(v))));
                 let (name, y) = self.reference;
                 plot.hline(HLine::new(name, y).color(MEAN).style(LineStyle::dashed_loose()).width(1.5));
             });
@@ -189,6 +190,7 @@ pub fn balance_chart_ui(ui: &mut Ui, project: &Project, scenario: &Scenario, met
         return outcome;
     }
     let th = project.settings.thresholds;
+    let unit = project.settings.potential_unit.clone();
     let mean = metrics.balance.mean_potential;
     let half = ((ui.available_width() - 12.0) / 2.0).max(160.0);
     let mean_band = mean * (1.0 - th.tolerance)..=mean * (1.0 + th.tolerance);
@@ -197,12 +199,12 @@ pub fn balance_chart_ui(ui: &mut Ui, project: &Project, scenario: &Scenario, met
         Chart {
             id: "potential_chart",
             title: "Potential by territory",
-            note: format!("dashed: mean {} · green: ±{:.0}% tolerance", short_money(mean), th.tolerance * 100.0),
+            note: format!("dashed: mean {} · green: ±{:.0}% tolerance", short_amount(mean, &unit), th.tolerance * 100.0),
             y_label: "Potential",
             y_max: mean * (1.0 + th.tolerance) * 1.05,
             values: metrics.territories.iter().map(|m| m.potential).collect(),
-            format: short_money,
-            reference: (format!("Mean {}", short_money(mean)), mean),
+            reference: (format!("Mean {}", short_amount(mean, &unit)), mean),
+            format: std::rc::Rc::new(move |v| short_amount(v, &unit)),
             band: (format!("±{:.0}% of mean", th.tolerance * 100.0), mean_band),
         },
         Chart {
@@ -212,7 +214,7 @@ pub fn balance_chart_ui(ui: &mut Ui, project: &Project, scenario: &Scenario, met
             y_label: "Index",
             y_max: max_index * 1.05,
             values: metrics.territories.iter().map(|m| m.workload_index).collect(),
-            format: |v| format!("{v:.2}"),
+            format: std::rc::Rc::new(|v| format!("{v:.2}")),
             reference: ("Team average 1.0".into(), 1.0),
             band: (format!("{:.1}-{:.1} balanced", th.index_low, th.index_high), th.index_low..=th.index_high),
         },

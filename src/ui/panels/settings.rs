@@ -78,6 +78,12 @@ pub fn model_ui(ui: &mut Ui, draft: &mut ModelDraft) -> bool {
             per_tier_row(ui, "Tier weight", &mut s.tier_weights, 0.1, "");
             per_tier_row(ui, "Hours per visit", &mut s.hours_per_visit, 0.25, " h");
         });
+        ui.horizontal(|ui| {
+            ui.label("Potential is counted in");
+            ui.add(egui::TextEdit::singleline(&mut s.potential_unit).desired_width(90.0).hint_text("$"))
+                .on_hover_text("A currency sign ($, €, £) is written before figures; a word (beds, students, seats) after them.");
+            ui.weak(crate::format::amount(12_500.0, &s.potential_unit));
+        });
 
         ui.separator();
         ui.heading("Reps");

@@ -6,7 +6,7 @@ use crate::metrics::ScenarioMetrics;
 use crate::model::ids::TerritoryId;
 use crate::model::project::Project;
 use crate::model::scenario::Scenario;
-use crate::format::short_money;
+use crate::format::short_amount;
 use crate::model::entities::Rgb;
 use crate::ui::actions::AppAction;
 use crate::ui::style::{deviation_color, index_color, threshold_color, BAD, GOOD};
@@ -164,7 +164,8 @@ pub fn territories_ui(
     let rows = visible_rows(project, scenario, metrics, state);
     let shapes = state.shapes(project, scenario, generation).cloned().unwrap_or_default();
     let pool = metrics.unassigned();
-    let footer = if pool.units > 0 { 24.0 } else { 0.0 };
+    let outside = metrics.outside();
+    let footer = if pool.units > 0 { 24.0 } else { 0.0 } + if outside.accounts > 0 { 24.0 } else { 0.0 };
     let height = (ui.available_height() - footer).max(80.0);
     if !scenario.territories.is_empty() {
         egui_extras::TableBuilder::new(ui)
@@ -254,7 +255,7 @@ pub fn territories_ui(
                         ui.label(m.accounts.to_string());
                     });
                     row.col(|ui| {
-                        ui.label(short_money(m.potential));
+                        ui.label(short_amount(m.potential, &project.settings.potential_unit));
                     });
                     row.col(|ui| {
                         ui.label(RichText::new(format!("{:.2}", m.workload_index)).color(index_color(m.workload_index, th)).strong());
@@ -282,6 +283,14 @@ pub fn territories_ui(
     }
     if pool.units > 0 {
         ui.label(RichText::new(format!("{} ZIPs and {} accounts are unassigned", pool.units, pool.accounts)).color(BAD));
+    }
+    if outside.accounts > 0 {
+        ui.weak(format!(
+            "{} accounts ({} potential) lie outside every ZIP: not part of the plan",
+            outside.accounts,
+            short_amount(outside.potential, &project.settings.potential_unit)
+        ))
+        .on_hover_text("Accounts of the CRM file beyond the project's ZIPs (e.g. other states). Import without them with --accounts-outside drop, or the import dialog's choice.");
     }
 }
 
