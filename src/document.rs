@@ -2,6 +2,7 @@
 //! recovery, and the close confirmation. No egui here: it is tested like the model.
 
 use crate::io::project_file::{self, ProjectFileError};
+use crate::io::shared_file::{self, Fingerprint, Holder, Lock};
 use crate::model::project::Project;
 use crate::recovery::{SessionMarker, Unsaved};
 use crate::session::Session;
@@ -31,6 +32,15 @@ pub struct Document {
     marker: Option<SessionMarker>,
     /// Where autosave workers report how they went.
     autosave_outcomes: Option<(mpsc::Sender<AutosaveOutcome>, mpsc::Receiver<AutosaveOutcome>)>,
+    /// What the project file was when read or last saved: a save checks it is still
+    /// that before replacing it.
+    pub disk: Option<Fingerprint>,
+    /// A save found the file changed by someone else: the app asks what to do.
+    pub conflict: bool,
+    /// Someone else has the project open (their lock file says who).
+    pub held_by: Option<Holder>,
+    /// This window's lock on its project file, when it keeps one (the app does).
+    lock: Option<Lock>,
     /// The last autosave error shown, so the same failure is not shown every minute.
     last_autosave_error: Option<String>,
     /// The planner asked to close a project with unsaved changes: ask what to do.
@@ -46,13 +56,20 @@ impl Document {
     /// autosave of it.
     pub fn new(path: Option<PathBuf>) -> Self {
         let recovery = path.as_deref().and_then(Unsaved::of_project);
-        Self { path, recovery, ..Self::default() }
+        let disk = path.as_deref().and_then(|p| shared_file::fingerprint(p).ok().flatten());
+        Self { path, recovery, disk, ..Self::default() }
+    }
+
+    /// A document for a project just read from `path`, with what the file was then.
+    pub fn opened(path: PathBuf, disk: Fingerprint) -> Self {
+        Self { recovery: Unsaved::of_project(&path), path: Some(path), disk: Some(disk), ..Self::default() }
     }
 
     /// The same document state for another project (open, recover, new from files):
     /// the recent list and the session marker stay.
     pub fn replaced(&mut self, path: Option<PathBuf>) -> Self {
-        let mut next = Self { path: path.clone(), recent: self.recent.clone(), marker: self.marker.take(), ..Self::default() };
+        let disk = path.as_deref().and_then(|p| shared_file::fingerprint(p).ok().flatten());
+        let mut next = Self { path: path.clone(), recent: self.recent.clone(), marker: self.marker.take(), disk, ..Self::default() };
         if let Some(p) = path {
             next.remember(&p);
         }
@@ -75,15 +92,27 @@ impl Document {
 
     /// A clean exit: the session marker goes.
     pub fn end_session(&mut self) {
+        self.lock = None;
         if let Some(marker) = self.marker.take() {
             marker.end();
         }
     }
 
+    /// Keeps the session marker and the lock file in step with the project's path (only
+    /// in a session: tests and screenshots leave no files behind).
     fn note_path(&mut self) {
         if let Some(marker) = &mut self.marker {
             // Best effort: without the marker a crash is only not detected.
             let _ignored = marker.note_project(self.path.as_deref());
+            self.lock = None;
+            self.held_by = None;
+            if let Some(path) = &self.path {
+                // Best effort too: a read-only folder only means nobody is told.
+                if let Ok((lock, held_by)) = Lock::take(path) {
+                    self.lock = lock;
+                    self.held_by = held_by;
+                }
+            }
         }
     }
 
@@ -108,16 +137,42 @@ impl Document {
 
     /// Saves the session's project to `path` atomically, marks it saved, removes the
     /// autosave it no longer needs and makes `path` the document's file.
+    ///
+    /// Saving over the document's own file checks first that nobody changed it since it
+    /// was read; if someone did, nothing is written and `conflict` asks the planner.
     pub fn save(&mut self, session: &mut Session, path: PathBuf) -> Result<(), ProjectFileError> {
-        project_file::save(session.project(), &path)?;
+        let expected = if self.path.as_ref() == Some(&path) { self.disk.clone() } else { None };
+        self.write(session, path, expected.as_ref())
+    }
+
+    /// Saves over the document's file whatever is there now (the planner chose to
+    /// overwrite the other change).
+    pub fn overwrite(&mut self, session: &mut Session) -> Result<(), ProjectFileError> {
+        let path = self.path.clone().ok_or_else(|| ProjectFileError::Write { path: PathBuf::from("(untitled)"), source: std::io::Error::other("the project has no file yet") })?;
+        self.write(session, path, None)
+    }
+
+    fn write(&mut self, session: &mut Session, path: PathBuf, expected: Option<&Fingerprint>) -> Result<(), ProjectFileError> {
+        let written = match project_file::save_checked(session.project(), &path, expected) {
+            Err(e @ ProjectFileError::ChangedOnDisk { .. }) => {
+                self.conflict = true;
+                return Err(e);
+            }
+            other => other?,
+        };
+        self.conflict = false;
+        self.disk = Some(written);
         session.mark_saved();
         if let Some(autosave) = self.autosave_target() {
             let _ignored = std::fs::remove_file(autosave);
         }
         let _ignored = std::fs::remove_file(project_file::autosave_path(&path));
         self.remember(&path);
+        let moved = self.path.as_ref() != Some(&path);
         self.path = Some(path);
-        self.note_path();
+        if moved {
+            self.note_path();
+        }
         Ok(())
     }
 
@@ -315,6 +370,32 @@ mod tests {
         session.execute(Command::assign_units([UnitId(5)], Some(t))).unwrap();
         assert_eq!(doc.autosave(&session, 1000.0), None);
         wait_for_file(&project_file::autosave_path(&missing));
+    }
+
+    #[test]
+    fn a_save_over_a_file_someone_else_changed_asks_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("plan.tdproj");
+        let mut session = edited_session();
+        let mut doc = Document::new(None);
+        doc.save(&mut session, path.clone()).unwrap();
+        // An optimize run (or a colleague) saves the file meanwhile.
+        let mut theirs = session.project().clone();
+        theirs.name = "theirs".into();
+        project_file::save(&theirs, &path).unwrap();
+        let t = session.scenario().territories[0].id;
+        session.execute(Command::assign_units([UnitId(2)], Some(t))).unwrap();
+        let err = doc.save(&mut session, path.clone()).unwrap_err();
+        assert!(matches!(err, ProjectFileError::ChangedOnDisk { .. }), "{err}");
+        assert!(doc.conflict && session.is_dirty());
+        assert_eq!(project_file::load(&path).unwrap().name, "theirs", "their work is intact");
+        // The planner chooses to overwrite.
+        doc.overwrite(&mut session).unwrap();
+        assert!(!doc.conflict && !session.is_dirty());
+        assert_ne!(project_file::load(&path).unwrap().name, "theirs");
+        // And later saves check against what was just written, not what was first read.
+        session.execute(Command::assign_units([UnitId(3)], Some(t))).unwrap();
+        doc.save(&mut session, path.clone()).unwrap();
     }
 
     #[test]

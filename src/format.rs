@@ -54,6 +54,23 @@ pub fn short_amount(value: f64, unit: &str) -> String {
     with_unit(if value < 0.0 && figure != "0" { "-" } else { "" }, &figure, unit)
 }
 
+/// A moment as "2026-12-04 1530" (UTC), for file names.
+pub fn utc_stamp(at: std::time::SystemTime) -> String {
+    let secs = at.duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0) as i64;
+    let (days, rest) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02} {:02}{:02}", rest / 3600, rest % 3600 / 60)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -75,6 +92,14 @@ mod tests {
         assert_eq!(short_amount(2_400.0, "beds"), "2k beds");
         assert_eq!(short_amount(12_400_000.0, "£"), "£12.4M");
         assert_eq!(short_amount(-0.2, "$"), "$0");
+    }
+
+    #[test]
+    fn utc_stamps_are_civil_dates() {
+        let at = |s: u64| std::time::UNIX_EPOCH + std::time::Duration::from_secs(s);
+        assert_eq!(utc_stamp(at(0)), "1970-01-01 0000");
+        assert_eq!(utc_stamp(at(1_796_398_200)), "2026-12-04 1530");
+        assert_eq!(utc_stamp(at(951_782_400)), "2000-02-29 0000");
     }
 
     #[test]

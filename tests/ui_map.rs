@@ -183,3 +183,31 @@ fn an_autosave_newer_than_the_file_is_offered_for_recovery() {
     harness.state_mut().save_to(path.clone());
     assert!(!project_file::autosave_path(&path).exists());
 }
+
+#[test]
+fn saving_over_a_file_changed_by_someone_else_asks_and_can_overwrite() {
+    use territory_designer::model::Command;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("plan.tdproj");
+    let project = project_file::load(Path::new("sample_maps/mid_atlantic.tdproj")).unwrap();
+    project_file::save(&project, &path).unwrap();
+    let app = TerritoryApp::without_basemap(project_file::load(&path).unwrap(), Some(path.clone()));
+    let mut harness = Harness::builder().with_size([1400.0, 900.0]).with_max_steps(64).build_ui_state(|ui, app: &mut TerritoryApp| app.show(ui), app);
+    harness.run_steps(3);
+    // An optimize run saves a new scenario into the file meanwhile.
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_territory-designer")).arg("optimize").arg(&path).args(["--into", "Theirs"]).output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let t = harness.state().session.scenario().territories[0].id;
+    harness.state_mut().act(territory_designer::ui::actions::AppAction::Execute(Command::rename_territory(t, "Mine")));
+    harness.run_steps(2);
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);
+    harness.run_steps(3);
+    assert!(harness.query_by_label("The project changed on disk").is_some(), "the planner is asked");
+    assert!(project_file::load(&path).unwrap().scenario_by_name("Theirs").is_some(), "their scenario is intact");
+    assert!(harness.state().session.is_dirty());
+    harness.get_by_label("Overwrite").click();
+    harness.run_steps(3);
+    assert!(!harness.state().session.is_dirty());
+    let saved = project_file::load(&path).unwrap();
+    assert!(saved.scenario_by_name("Theirs").is_none() && saved.scenarios.iter().any(|s| s.territories.iter().any(|t| t.name == "Mine")));
+}

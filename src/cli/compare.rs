@@ -21,7 +21,7 @@ pub fn write_comparison(c: &Comparison, format: Format, out: &mut dyn Write) -> 
             ])?;
             for p in &c.territories {
                 let f = |row: &Option<ReportRow>, get: fn(&ReportRow) -> String| row.as_ref().map(get).unwrap_or_default();
-                writer.write_record([
+                writer.write_record(crate::io::spreadsheet::safe_row([
                     p.name.clone(),
                     f(&p.before, |r| r.accounts.to_string()),
                     f(&p.after, |r| r.accounts.to_string()),
@@ -31,7 +31,7 @@ pub fn write_comparison(c: &Comparison, format: Format, out: &mut dyn Write) -> 
                     f(&p.after, |r| format!("{:.3}", r.workload_index)),
                     f(&p.before, |r| format!("{:.2}", r.deviation_pct)),
                     f(&p.after, |r| format!("{:.2}", r.deviation_pct)),
-                ])?;
+                ]))?;
             }
             writer.flush()?;
         }

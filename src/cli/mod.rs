@@ -270,7 +270,7 @@ pub fn run(command: CliCommand, out: &mut dyn Write) -> Result<()> {
             compare::write_comparison(&comparison, format, out)
         }
         CliCommand::Optimize { project: path, territories, balance, tolerance, from, into, disruption, seed, only, allow_pieces, leave_out, format } => {
-            let mut project = project_file::load(&path)?;
+            let (mut project, read) = project_file::load_tracked(&path)?;
             let measure = crate::optimize::project::Measure::parse(&balance).map_err(|e| anyhow!("--balance: {e}"))?;
             let start = pick_scenario(&project, from.as_deref())?.clone();
             let k = territories.unwrap_or(start.territories.len());
@@ -296,7 +296,7 @@ pub fn run(command: CliCommand, out: &mut dyn Write) -> Result<()> {
             let proposal = request.run(&project, &mut |_| true)?;
             let name = into.unwrap_or_else(|| project.unused_scenario_name(crate::optimize::project::PROPOSAL_NAME));
             let id = project.insert_scenario(crate::optimize::project::proposal_scenario(&project, &proposal, &name))?;
-            project_file::save(&project, &path)?;
+            save_or_set_aside(&project, &path, &read)?;
             let scenario = project.scenario(id).context("the proposal was added")?;
             let s = &proposal.solution;
             let summary = serde_json::json!({
@@ -520,6 +520,25 @@ pub fn project_to_open(path: Option<PathBuf>) -> Result<(PathBuf, Project)> {
     Ok((path, project))
 }
 
+/// Saves a command's result over the project it read, unless someone changed the file
+/// meanwhile: then the result goes beside it (`NAME (conflict ...).tdproj`) and the
+/// command fails, saying where.
+fn save_or_set_aside(project: &Project, path: &std::path::Path, read: &crate::io::shared_file::Fingerprint) -> Result<()> {
+    match project_file::save_checked(project, path, Some(read)) {
+        Ok(_) => Ok(()),
+        Err(project_file::ProjectFileError::ChangedOnDisk { .. }) => {
+            let aside = crate::io::shared_file::conflict_path(path, std::time::SystemTime::now());
+            project_file::save(project, &aside)?;
+            bail!(
+                "{} was changed by someone else while this command ran; it was not overwritten. The result is saved as {}: open both and keep what you need",
+                path.display(),
+                aside.display()
+            )
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
 /// Whether the command failed only because its reader went away (`report | head`).
 pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
     err.chain().any(|cause| {
@@ -527,4 +546,33 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
             || cause.downcast_ref::<serde_json::Error>().and_then(serde_json::Error::io_error_kind) == Some(std::io::ErrorKind::BrokenPipe)
             || cause.downcast_ref::<csv::Error>().is_some_and(|e| matches!(e.kind(), csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::BrokenPipe))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_result_for_a_file_changed_meanwhile_is_set_aside_not_saved_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("plan.tdproj");
+        let mut project = crate::fixtures::grid_project(4, 4, 0.1, 20, 2, 5);
+        project_file::save(&project, &path).unwrap();
+        let (_, read) = project_file::load_tracked(&path).unwrap();
+        // The app saves the planner's edits while the command runs.
+        project.name = "the planner's edits".into();
+        project_file::save(&project, &path).unwrap();
+        let mut result = project.clone();
+        result.name = "the command's result".into();
+        let err = save_or_set_aside(&result, &path, &read).unwrap_err().to_string();
+        assert!(err.contains("was changed by someone else") && err.contains("(conflict "), "{err}");
+        assert_eq!(project_file::load(&path).unwrap().name, "the planner's edits");
+        let aside: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.path()).filter(|p| p.to_string_lossy().contains("(conflict ")).collect();
+        assert_eq!(aside.len(), 1);
+        assert_eq!(project_file::load(&aside[0]).unwrap().name, "the command's result");
+        // Unchanged: saved over as usual.
+        let (_, read) = project_file::load_tracked(&path).unwrap();
+        save_or_set_aside(&result, &path, &read).unwrap();
+        assert_eq!(project_file::load(&path).unwrap().name, "the command's result");
+    }
 }

@@ -14,7 +14,7 @@ pub fn write_ledger(rows: &[LedgerRow], path: &Path) -> Result<()> {
             "relationship",
         ])?;
         for r in rows {
-            writer.write_record([
+            writer.write_record(crate::io::spreadsheet::safe_row([
                 r.account_id.clone(),
                 r.account.clone(),
                 r.from_territory.clone(),
@@ -24,7 +24,7 @@ pub fn write_ledger(rows: &[LedgerRow], path: &Path) -> Result<()> {
                 format!("{:.0}", r.potential),
                 format!("{:.0}", r.revenue),
                 format!("{:.2}", r.relationship),
-            ])?;
+            ]))?;
         }
         writer.flush()?;
     }

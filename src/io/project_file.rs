@@ -3,10 +3,12 @@
 //! name the problem and never panic; files from a newer schema are refused.
 
 use crate::model::project::Project;
-use flate2::read::GzDecoder;
+use flate2::read::MultiGzDecoder;
 use flate2::write::GzEncoder;
 use flate2::Compression;
 use serde::{Deserialize, Serialize};
+use crate::io::limits;
+use crate::io::shared_file::{self, Fingerprint};
 use std::fs;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
@@ -38,6 +40,8 @@ pub enum ProjectFileError {
     NewerVersion { path: PathBuf, found: u32, supported: u32 },
     #[error("{path} is inconsistent: {detail}")]
     Invalid { path: PathBuf, detail: String },
+    #[error("{path} was changed by someone else (another window, an `optimize` run, a colleague) since it was read; it was not overwritten")]
+    ChangedOnDisk { path: PathBuf },
 }
 
 /// The envelope around the project. Fields this version does not know are ignored on
@@ -82,55 +86,125 @@ pub use crate::io::atomic::write_atomically;
 /// Saves atomically (see `write_atomically`): a crash leaves either the old or the new
 /// file, with the old file's permissions, owner and links kept.
 pub fn save(project: &Project, path: &Path) -> Result<(), ProjectFileError> {
+    save_checked(project, path, None).map(|_| ())
+}
+
+/// Saves like `save`, but only if the file is still what was read (`read`: its
+/// fingerprint then; `None` to replace whatever is there). Returns the fingerprint of
+/// what was written, for the next save.
+pub fn save_checked(project: &Project, path: &Path, read: Option<&Fingerprint>) -> Result<Fingerprint, ProjectFileError> {
     let write_err = |source| ProjectFileError::Write { path: path.to_path_buf(), source };
     let bytes = to_bytes(project).map_err(write_err)?;
-    write_atomically(path, &bytes).map_err(write_err)
+    if let Some(read) = read {
+        if !shared_file::unchanged_since(path, read).map_err(write_err)? {
+            return Err(ProjectFileError::ChangedOnDisk { path: path.to_path_buf() });
+        }
+    }
+    write_atomically(path, &bytes).map_err(write_err)?;
+    // What is on disk now, for the next check (read back: times are the file system's).
+    shared_file::fingerprint(path).map_err(write_err)?.ok_or_else(|| write_err(io::Error::other("the file vanished right after it was written")))
+}
+
+/// Loads a project and remembers what the file was, for `save_checked`.
+pub fn load_tracked(path: &Path) -> Result<(Project, Fingerprint), ProjectFileError> {
+    let read_err = |source| ProjectFileError::Read { path: path.to_path_buf(), source };
+    let before = shared_file::fingerprint(path).map_err(read_err)?;
+    let project = load(path)?;
+    let fingerprint = before.ok_or_else(|| read_err(io::Error::from(io::ErrorKind::NotFound)))?;
+    Ok((project, fingerprint))
 }
 
 /// Loads and validates a project file (and removes temporary files that killed saves
-/// of it left behind).
+/// of it left behind). Memory stays bounded whatever the file holds: the header is
+/// checked on the first bytes, and the content may expand to `MAX_PROJECT_BYTES`.
 pub fn load(path: &Path) -> Result<Project, ProjectFileError> {
     crate::io::atomic::remove_dead_temp_files(path);
-    let bytes = fs::read(path).map_err(|source| ProjectFileError::Read { path: path.to_path_buf(), source })?;
-    from_bytes(&bytes, path)
+    let read_err = |source| ProjectFileError::Read { path: path.to_path_buf(), source };
+    let file = fs::File::open(path).map_err(read_err)?;
+    let mut first = Vec::with_capacity(HEADER_BYTES);
+    (&file).take(HEADER_BYTES as u64).read_to_end(&mut first).map_err(read_err)?;
+    check_header(&decompressed_prefix(&first, path)?, path)?;
+    let json = limits::read_file(path, limits::MAX_PROJECT_BYTES, limits::Watch::JsonValues).map_err(|e| limit_error(e, path))?;
+    parse(&json, path)
+}
+
+/// How many bytes the header must show up in.
+const HEADER_BYTES: usize = 64 << 10;
+
+/// The first bytes of the document: decompressed when gzip (as far as they go).
+fn decompressed_prefix(first: &[u8], path: &Path) -> Result<Vec<u8>, ProjectFileError> {
+    if !first.starts_with(&[0x1f, 0x8b]) {
+        return Ok(first.to_vec());
+    }
+    let mut out = Vec::with_capacity(HEADER_BYTES);
+    // The prefix of a stream ends early by nature: keep what came out.
+    let partial = MultiGzDecoder::new(first).take(HEADER_BYTES as u64).read_to_end(&mut out);
+    match partial {
+        Err(e) if out.is_empty() => Err(ProjectFileError::Damaged { path: path.to_path_buf(), detail: format!("compressed data: {e}") }),
+        _ => Ok(out),
+    }
+}
+
+fn limit_error(e: limits::LimitError, path: &Path) -> ProjectFileError {
+    match e {
+        limits::LimitError::Io(source) => ProjectFileError::Read { path: path.to_path_buf(), source },
+        limits::LimitError::Damaged(e) => ProjectFileError::Damaged { path: path.to_path_buf(), detail: format!("compressed data: {e}") },
+        other => ProjectFileError::NotAProject { path: path.to_path_buf(), detail: other.to_string() },
+    }
+}
+
+/// Refuses, from its first bytes, a document that is not a project this version reads.
+fn check_header(prefix: &[u8], path: &Path) -> Result<(), ProjectFileError> {
+    let path_buf = path.to_path_buf();
+    if prefix.iter().all(u8::is_ascii_whitespace) {
+        return Err(ProjectFileError::Empty { path: path_buf });
+    }
+    let header = match read_header(prefix) {
+        Ok(header) => header,
+        // The header of a project comes first: a prefix that ends before it is a
+        // damaged file if it is the whole file, and not a project otherwise.
+        Err(err) if err.classify() == serde_json::error::Category::Eof && prefix.len() >= HEADER_BYTES => {
+            return Err(ProjectFileError::NotAProject { path: path_buf, detail: "no format tag in its first bytes".into() })
+        }
+        Err(err) => return Err(classify(err, path)),
+    };
+    match header.format.as_deref() {
+        Some(FORMAT) => {}
+        Some(other) => return Err(ProjectFileError::NotAProject { path: path_buf, detail: format!("its format is '{other}'") }),
+        None => return Err(ProjectFileError::NotAProject { path: path_buf, detail: "it has no format tag".into() }),
+    }
+    let version = header.schema_version.ok_or_else(|| ProjectFileError::NotAProject { path: path_buf.clone(), detail: "it has no schema version".into() })?;
+    if version > SCHEMA_VERSION {
+        return Err(ProjectFileError::NewerVersion { path: path_buf, found: version, supported: SCHEMA_VERSION });
+    }
+    Ok(())
 }
 
 /// Parses the bytes of a project file; `path` is only used in messages.
 pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Project, ProjectFileError> {
-    let path_buf = path.to_path_buf();
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(ProjectFileError::Empty { path: path_buf });
-    }
+    check_header(&decompressed_prefix(&bytes[..bytes.len().min(HEADER_BYTES)], path)?, path)?;
     let json: Vec<u8> = if bytes.starts_with(&[0x1f, 0x8b]) {
         let mut out = Vec::with_capacity(bytes.len() * 6);
-        if let Err(err) = GzDecoder::new(bytes).read_to_end(&mut out) {
-            return Err(ProjectFileError::Damaged { path: path_buf, detail: format!("compressed data: {err}") });
+        let mut capped = limits::Capped::json(MultiGzDecoder::new(bytes), limits::MAX_PROJECT_BYTES);
+        if let Err(err) = capped.read_to_end(&mut out) {
+            return Err(match limits::classify(err) {
+                limits::LimitError::Io(err) => ProjectFileError::Damaged { path: path.to_path_buf(), detail: format!("compressed data: {err}") },
+                other => limit_error(other, path),
+            });
         }
         out
     } else {
         bytes.to_vec()
     };
-    let header = read_header(&json).map_err(|err| classify(err, &path_buf))?;
-    match header.format.as_deref() {
-        Some(FORMAT) => {}
-        Some(other) => {
-            return Err(ProjectFileError::NotAProject { path: path_buf, detail: format!("its format is '{other}'") })
-        }
-        None => {
-            return Err(ProjectFileError::NotAProject { path: path_buf, detail: "it has no format tag".into() })
-        }
-    }
-    let version = header.schema_version.ok_or_else(|| ProjectFileError::NotAProject {
-        path: path_buf.clone(),
-        detail: "it has no schema version".into(),
-    })?;
-    if version > SCHEMA_VERSION {
-        return Err(ProjectFileError::NewerVersion { path: path_buf, found: version, supported: SCHEMA_VERSION });
-    }
-    let envelope: Envelope<Project> = serde_json::from_slice(&json).map_err(|err| match err.classify() {
-        serde_json::error::Category::Eof => {
-            ProjectFileError::Damaged { path: path_buf.clone(), detail: err.to_string() }
-        }
+    parse(&json, path)
+}
+
+/// Parses a project document whose header was checked.
+fn parse(json: &[u8], path: &Path) -> Result<Project, ProjectFileError> {
+    let path_buf = path.to_path_buf();
+    check_header(&json[..json.len().min(HEADER_BYTES)], path)?;
+    let envelope: Envelope<Project> = serde_json::from_slice(json).map_err(|err| match err.classify() {
+        serde_json::error::Category::Eof => ProjectFileError::Damaged { path: path_buf.clone(), detail: err.to_string() },
         _ => ProjectFileError::Invalid { path: path_buf.clone(), detail: err.to_string() },
     })?;
     let mut project = envelope.project;

@@ -26,6 +26,10 @@ pub enum AppAction {
     ExportLedger(Option<PathBuf>),
     RecoverAutosave,
     DiscardAutosave,
+    /// After a save found the file changed by someone else: replace it anyway.
+    Overwrite,
+    /// After a save found the file changed: leave it, keep the changes unsaved here.
+    DismissConflict,
     Quit,
     SaveAndQuit,
     QuitWithoutSaving,
@@ -211,6 +215,11 @@ impl TerritoryApp {
                     self.export_ledger(&path);
                 }
             }
+            AppAction::Overwrite => match self.document.overwrite(&mut self.session) {
+                Ok(()) => self.say("Saved over the other change"),
+                Err(err) => self.complain(err.to_string()),
+            },
+            AppAction::DismissConflict => self.document.conflict = false,
             AppAction::RecoverAutosave => self.recover_autosave(),
             AppAction::DiscardAutosave => self.document.discard_recovery(),
             AppAction::Quit => ctx.send_viewport_cmd(egui::ViewportCommand::Close),

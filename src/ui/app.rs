@@ -161,8 +161,17 @@ impl TerritoryApp {
                 self.replace_project(project, Some(path.clone()));
                 self.document.recovery = crate::recovery::Unsaved::of_project(&path);
                 self.say(format!("Opened {}", path.display()));
+                self.tell_who_else_has_it();
             }
             Err(err) => self.complain(err.to_string()),
+        }
+    }
+
+    /// Says so when another window (or a colleague) has the project open too.
+    pub(super) fn tell_who_else_has_it(&mut self) {
+        if let (Some(holder), Some(path)) = (&self.document.held_by, &self.document.path) {
+            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            self.complain(format!("{name} is also open by {holder}: a save checks the file first, but agree who saves"));
         }
     }
 

@@ -107,6 +107,24 @@ impl TerritoryApp {
                 self.act(action);
             }
         }
+        if self.document.conflict {
+            let buttons = vec![
+                (RichText::new("Save as…"), Some(AppAction::SaveAs(None))),
+                (RichText::new("Reload from disk"), self.document.path.clone().map(|p| AppAction::Open(Some(p)))),
+                (RichText::new("Overwrite"), Some(AppAction::Overwrite)),
+                (RichText::new("Cancel"), Some(AppAction::DismissConflict)),
+            ];
+            let name = self.document.path.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
+            let message = format!(
+                "{name} was changed by someone else (another window, an optimize run, a colleague) since you opened it. Nothing was saved.\n\nSave as… keeps both; Reload from disk drops your changes; Overwrite drops theirs."
+            );
+            if let Some(answer) = ask(ctx, "The project changed on disk", &message, buttons) {
+                self.document.conflict = false;
+                if let Some(action) = answer {
+                    self.act(action);
+                }
+            }
+        }
         if let Some(unsaved) = &self.document.recovery {
             let buttons = vec![(RichText::new("Recover"), Some(AppAction::RecoverAutosave)), (RichText::new("Discard them"), Some(AppAction::DiscardAutosave))];
             let message = match (&unsaved.marker, &unsaved.project) {

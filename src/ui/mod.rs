@@ -52,8 +52,9 @@ pub fn run(project: Project, path: Option<PathBuf>) -> Result<()> {
                 app.document.remember(&p);
             }
             if let Some(dir) = crate::recovery::default_dir() {
-                if let Err(e) = app.document.start_session(&dir) {
-                    app.complain(format!("Crash recovery is off: cannot write to {} ({e})", dir.display()));
+                match app.document.start_session(&dir) {
+                    Ok(()) => app.tell_who_else_has_it(),
+                    Err(e) => app.complain(format!("Crash recovery is off: cannot write to {} ({e})", dir.display())),
                 }
             }
             Ok(Box::new(app))

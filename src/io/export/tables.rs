@@ -14,7 +14,7 @@ fn write_csv(path: &Path, header: &[&str], rows: impl Iterator<Item = Vec<String
         let mut writer = csv::Writer::from_writer(&mut bytes);
         writer.write_record(header)?;
         for row in rows {
-            writer.write_record(row)?;
+            writer.write_record(crate::io::spreadsheet::safe_row(row))?;
         }
         writer.flush()?;
     }
@@ -102,7 +102,7 @@ pub fn metrics_csv(report: &report::Report, out: impl std::io::Write) -> Result<
         "territory", "rep", "units", "accounts", "potential", "revenue", "visit_hours", "drive_hours", "workload", "workload_index", "deviation_pct", "mean_drive_km", "compactness", "locked",
     ])?;
     for r in &report.territories {
-        writer.write_record([
+        writer.write_record(crate::io::spreadsheet::safe_row([
             r.name.clone(),
             r.rep.clone().unwrap_or_default(),
             r.units.to_string(),
@@ -117,7 +117,7 @@ pub fn metrics_csv(report: &report::Report, out: impl std::io::Write) -> Result<
             format!("{:.1}", r.mean_drive_km),
             r.compactness.map(|c| format!("{c:.3}")).unwrap_or_default(),
             if r.locked { "yes".into() } else { String::new() },
-        ])?;
+        ]))?;
     }
     writer.flush()?;
     Ok(())

@@ -85,12 +85,27 @@ fn normalized(name: &str) -> String {
 }
 
 pub fn read_csv(path: &Path) -> Result<CsvTable, ImportError> {
-    let bytes = std::fs::read(path).map_err(|e| ImportError::file(path, format!("cannot read the file: {e}")))?;
+    use crate::io::limits::{self, LimitError};
+    let bytes = limits::read_file(path, limits::MAX_CSV_BYTES, limits::Watch::Lines).map_err(|e| match e {
+        LimitError::Io(e) => ImportError::file(path, format!("cannot read the file: {e}")),
+        other => ImportError::file(path, other.to_string()),
+    })?;
     parse_csv(&bytes, path)
 }
 
 /// Parses CSV bytes; `path` names the source in messages.
 pub fn parse_csv(bytes: &[u8], path: &Path) -> Result<CsvTable, ImportError> {
+    // Before any copy: a single line of hundreds of megabytes is refused as read.
+    if let Some((line, length)) = crate::io::limits::overlong_line(bytes, crate::io::limits::MAX_CSV_LINE_BYTES) {
+        return Err(ImportError::file(
+            path,
+            format!(
+                "line {line} is longer than {} (it is {}): not a CSV export of accounts, reps or an alignment",
+                crate::io::limits::size_text(crate::io::limits::MAX_CSV_LINE_BYTES as u64),
+                crate::io::limits::size_text(length as u64)
+            ),
+        ));
+    }
     let text: String = match std::str::from_utf8(bytes) {
         Ok(text) => text.to_string(),
         // Excel on Windows saves CSV as Windows-1252; Latin-1 keeps every byte readable.
@@ -130,7 +145,7 @@ pub fn parse_csv(bytes: &[u8], path: &Path) -> Result<CsvTable, ImportError> {
         if record.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
-        let mut cells: Vec<String> = record.iter().map(|c| c.trim().to_string()).collect();
+        let mut cells: Vec<String> = record.iter().map(|c| crate::io::spreadsheet::restore_cell(c.trim()).to_string()).collect();
         cells.resize(headers.len(), String::new());
         rows.push((line, cells));
     }

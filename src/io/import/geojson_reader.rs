@@ -5,21 +5,17 @@ use super::ImportError;
 use geo::{Coord, LineString, MultiPolygon, Polygon};
 use geojson::{GeoJson, Geometry, GeometryValue, Position};
 use std::collections::HashMap;
-use std::io::Read;
 use std::path::Path;
 
-/// Reads the bytes of a file, decompressing gzip when the bytes say so.
+/// Reads the bytes of a file, decompressing gzip when the bytes say so, up to the
+/// GeoJSON limit (a gzip bomb stops there, with a message naming the file and limit).
 pub fn read_maybe_gzip(path: &Path) -> Result<Vec<u8>, ImportError> {
-    let bytes = std::fs::read(path).map_err(|e| ImportError::file(path, format!("cannot read the file: {e}")))?;
-    if bytes.starts_with(&[0x1f, 0x8b]) {
-        let mut out = Vec::with_capacity(bytes.len() * 8);
-        flate2::read::GzDecoder::new(bytes.as_slice())
-            .read_to_end(&mut out)
-            .map_err(|e| ImportError::file(path, format!("the compressed data is damaged ({e}); extract it again")))?;
-        Ok(out)
-    } else {
-        Ok(bytes)
-    }
+    use crate::io::limits::{self, LimitError};
+    limits::read_file(path, limits::MAX_GEOJSON_BYTES, limits::Watch::JsonValues).map_err(|e| match e {
+        LimitError::Io(e) => ImportError::file(path, format!("cannot read the file: {e}")),
+        LimitError::Damaged(e) => ImportError::file(path, format!("the compressed data is damaged ({e}); extract it again")),
+        other => ImportError::file(path, other.to_string()),
+    })
 }
 
 pub fn read(path: &Path) -> Result<FeatureTable, ImportError> {
