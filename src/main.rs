@@ -44,5 +44,5 @@ fn one_line(err: &anyhow::Error) -> String {
 /// Opens the window on a project (the bundled sample by default).
 fn open_app(project: Option<std::path::PathBuf>) -> anyhow::Result<()> {
     let (path, project) = cli::project_to_open(project)?;
-    territory_designer::ui::run(project, Some(path))
+    territory_designer::ui::run(project, path)
 }

@@ -510,14 +510,33 @@ fn truncate(text: &str, width: usize) -> String {
     }
 }
 
-/// Loads the project the app should open: the given one, or the bundled sample.
-pub fn project_to_open(path: Option<PathBuf>) -> Result<(PathBuf, Project)> {
-    let path = path.unwrap_or_else(|| PathBuf::from(SAMPLE_PROJECT));
+/// Loads the project the app should open: the given one, or the bundled sample. The
+/// sample of an installed package (read-only, under /usr/share) opens without a path,
+/// so the first save asks where to keep the planner's copy.
+pub fn project_to_open(path: Option<PathBuf>) -> Result<(Option<PathBuf>, Project)> {
+    let (path, keep_path) = match path {
+        Some(path) => (path, true),
+        None => match sample_path() {
+            Some(sample) => {
+                let in_repository = sample == std::path::Path::new(SAMPLE_PROJECT);
+                (sample, in_repository)
+            }
+            None => bail!("the bundled sample is not installed ({SAMPLE_PROJECT} or /usr/share/territory-designer/mid_atlantic.tdproj); give a project file"),
+        },
+    };
     if !path.exists() {
         bail!("{} does not exist", path.display());
     }
     let project = project_file::load(&path)?;
-    Ok((path, project))
+    Ok((keep_path.then_some(path), project))
+}
+
+/// Where the bundled sample is: in the source tree, or where the package put it
+/// (beside the binary's `../share`, then `/usr/share`).
+fn sample_path() -> Option<PathBuf> {
+    let in_repository = PathBuf::from(SAMPLE_PROJECT);
+    let beside_binary = std::env::current_exe().ok().and_then(|exe| exe.parent().map(|bin| bin.join("../share/territory-designer/mid_atlantic.tdproj")));
+    [Some(in_repository), beside_binary, Some(PathBuf::from("/usr/share/territory-designer/mid_atlantic.tdproj"))].into_iter().flatten().find(|p| p.exists())
 }
 
 /// Saves a command's result over the project it read, unless someone changed the file

@@ -187,30 +187,60 @@ impl TerritoryApp {
                 self.new_from_files.get_or_insert_with(Default::default);
             }
             AppAction::Open(path) => {
-                if let Some(path) = path.or_else(|| self.pick_project_file()) {
+                let path = match path {
+                    Some(path) => Some(path),
+                    None => {
+                        let dialog = self.file_dialog("Territory Designer project", &[crate::io::project_file::EXTENSION]);
+                        self.choose(|| dialog.pick_file())
+                    }
+                };
+                if let Some(path) = path {
                     self.open(path);
                 }
             }
             AppAction::Save => self.save(),
             AppAction::SaveAs(path) => {
-                if let Some(path) = path.or_else(|| self.pick_save_path()) {
+                let path = match path {
+                    Some(path) => Some(path),
+                    None => {
+                        let dialog = self.save_dialog();
+                        self.choose(|| dialog.save_file())
+                    }
+                };
+                if let Some(path) = path {
                     self.save_to(path);
                 }
             }
             AppAction::ImportAlignment(path) => {
-                let path = path.or_else(|| self.file_dialog("CSV", &["csv", "txt"]).pick_file());
+                let path = match path {
+                    Some(path) => Some(path),
+                    None => {
+                        let dialog = self.file_dialog("CSV", &["csv", "txt"]);
+                        self.choose(|| dialog.pick_file())
+                    }
+                };
                 if let Some(path) = path {
                     self.import_alignment(&path);
                 }
             }
             AppAction::Export(kind, path) => {
-                let path = path.or_else(|| self.export_dialog(kind).save_file());
+                let path = match path {
+                    Some(path) => Some(path),
+                    None => {
+                        let dialog = self.export_dialog(kind);
+                        self.choose(|| dialog.save_file())
+                    }
+                };
                 if let Some(path) = path {
                     self.export(kind, path);
                 }
             }
             AppAction::ExportLedger(path) => {
-                let path = path.or_else(|| self.ledger_dialog().and_then(|d| d.save_file()));
+                let path = match (path, self.ledger_dialog()) {
+                    (Some(path), _) => Some(path),
+                    (None, Some(dialog)) => self.choose(|| dialog.save_file()),
+                    (None, None) => None,
+                };
                 if let Some(path) = path {
                     self.export_ledger(&path);
                 }

@@ -149,7 +149,14 @@ impl TerritoryApp {
     }
 
     pub(super) fn save(&mut self) {
-        match self.document.path.clone().or_else(|| self.pick_save_path()) {
+        let path = match self.document.path.clone() {
+            Some(path) => Some(path),
+            None => {
+                let dialog = self.save_dialog();
+                self.choose(|| dialog.save_file())
+            }
+        };
+        match path {
             Some(path) => self.save_to(path),
             None => self.say("Not saved: no file chosen"),
         }
@@ -190,12 +197,8 @@ impl TerritoryApp {
         }
     }
 
-    pub(super) fn pick_project_file(&self) -> Option<PathBuf> {
-        self.file_dialog("Territory Designer project", &[project_file::EXTENSION]).pick_file()
-    }
-
-    pub(super) fn pick_save_path(&self) -> Option<PathBuf> {
-        self.file_dialog("Territory Designer project", &[project_file::EXTENSION]).set_file_name("territories.tdproj").save_file()
+    pub(super) fn save_dialog(&self) -> rfd::FileDialog {
+        self.file_dialog("Territory Designer project", &[project_file::EXTENSION]).set_file_name("territories.tdproj")
     }
 
     pub fn fit_to(&mut self, extent: crate::spatial::mercator::MercBox) {

@@ -45,6 +45,22 @@ fn rename_dialog(ctx: &egui::Context, title: &str, name: &mut String) -> Outcome
 
 /// A centred window with a message and buttons; returns the clicked button's action
 /// (`None` for a button that only closes the window).
+/// What to say when no file dialog could be shown.
+pub const NO_FILE_DIALOG: &str =
+    "No file dialog could be shown: install xdg-desktop-portal and a backend (xdg-desktop-portal-gtk or -kde), or type the path where the window offers a field";
+
+/// Runs a file dialog. A dialog that gives nothing back faster than a person can press
+/// Cancel was never shown (no desktop portal on Linux): that is an error to tell, not
+/// a choice.
+pub fn run_file_dialog<T>(ask: impl FnOnce() -> Option<T>) -> Result<Option<T>, &'static str> {
+    let started = std::time::Instant::now();
+    let chosen = ask();
+    if chosen.is_none() && started.elapsed() < std::time::Duration::from_millis(150) {
+        return Err(NO_FILE_DIALOG);
+    }
+    Ok(chosen)
+}
+
 fn ask(ctx: &egui::Context, title: &str, message: &str, buttons: Vec<(RichText, Option<AppAction>)>) -> Option<Option<AppAction>> {
     let mut chosen = None;
     egui::Window::new(title).collapsible(false).resizable(false).anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0]).show(ctx, |ui| {
@@ -63,6 +79,17 @@ fn ask(ctx: &egui::Context, title: &str, message: &str, buttons: Vec<(RichText, 
 impl TerritoryApp {
     /// A system file dialog (xdg portal on Linux). Tests never open one: they pass
     /// paths in actions.
+    /// Runs a system file dialog; says so when none could be shown.
+    pub(super) fn choose<T>(&mut self, ask: impl FnOnce() -> Option<T>) -> Option<T> {
+        match run_file_dialog(ask) {
+            Ok(chosen) => chosen,
+            Err(message) => {
+                self.complain(message);
+                None
+            }
+        }
+    }
+
     pub(super) fn file_dialog(&self, filter_name: &str, extensions: &[&str]) -> rfd::FileDialog {
         let mut dialog = rfd::FileDialog::new().add_filter(filter_name, extensions);
         if let Some(dir) = self.document.path.as_ref().and_then(|p| p.parent()) {
@@ -136,5 +163,21 @@ impl TerritoryApp {
                 self.act(action);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{run_file_dialog, NO_FILE_DIALOG};
+
+    #[test]
+    fn a_dialog_that_gives_nothing_back_at_once_was_never_shown() {
+        assert_eq!(run_file_dialog(|| None::<u8>), Err(NO_FILE_DIALOG));
+        assert_eq!(run_file_dialog(|| Some(3)), Ok(Some(3)));
+        let cancelled = run_file_dialog(|| {
+            std::thread::sleep(std::time::Duration::from_millis(200));
+            None::<u8>
+        });
+        assert_eq!(cancelled, Ok(None), "a person pressed Cancel");
     }
 }

@@ -283,9 +283,13 @@ impl NewFromFiles {
             ui.add(egui::TextEdit::singleline(&mut self.units_text).hint_text("zips.shp; more_zips.geojson").desired_width(400.0).id_salt("units_path"))
                 .labelled_by(label.id);
             if ui.button("Browse…").clicked() {
-                if let Some(files) = rfd::FileDialog::new().add_filter("ZIP polygons", &["shp", "geojson", "json", "gz"]).pick_files() {
-                    self.units_text = join_paths(&files);
-                    self.read_units();
+                match super::dialogs::run_file_dialog(|| rfd::FileDialog::new().add_filter("ZIP polygons", &["shp", "geojson", "json", "gz"]).pick_files()) {
+                    Ok(Some(files)) => {
+                        self.units_text = join_paths(&files);
+                        self.read_units();
+                    }
+                    Ok(None) => {}
+                    Err(message) => self.error = Some(message.into()),
                 }
             }
             if ui.button("Read polygons").clicked() {
@@ -322,9 +326,13 @@ impl NewFromFiles {
             ui.add(egui::TextEdit::singleline(&mut self.accounts_text).hint_text("accounts.csv").desired_width(400.0).id_salt("accounts_path"))
                 .labelled_by(label.id);
             if ui.button("Browse…").clicked() {
-                if let Some(file) = rfd::FileDialog::new().add_filter("CSV", &["csv", "txt"]).pick_file() {
-                    self.accounts_text = file.display().to_string();
-                    self.read_accounts();
+                match super::dialogs::run_file_dialog(|| rfd::FileDialog::new().add_filter("CSV", &["csv", "txt"]).pick_file()) {
+                    Ok(Some(file)) => {
+                        self.accounts_text = file.display().to_string();
+                        self.read_accounts();
+                    }
+                    Ok(None) => {}
+                    Err(message) => self.error = Some(message.into()),
                 }
             }
             if ui.button("Read accounts").clicked() {
@@ -408,6 +416,7 @@ impl NewFromFiles {
 
     fn others_ui(&mut self, ui: &mut Ui) {
         ui.heading("3. Reps and today's alignment (optional)");
+        let mut no_dialog = None;
         for (label, text, hint, salt) in [
             ("Reps CSV", &mut self.reps_text, "reps.csv: name, lat, lon (or zip), capacity, experience", "reps_path"),
             ("Alignment CSV", &mut self.alignment_text, "alignment.csv: zip, territory, rep", "alignment_path"),
@@ -416,11 +425,16 @@ impl NewFromFiles {
                 let caption = ui.add_sized([100.0, 18.0], egui::Label::new(label));
                 ui.add(egui::TextEdit::singleline(text).hint_text(hint).desired_width(400.0).id_salt(salt)).labelled_by(caption.id);
                 if ui.button("Browse…").on_hover_text(format!("Choose the {label}")).clicked() {
-                    if let Some(file) = rfd::FileDialog::new().add_filter("CSV", &["csv", "txt"]).pick_file() {
-                        *text = file.display().to_string();
+                    match super::dialogs::run_file_dialog(|| rfd::FileDialog::new().add_filter("CSV", &["csv", "txt"]).pick_file()) {
+                        Ok(Some(file)) => *text = file.display().to_string(),
+                        Ok(None) => {}
+                        Err(message) => no_dialog = Some(message),
                     }
                 }
             });
+        }
+        if let Some(message) = no_dialog {
+            self.error = Some(message.into());
         }
         ui.weak("Without an alignment the project starts with one empty territory per rep and every ZIP unassigned.");
     }

@@ -23,11 +23,30 @@ use crate::model::project::Project;
 use anyhow::{anyhow, Result};
 use std::path::PathBuf;
 
+/// The application id: the desktop file's name and the window's app id (Wayland) or
+/// class (X11), so desktops match the window to its entry and icon.
+pub const APP_ID: &str = "io.github.territorydesigner.TerritoryDesigner";
+
 fn native_options(width: f32, height: f32) -> eframe::NativeOptions {
-    eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default().with_inner_size([width, height]).with_title("Territory Designer"),
-        ..Default::default()
+    let mut viewport = egui::ViewportBuilder::default().with_inner_size([width, height]).with_title("Territory Designer").with_app_id(APP_ID);
+    if let Some(icon) = window_icon() {
+        viewport = viewport.with_icon(icon);
     }
+    eframe::NativeOptions { viewport, ..Default::default() }
+}
+
+/// The app's icon (packaging/icons) for the window and the task bar.
+fn window_icon() -> Option<egui::IconData> {
+    let decoder = png::Decoder::new(std::io::Cursor::new(&include_bytes!("../../packaging/icons/territory-designer-256.png")[..]));
+    let mut reader = decoder.read_info().ok()?;
+    let mut buf = vec![0; reader.output_buffer_size()?];
+    let info = reader.next_frame(&mut buf).ok()?;
+    let rgba = match info.color_type {
+        png::ColorType::Rgba => buf[..info.buffer_size()].to_vec(),
+        png::ColorType::Rgb => buf[..info.buffer_size()].chunks_exact(3).flat_map(|p| [p[0], p[1], p[2], 255]).collect(),
+        _ => return None,
+    };
+    Some(egui::IconData { rgba, width: info.width, height: info.height })
 }
 
 /// Opens the window on a project.
@@ -164,4 +183,15 @@ pub fn profile(project: Project, path: Option<PathBuf>, scenario: Option<crate::
         return Err(anyhow!("the window closed before the profile ran"));
     }
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_window_icon_is_the_packaged_one() {
+        let icon = super::window_icon().expect("the icon decodes");
+        assert_eq!((icon.width, icon.height), (256, 256));
+        assert_eq!(icon.rgba.len(), 256 * 256 * 4);
+        assert!(icon.rgba.chunks_exact(4).any(|p| p[3] == 0), "transparent corners");
+    }
 }

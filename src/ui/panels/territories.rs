@@ -273,6 +273,8 @@ pub fn territories_ui(
                         };
                     });
                     row.col(|ui| {
+                        // In a narrow panel the word is cut, not stacked letter by letter.
+                        ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Truncate);
                         let mut locked = t.locked;
                         if ui.checkbox(&mut locked, "Lock").on_hover_text("A locked territory refuses edits").changed() {
                             actions.push(AppAction::SetLocked(t.id, locked));
