@@ -3,7 +3,7 @@
 mod compare;
 mod files;
 
-use crate::format::amount;
+use crate::format::{amount, money};
 use crate::io::project_file;
 use crate::metrics::report::{self, Report};
 use crate::metrics::ScenarioMetrics;
@@ -203,6 +203,33 @@ pub enum CliCommand {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Set a scenario's quotas: split a sales target over its territories and save them
+    /// in the project (they appear in `report`, exports and the app).
+    Quota {
+        project: PathBuf,
+        /// Scenario name (default: the baseline).
+        #[arg(long)]
+        scenario: Option<String>,
+        /// The annual total to split, in the currency of revenue.
+        #[arg(long)]
+        total: f64,
+        /// top-down (by potential), bottom-up (revenue + capture rate x open potential
+        /// of each account) or hybrid (potential, revenue and tenure shares).
+        #[arg(long, default_value = "hybrid")]
+        method: String,
+        /// Hybrid weights of potential, revenue and tenure shares.
+        #[arg(long, value_delimiter = ',', default_values_t = [0.6, 0.3, 0.1])]
+        weights: Vec<f64>,
+        /// Bottom-up: the share of open potential a target expects to win.
+        #[arg(long, default_value_t = crate::metrics::quota::DEFAULT_CAPTURE_RATE)]
+        capture_rate: f64,
+        /// A mid-year change: the date it takes effect (2027-07-01); the total is
+        /// prorated to the rest of the year.
+        #[arg(long)]
+        effective: Option<String>,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
     /// Export a scenario: dissolved territory polygons with metrics, ZIP -> territory,
     /// account -> territory/rep, per-territory metrics.
     #[command(group(clap::ArgGroup::new("what").required(true).multiple(true).args(["territories", "assignment", "accounts", "metrics"])))]
@@ -397,6 +424,60 @@ pub fn run(command: CliCommand, out: &mut dyn Write) -> Result<()> {
         CliCommand::Export { project, scenario, territories, assignment, accounts, metrics } => {
             files::export(&project, scenario.as_deref(), files::ExportTargets { territories, assignment, accounts, metrics }, out)
         }
+        CliCommand::Quota { project: path, scenario, total, method, weights, capture_rate, effective, format } => {
+            let (mut project, read) = project_file::load_tracked(&path)?;
+            let method = crate::model::quota::QuotaMethod::parse(&method).ok_or_else(|| anyhow!("--method '{method}': use top-down, bottom-up or hybrid"))?;
+            let [potential, revenue, tenure] = weights[..] else { bail!("--weights takes three numbers: potential, revenue, tenure (e.g. 0.6,0.3,0.1)") };
+            let id = pick_scenario(&project, scenario.as_deref())?.id;
+            let target = project.scenario(id).context("the scenario exists")?;
+            let metrics = ScenarioMetrics::compute(&project, target);
+            let request = crate::metrics::quota::QuotaRequest {
+                method,
+                total,
+                weights: crate::model::quota::HybridWeights { potential, revenue, tenure },
+                capture_rate,
+                effective,
+            };
+            let plan = crate::metrics::quota::plan(&project, target, &metrics, &request).map_err(|e| anyhow!("quota: {e}"))?;
+            project.scenario_mut(id).context("the scenario exists")?.quotas = Some(plan);
+            save_or_set_aside(&project, &path, &read)?;
+            let scenario = project.scenario(id).context("the scenario exists")?;
+            let metrics = ScenarioMetrics::compute(&project, scenario);
+            let report = report::build(&project, scenario, &metrics);
+            match format {
+                Format::Table => {
+                    writeln!(out, "Quotas of '{}' ({}):", scenario.name, report.quota_method.as_deref().unwrap_or(""))?;
+                    writeln!(out, "{:<28} {:<18} {:>16} {:>16} {:>16} {:>7}", "Territory", "Rep", "Potential", "Revenue", "Quota", "Share")?;
+                    let total = report.quota_total.unwrap_or(0.0);
+                    for r in report.territories.iter().filter(|r| r.quota.is_some()) {
+                        let quota = r.quota.unwrap_or(0.0);
+                        writeln!(
+                            out,
+                            "{:<28} {:<18} {:>16} {:>16} {:>16} {:>6.1}%",
+                            truncate(&r.name, 28),
+                            truncate(r.rep.as_deref().unwrap_or("(vacant)"), 18),
+                            amount(r.potential, &report.potential_unit),
+                            money(r.revenue),
+                            money(quota),
+                            if total > 0.0 { quota / total * 100.0 } else { 0.0 }
+                        )?;
+                    }
+                    writeln!(out, "{:<28} {:<18} {:>16} {:>16} {:>16}", "Total", "", "", "", money(total))?;
+                    writeln!(out, "saved in {}", path.display())?;
+                }
+                Format::Json => {
+                    serde_json::to_writer_pretty(&mut *out, &serde_json::json!({
+                        "scenario": scenario.name,
+                        "method": report.quota_method,
+                        "total": report.quota_total,
+                        "territories": report.territories.iter().filter(|r| r.quota.is_some()).map(|r| serde_json::json!({"name": r.name, "rep": r.rep, "quota": r.quota})).collect::<Vec<_>>(),
+                    }))?;
+                    writeln!(out)?;
+                }
+                Format::Csv => crate::io::export::tables::metrics_csv(&report, out)?,
+            }
+            Ok(())
+        }
         CliCommand::GenerateSample { data, out: path, seed } => {
             let mut spec = crate::sample::SampleSpec::mid_atlantic();
             spec.seed = seed;
@@ -463,6 +544,41 @@ fn write_table(report: &Report, out: &mut dyn Write) -> Result<()> {
             r.mean_drive_km,
             r.compactness.map(|c| format!("{c:.2}")).unwrap_or_else(|| "-".into())
         )?;
+    }
+    let c = &report.capacity;
+    writeln!(
+        out,
+        "Capacity: {:.0} h needed a year, {:.0} h per rep: {:.1} reps needed ({} staffed); one rep carries about {:.0} active accounts",
+        c.hours_needed, c.mean_capacity_hours, c.reps_needed, c.reps, c.accounts_per_rep
+    )?;
+    if !c.over_capacity.is_empty() {
+        writeln!(out, "  over capacity: {}", c.over_capacity.join(", "))?;
+    }
+    if !c.under_used.is_empty() {
+        writeln!(out, "  under-used: {}", c.under_used.join(", "))?;
+    }
+    let kpis: Vec<String> = report
+        .territories
+        .iter()
+        .filter(|r| r.name != report::UNASSIGNED_ROW)
+        .map(|r| {
+            let quota = r.quota.map(|q| format!(", quota {}", crate::format::money(q))).unwrap_or_default();
+            format!(
+                "  {}: utilization {:.0}%, penetration {:.0}%, white space {} accounts ({}){quota}",
+                r.name,
+                r.utilization_pct,
+                r.penetration_pct,
+                r.white_space_accounts,
+                amount(r.white_space_potential, &report.potential_unit)
+            )
+        })
+        .collect();
+    writeln!(out, "Per territory:")?;
+    for line in kpis {
+        writeln!(out, "{line}")?;
+    }
+    if let (Some(method), Some(total)) = (&report.quota_method, report.quota_total) {
+        writeln!(out, "Quotas: {method}, {} in all", crate::format::money(total))?;
     }
     if report.outside_accounts > 0 {
         writeln!(

@@ -9,6 +9,7 @@
 pub mod balance;
 pub mod compare;
 pub mod preview;
+pub mod quota;
 pub mod report;
 pub mod shape;
 
@@ -30,6 +31,11 @@ pub struct TerritorySums {
     pub tier_weighted_accounts: f64,
     pub potential: f64,
     pub revenue: f64,
+    /// Accounts with revenue (customers).
+    pub customers: u32,
+    /// Accounts with potential and no revenue: the white space.
+    pub white_space_accounts: u32,
+    pub white_space_potential: f64,
     pub visits: f64,
     pub visit_hours: f64,
     /// Yearly travel hours: visits x round-trip time from the territory's anchor.
@@ -51,6 +57,9 @@ pub struct TerritoryMetrics {
     pub tier_weighted_accounts: f64,
     pub potential: f64,
     pub revenue: f64,
+    pub customers: u32,
+    pub white_space_accounts: u32,
+    pub white_space_potential: f64,
     pub visit_hours: f64,
     /// Yearly travel (drive) hours.
     pub drive_hours: f64,
@@ -92,6 +101,8 @@ struct AccountLoad {
     tier_weight: f64,
     potential: f64,
     revenue: f64,
+    customer: bool,
+    white_space: bool,
     visits: f64,
     visit_hours: f64,
     location: LonLat,
@@ -327,6 +338,9 @@ impl ScenarioMetrics {
                 tier_weighted_accounts: s.tier_weighted_accounts,
                 potential: s.potential,
                 revenue: s.revenue,
+                customers: s.customers,
+                white_space_accounts: s.white_space_accounts,
+                white_space_potential: s.white_space_potential,
                 visit_hours: s.visit_hours,
                 drive_hours: s.travel_hours,
                 mean_drive_minutes: if s.accounts > 0 { s.one_way_hours / s.accounts as f64 * 60.0 } else { 0.0 },
@@ -373,6 +387,8 @@ fn account_load(account: &Account, settings: &Settings, unit_density: &[DensityC
         tier_weight: settings.tier_weights.get(account.tier),
         potential: account.potential,
         revenue: account.revenue,
+        customer: account.revenue > 0.0,
+        white_space: account.revenue <= 0.0 && account.potential > 0.0,
         visits,
         visit_hours: visits * settings.hours_per_visit.get(account.tier),
         location: account.location,
@@ -388,6 +404,13 @@ fn add_load(sums: &mut TerritorySums, load: &AccountLoad, sign: f64) {
     sums.tier_weighted_accounts += sign * load.tier_weight;
     sums.potential += sign * load.potential;
     sums.revenue += sign * load.revenue;
+    if load.customer {
+        step_count(&mut sums.customers, sign);
+    }
+    if load.white_space {
+        step_count(&mut sums.white_space_accounts, sign);
+        sums.white_space_potential += sign * load.potential;
+    }
     sums.visits += sign * load.visits;
     sums.visit_hours += sign * load.visit_hours;
 }

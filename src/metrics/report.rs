@@ -20,6 +20,25 @@ pub struct ReportRow {
     pub deviation_pct: f64,
     /// Mean one-way road distance from the rep's home base to an account, km.
     pub mean_drive_km: f64,
+    /// Hours the territory needs a year: visit hours + drive hours.
+    pub hours_needed: f64,
+    /// The rep's selling hours x experience (the default capacity when vacant).
+    pub capacity_hours: f64,
+    /// Hours needed / capacity, percent.
+    pub utilization_pct: f64,
+    /// Drive hours as a share of the selling time, percent.
+    pub drive_share_pct: f64,
+    /// Accounts with revenue / accounts, percent.
+    pub penetration_pct: f64,
+    /// Revenue / potential, percent.
+    pub revenue_of_potential_pct: f64,
+    /// Accounts with potential and no revenue, and their potential.
+    pub white_space_accounts: u32,
+    pub white_space_potential: f64,
+    /// White-space potential / revenue (`None` without revenue).
+    pub white_space_to_revenue: Option<f64>,
+    /// The territory's quota, when the scenario has quotas.
+    pub quota: Option<f64>,
     /// Polsby-Popper score of the dissolved territory (1 = a disc); `None` when the
     /// units' borders are not built (see `Project::unit_borders`).
     pub compactness: Option<f64>,
@@ -43,6 +62,28 @@ pub struct Report {
     pub total_accounts: u32,
     pub total_potential: f64,
     pub balance: Balance,
+    pub capacity: Capacity,
+    /// How the quotas were set and their total, when the scenario has quotas.
+    pub quota_method: Option<String>,
+    pub quota_total: Option<f64>,
+}
+
+/// The scenario's capacity against its workload (docs/domain.md, Workload and capacity).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Capacity {
+    /// Hours all territories need a year.
+    pub hours_needed: f64,
+    /// Mean capacity of the reps with a territory (the default capacity when none).
+    pub mean_capacity_hours: f64,
+    /// Reps the workload needs: hours needed / mean capacity.
+    pub reps_needed: f64,
+    /// Reps with a territory now.
+    pub reps: u32,
+    /// Active accounts one rep can carry at the settings' hours per account a month.
+    pub accounts_per_rep: f64,
+    /// Territories over capacity and under-used, by name.
+    pub over_capacity: Vec<String>,
+    pub under_used: Vec<String>,
 }
 
 /// Name of the row that lists units and accounts in no territory.
@@ -69,6 +110,16 @@ pub fn build(project: &Project, scenario: &Scenario, metrics: &ScenarioMetrics) 
             workload_index: m.workload_index,
             deviation_pct: m.deviation_pct,
             mean_drive_km: m.mean_drive_km,
+            hours_needed: m.visit_hours + m.drive_hours,
+            capacity_hours: m.capacity_hours,
+            utilization_pct: m.workload * 100.0,
+            drive_share_pct: m.drive_share_pct,
+            penetration_pct: percent(m.customers as f64, m.accounts as f64),
+            revenue_of_potential_pct: percent(m.revenue, m.potential),
+            white_space_accounts: m.white_space_accounts,
+            white_space_potential: m.white_space_potential,
+            white_space_to_revenue: (m.revenue > 0.0).then(|| m.white_space_potential / m.revenue),
+            quota: scenario.quotas.as_ref().and_then(|q| q.quota(t.id)),
             compactness: shapes.as_ref().and_then(|s| s.get(&t.id)).filter(|s| s.area_km2 > 0.0).map(|s| s.compactness),
             locked: t.locked,
         })
@@ -88,11 +139,22 @@ pub fn build(project: &Project, scenario: &Scenario, metrics: &ScenarioMetrics) 
             workload_index: 0.0,
             deviation_pct: 0.0,
             mean_drive_km: 0.0,
+            hours_needed: 0.0,
+            capacity_hours: 0.0,
+            utilization_pct: 0.0,
+            drive_share_pct: 0.0,
+            penetration_pct: percent(pool.customers as f64, pool.accounts as f64),
+            revenue_of_potential_pct: percent(pool.revenue, pool.potential),
+            white_space_accounts: pool.white_space_accounts,
+            white_space_potential: pool.white_space_potential,
+            white_space_to_revenue: (pool.revenue > 0.0).then(|| pool.white_space_potential / pool.revenue),
+            quota: None,
             compactness: None,
             locked: false,
         });
     }
     let outside = metrics.outside();
+    let capacity = capacity(project, scenario, metrics);
     Report {
         scenario: scenario.name.clone(),
         baseline: project.baseline == scenario.id,
@@ -105,5 +167,37 @@ pub fn build(project: &Project, scenario: &Scenario, metrics: &ScenarioMetrics) 
         total_potential: project.accounts.iter().map(|a| a.potential).sum::<f64>() - outside.potential,
         territories,
         balance: metrics.balance.clone(),
+        capacity,
+        quota_method: scenario.quotas.as_ref().map(|q| q.method.label().to_string()),
+        quota_total: scenario.quotas.as_ref().map(|q| q.total_cents as f64 / 100.0),
+    }
+}
+
+fn percent(part: f64, whole: f64) -> f64 {
+    if whole > 0.0 {
+        part / whole * 100.0
+    } else {
+        0.0
+    }
+}
+
+/// Hours needed against capacity: reps needed, accounts per rep, and the territories
+/// outside the utilization band of the settings.
+fn capacity(project: &Project, scenario: &Scenario, metrics: &ScenarioMetrics) -> Capacity {
+    let settings = &project.settings;
+    let hours_needed: f64 = metrics.territories.iter().map(|m| m.visit_hours + m.drive_hours).sum();
+    let staffed: Vec<f64> = scenario.territories.iter().zip(&metrics.territories).filter(|(t, _)| t.rep.is_some()).map(|(_, m)| m.capacity_hours).collect();
+    let mean_capacity_hours = if staffed.is_empty() { settings.default_capacity_hours } else { staffed.iter().sum::<f64>() / staffed.len() as f64 };
+    let named = |test: &dyn Fn(f64) -> bool| -> Vec<String> {
+        scenario.territories.iter().zip(&metrics.territories).filter(|(_, m)| m.accounts > 0 && test(m.workload)).map(|(t, _)| t.name.clone()).collect()
+    };
+    Capacity {
+        hours_needed,
+        mean_capacity_hours,
+        reps_needed: if mean_capacity_hours > 0.0 { hours_needed / mean_capacity_hours } else { 0.0 },
+        reps: staffed.len() as u32,
+        accounts_per_rep: crate::model::settings::accounts_per_rep(settings.default_capacity_hours, settings.hours_per_account_month),
+        over_capacity: named(&|u| u > settings.utilization_high),
+        under_used: named(&|u| u < settings.utilization_low),
     }
 }

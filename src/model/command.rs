@@ -53,6 +53,8 @@ pub enum Command {
     RemoveScenario { id: ScenarioId, then_active: Option<ScenarioId> },
     RenameScenario { id: ScenarioId, name: String },
     SetBaseline { id: ScenarioId },
+    /// Sets (or clears) a scenario's quotas.
+    SetQuotas { id: ScenarioId, quotas: Option<Box<super::quota::QuotaPlan>> },
 }
 
 #[derive(Debug, Clone, PartialEq, Error)]
@@ -186,7 +188,10 @@ impl Command {
     /// Edits of the set of scenarios: they may change which scenario is active, so they
     /// stand alone (never inside a batch or a gesture).
     pub fn is_scenario_level(&self) -> bool {
-        matches!(self, Command::InsertScenario { .. } | Command::RemoveScenario { .. } | Command::RenameScenario { .. } | Command::SetBaseline { .. })
+        matches!(
+            self,
+            Command::InsertScenario { .. } | Command::RemoveScenario { .. } | Command::RenameScenario { .. } | Command::SetBaseline { .. } | Command::SetQuotas { .. }
+        )
     }
 
     /// Adds `scenario` at the end of the list (its id must be the project's next free
@@ -348,6 +353,8 @@ impl Command {
             Command::RemoveScenario { id, .. } => format!("Delete scenario '{}'", scenario_name(*id)),
             Command::RenameScenario { id, name } => format!("Rename scenario '{}' to '{name}'", scenario_name(*id)),
             Command::SetBaseline { id } => format!("Make '{}' the baseline", scenario_name(*id)),
+            Command::SetQuotas { id, quotas: Some(q) } => format!("Set {} quotas of '{}'", q.method.label(), scenario_name(*id)),
+            Command::SetQuotas { id, quotas: None } => format!("Clear the quotas of '{}'", scenario_name(*id)),
         }
     }
 
@@ -438,7 +445,8 @@ impl Command {
             | Command::InsertScenario { .. }
             | Command::RemoveScenario { .. }
             | Command::RenameScenario { .. }
-            | Command::SetBaseline { .. } => {
+            | Command::SetBaseline { .. }
+            | Command::SetQuotas { .. } => {
                 Err(CommandError::Invalid("this edit applies to the project, not a scenario".into()))
             }
             Command::Batch { label, commands } => {

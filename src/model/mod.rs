@@ -8,6 +8,7 @@ pub mod history;
 pub mod ids;
 pub mod palette;
 pub mod project;
+pub mod quota;
 pub mod scenario;
 pub mod settings;
 pub mod whatif;

@@ -317,6 +317,11 @@ impl Project {
                 let old = std::mem::replace(&mut target.name, name);
                 Ok(Applied { effects: Effects { scenarios_changed: true, ..Effects::default() }, inverse: Command::RenameScenario { id, name: old } })
             }
+            Command::SetQuotas { id, quotas } => {
+                let target = self.scenario_mut(id).ok_or(CommandError::NoSuchScenario(id.0))?;
+                let old = std::mem::replace(&mut target.quotas, quotas.map(|q| *q));
+                Ok(Applied { effects: Effects { scenarios_changed: true, ..Effects::default() }, inverse: Command::SetQuotas { id, quotas: old.map(Box::new) } })
+            }
             Command::SetBaseline { id } => {
                 self.scenario(id).ok_or(CommandError::NoSuchScenario(id.0))?;
                 let old = std::mem::replace(&mut self.baseline, id);

@@ -30,6 +30,9 @@ pub struct Scenario {
     #[serde(default)]
     pub account_overrides: BTreeMap<AccountId, TerritoryId>,
     pub next_territory_id: u32,
+    /// The quotas set for this scenario, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quotas: Option<super::quota::QuotaPlan>,
 }
 
 impl Scenario {
@@ -42,6 +45,7 @@ impl Scenario {
             unit_territory: vec![None; unit_count],
             account_overrides: BTreeMap::new(),
             next_territory_id: 0,
+            quotas: None,
         }
     }
 

@@ -144,6 +144,12 @@ pub struct Settings {
     /// What potential is counted in: a currency symbol written before figures (`$`,
     /// `€`) or a word after them (`beds`, `students`).
     pub potential_unit: String,
+    /// Hours an active account takes a month, for the playbook's accounts-per-rep figure.
+    pub hours_per_account_month: f64,
+    /// Utilization (hours needed / capacity) below this is flagged as under-used...
+    pub utilization_low: f64,
+    /// ... and above this as over capacity.
+    pub utilization_high: f64,
 }
 
 impl Default for Settings {
@@ -159,6 +165,9 @@ impl Default for Settings {
             drive: DriveModelSettings::default(),
             thresholds: BalanceThresholds::default(),
             potential_unit: DEFAULT_POTENTIAL_UNIT.to_string(),
+            hours_per_account_month: 3.0,
+            utilization_low: 0.70,
+            utilization_high: 1.0,
         }
     }
 }

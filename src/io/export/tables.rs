@@ -100,6 +100,7 @@ pub fn metrics_csv(report: &report::Report, out: impl std::io::Write) -> Result<
     let mut writer = csv::Writer::from_writer(out);
     writer.write_record([
         "territory", "rep", "units", "accounts", "potential", "revenue", "visit_hours", "drive_hours", "workload", "workload_index", "deviation_pct", "mean_drive_km", "compactness", "locked",
+        "hours_needed", "utilization_pct", "penetration_pct", "white_space_accounts", "white_space_potential", "quota",
     ])?;
     for r in &report.territories {
         writer.write_record(crate::io::spreadsheet::safe_row([
@@ -117,6 +118,12 @@ pub fn metrics_csv(report: &report::Report, out: impl std::io::Write) -> Result<
             format!("{:.1}", r.mean_drive_km),
             r.compactness.map(|c| format!("{c:.3}")).unwrap_or_default(),
             if r.locked { "yes".into() } else { String::new() },
+            format!("{:.1}", r.hours_needed),
+            format!("{:.1}", r.utilization_pct),
+            format!("{:.1}", r.penetration_pct),
+            r.white_space_accounts.to_string(),
+            format!("{:.2}", r.white_space_potential),
+            r.quota.map(|q| format!("{q:.2}")).unwrap_or_default(),
         ]))?;
     }
     writer.flush()?;
