@@ -75,12 +75,15 @@ fn csv_and_table_formats() {
     let output = bin().args(["report", SAMPLE, "--format", "csv"]).output().unwrap();
     assert!(output.status.success());
     let text = String::from_utf8(output.stdout).unwrap();
-    assert!(text.starts_with("territory,rep,units,accounts,potential,revenue,visit_hours,drive_hours,workload,workload_index,deviation_pct,mean_drive_km,compactness,locked\n"), "{text}");
+    let header = "territory,rep,units,accounts,potential,revenue,visit_hours,drive_hours,workload,workload_index,deviation_pct,mean_drive_km,compactness,locked,hours_needed,utilization_pct,penetration_pct,white_space_accounts,white_space_potential,quota";
+    assert!(text.starts_with(&format!("{header}\n")), "{text}");
     assert_eq!(text.lines().count(), 13);
+    let column = |name: &str| header.split(',').position(|h| h == name).unwrap();
     // Every territory with ZIPs has a drive distance and a compactness in 0..1.
     for line in text.lines().skip(1).filter(|l| !l.starts_with("(unassigned)")) {
-        let fields: Vec<&str> = line.rsplitn(4, ',').collect();
-        let (compactness, km): (f64, f64) = (fields[1].parse().unwrap(), fields[2].parse().unwrap());
+        // Names here hold no commas: split plainly.
+        let fields: Vec<&str> = line.split(',').collect();
+        let (compactness, km): (f64, f64) = (fields[column("compactness")].parse().unwrap(), fields[column("mean_drive_km")].parse().unwrap());
         assert!(compactness > 0.0 && compactness <= 1.0 && km > 0.0, "{line}");
     }
     let output = bin().args(["report", SAMPLE]).output().unwrap();
