@@ -58,6 +58,8 @@ pub enum AppAction {
     SetBasemap(BasemapSource),
     ShowBasemapWindow,
     ShowModelWindow,
+    /// Model > Quotas and KPIs for the active scenario.
+    ShowQuotas,
     ToggleChart,
     // Scenarios
     SwitchScenario(ScenarioId),
@@ -297,6 +299,11 @@ impl TerritoryApp {
             AppAction::SetBasemap(source) => self.set_basemap(ctx, source),
             AppAction::ShowBasemapWindow => self.basemap_window = true,
             AppAction::ShowModelWindow => self.model_window = true,
+            AppAction::ShowQuotas => {
+                if self.quotas.is_none() {
+                    self.quotas = Some(super::panels::quotas::QuotaForm::for_scenario(self.session.scenario(), self.session.metrics()));
+                }
+            }
             AppAction::ToggleChart => self.show_chart = !self.show_chart,
             AppAction::SwitchScenario(id) => self.switch_scenario(id),
             AppAction::NewBlankScenario => self.new_blank_scenario(),

@@ -46,6 +46,8 @@ pub struct TerritoryApp {
     pub assign_on_release: bool,
     /// The workload-model window.
     pub model_window: bool,
+    /// Model > Quotas and KPIs, while open.
+    pub quotas: Option<super::panels::quotas::QuotaForm>,
     pub basemap_window: bool,
     pub show_chart: bool,
     /// The compare view: a reference scenario beside the active one.
@@ -98,6 +100,7 @@ impl TerritoryApp {
             target: None,
             assign_on_release: false,
             model_window: false,
+            quotas: None,
             basemap_window: false,
             show_chart: true,
             compare: None,
@@ -261,6 +264,7 @@ impl TerritoryApp {
         self.basemap_window_ui(&ctx);
         self.optimize_window_ui(&ctx);
         self.model_window_ui(&ctx);
+        self.quotas_window_ui(&ctx);
         self.dialogs_ui(&ctx);
         if !scripted {
             let now = ctx.input(|i| i.time);
@@ -377,6 +381,9 @@ impl TerritoryApp {
             ui.menu_button("Model", |ui| {
                 if ui.button("Workload model…").clicked() {
                     chosen.push(AppAction::ShowModelWindow);
+                }
+                if ui.button("Quotas and KPIs…").clicked() {
+                    chosen.push(AppAction::ShowQuotas);
                 }
                 if ui.button("Optimize…").clicked() {
                     chosen.push(AppAction::OpenOptimize);
@@ -531,6 +538,21 @@ impl TerritoryApp {
         self.chart_columns = outcome.columns;
         if let Some(id) = outcome.clicked {
             self.act(AppAction::Highlight(id));
+        }
+    }
+
+    fn quotas_window_ui(&mut self, ctx: &egui::Context) {
+        let Some(mut form) = self.quotas.take() else { return };
+        let mut open = true;
+        let mut edit = None;
+        egui::Window::new("Quotas and KPIs").open(&mut open).resizable(false).default_pos([260.0, 110.0]).show(ctx, |ui| {
+            edit = super::panels::quotas::quotas_ui(ui, &mut form, self.session.project(), self.session.scenario(), self.session.metrics());
+        });
+        if open {
+            self.quotas = Some(form);
+        }
+        if let Some(command) = edit {
+            self.act(AppAction::Execute(command));
         }
     }
 

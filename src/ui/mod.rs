@@ -90,6 +90,8 @@ pub struct ScreenshotSpec {
     pub height: u32,
     pub color_by: crate::colormap::ColorBy,
     pub model_window: bool,
+    /// Open Model > Quotas and KPIs.
+    pub quotas_window: bool,
     /// Open the compare view against this scenario.
     pub reference: Option<crate::model::ScenarioId>,
     /// Open File > New from files with these files read: ZIP polygons, then optionally
@@ -105,12 +107,15 @@ pub struct ScreenshotSpec {
 
 /// Renders the real window fitted to the project's extent and saves it as a PNG.
 pub fn screenshot(project: Project, path: Option<PathBuf>, spec: ScreenshotSpec) -> Result<()> {
-    let ScreenshotSpec { scenario, out, width, height, color_by, model_window, reference, import_dialog, optimize_dialog, proposal, view } = spec;
+    let ScreenshotSpec { scenario, out, width, height, color_by, model_window, quotas_window, reference, import_dialog, optimize_dialog, proposal, view } = spec;
     let mut app = TerritoryApp::new(project, path);
     app.switch_scenario(scenario);
     app.set_compare(reference);
     app.view.color_by = color_by;
     app.model_window = model_window;
+    if quotas_window {
+        app.act(actions::AppAction::ShowQuotas);
+    }
     if let Some((lon, lat, zoom)) = view {
         app.view.look_at(lon, lat, zoom);
     }

@@ -3,6 +3,7 @@
 
 pub mod chart;
 pub mod legend;
+pub mod quotas;
 pub mod scenarios;
 pub mod settings;
 pub mod territories;
