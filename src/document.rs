@@ -60,10 +60,6 @@ impl Document {
         Self { path, recovery, disk, ..Self::default() }
     }
 
-    /// A document for a project just read from `path`, with what the file was then.
-    pub fn opened(path: PathBuf, disk: Fingerprint) -> Self {
-        Self { recovery: Unsaved::of_project(&path), path: Some(path), disk: Some(disk), ..Self::default() }
-    }
 
     /// The same document state for another project (open, recover, new from files):
     /// the recent list and the session marker stay.

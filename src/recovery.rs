@@ -25,11 +25,6 @@ pub fn default_dir() -> Option<PathBuf> {
     from_env("XDG_STATE_HOME").or_else(|| from_env("HOME").map(|h| h.join(".local/state"))).map(|d| d.join("territory-designer/recovery"))
 }
 
-/// The autosave of a project file: beside it, hidden.
-pub fn autosave_beside(path: &Path) -> PathBuf {
-    project_file::autosave_path(path)
-}
-
 /// Work a window left unsaved: its autosave, and the project file it belongs to (`None`
 /// for a project that was never saved).
 #[derive(Clone, Debug, PartialEq)]
@@ -44,7 +39,7 @@ pub struct Unsaved {
 impl Unsaved {
     /// The autosave of `project` when it holds something the file does not.
     pub fn of_project(project: &Path) -> Option<Self> {
-        let autosave = autosave_beside(project);
+        let autosave = project_file::autosave_path(project);
         (autosave.exists() && !same_content(&autosave, project)).then(|| Self { autosave, project: Some(project.to_path_buf()), marker: None })
     }
 
@@ -174,7 +169,7 @@ mod tests {
         let path = dir.path().join("plan.tdproj");
         let project = grid_project(3, 3, 0.1, 5, 2, 1);
         project_file::save(&project, &path).unwrap();
-        let autosave = autosave_beside(&path);
+        let autosave = project_file::autosave_path(&path);
         // Same content, newer file: nothing to recover.
         project_file::save(&project, &autosave).unwrap();
         assert_eq!(Unsaved::of_project(&path), None);

@@ -101,8 +101,8 @@ pub fn save_checked(project: &Project, path: &Path, read: Option<&Fingerprint>) 
         }
     }
     write_atomically(path, &bytes).map_err(write_err)?;
-    // What is on disk now, for the next check (read back: times are the file system's).
-    shared_file::fingerprint(path).map_err(write_err)?.ok_or_else(|| write_err(io::Error::other("the file vanished right after it was written")))
+    // What is on disk now, for the next check: the bytes just written, not read back.
+    Ok(shared_file::fingerprint_of(path, &bytes))
 }
 
 /// Loads a project and remembers what the file was, for `save_checked`.
@@ -199,10 +199,9 @@ pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Project, ProjectFileError
     parse(&json, path)
 }
 
-/// Parses a project document whose header was checked.
+/// Parses a project document whose header was checked (`load`, `from_bytes`).
 fn parse(json: &[u8], path: &Path) -> Result<Project, ProjectFileError> {
     let path_buf = path.to_path_buf();
-    check_header(&json[..json.len().min(HEADER_BYTES)], path)?;
     let envelope: Envelope<Project> = serde_json::from_slice(json).map_err(|err| match err.classify() {
         serde_json::error::Category::Eof => ProjectFileError::Damaged { path: path_buf.clone(), detail: err.to_string() },
         _ => ProjectFileError::Invalid { path: path_buf.clone(), detail: err.to_string() },

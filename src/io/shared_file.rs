@@ -27,6 +27,13 @@ pub fn fingerprint(path: &Path) -> io::Result<Option<Fingerprint>> {
     Ok(Some(Fingerprint { len: meta.len(), modified: meta.modified().ok(), crc: checksum(path)? }))
 }
 
+/// The fingerprint of `bytes` just written to `path` (no second read of the file).
+pub fn fingerprint_of(path: &Path, bytes: &[u8]) -> Fingerprint {
+    let mut crc = flate2::Crc::new();
+    crc.update(bytes);
+    Fingerprint { len: bytes.len() as u64, modified: fs::metadata(path).and_then(|m| m.modified()).ok(), crc: crc.sum() }
+}
+
 fn checksum(path: &Path) -> io::Result<u32> {
     let mut file = fs::File::open(path)?;
     let mut crc = flate2::Crc::new();
