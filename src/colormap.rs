@@ -15,6 +15,8 @@ pub enum ColorBy {
     DriveTime,
     /// The territory's deviation from the target (mean) potential.
     Balance,
+    /// The territory's utilization: hours needed / the rep's capacity.
+    Utilization,
     /// A numeric attribute of units, or of accounts summed per unit (see `attributes`).
     Attribute(String),
 }
@@ -22,7 +24,7 @@ pub enum ColorBy {
 /// Why the map cannot be coloured as asked.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ColorModeError {
-    #[error("unknown colour mode '{0}': use territory, workload, drivetime, balance or attr:NAME")]
+    #[error("unknown colour mode '{0}': use territory, workload, drivetime, balance, utilization or attr:NAME")]
     UnknownMode(String),
     #[error("no attribute '{name}'; available: {available}")]
     NoSuchAttribute { name: String, available: String },
@@ -35,6 +37,7 @@ impl ColorBy {
             "workload" => Ok(ColorBy::Workload),
             "drivetime" | "drive-time" | "drive" => Ok(ColorBy::DriveTime),
             "balance" => Ok(ColorBy::Balance),
+            "utilization" | "utilisation" | "capacity" => Ok(ColorBy::Utilization),
             t if t.starts_with("attr:") && t.len() > 5 => Ok(ColorBy::Attribute(t[5..].to_string())),
             other => Err(ColorModeError::UnknownMode(other.to_string())),
         }
@@ -46,6 +49,7 @@ impl ColorBy {
             ColorBy::Workload => "Workload index".into(),
             ColorBy::DriveTime => "Drive time".into(),
             ColorBy::Balance => "Balance".into(),
+            ColorBy::Utilization => "Utilization".into(),
             ColorBy::Attribute(name) => name.clone(),
         }
     }
@@ -247,10 +251,11 @@ pub struct UnitColors {
 }
 
 /// Account figures that can be mapped as a density per km2, besides account attributes.
-const ACCOUNT_DENSITIES: [(&str, &str); 3] = [
+const ACCOUNT_DENSITIES: [(&str, &str); 4] = [
     ("potential_per_km2", "Potential per km²"),
     ("revenue_per_km2", "Revenue per km²"),
     ("accounts_per_km2", "Accounts per km²"),
+    ("white_space_per_km2", "White space per km²"),
 ];
 
 /// The attributes `attr:NAME` offers: account densities, account attributes summed per
@@ -282,10 +287,12 @@ fn attribute_values(project: &crate::model::Project, name: &str) -> Result<(Vec<
         let values = match name {
             "potential_per_km2" => per_area(&|a| a.potential),
             "revenue_per_km2" => per_area(&|a| a.revenue),
+            // The potential of accounts that buy nothing yet: where to hunt.
+            "white_space_per_km2" => per_area(&|a| if a.revenue <= 0.0 { a.potential.max(0.0) } else { 0.0 }),
             _ => per_area(&|_| 1.0),
         };
         let title = if name == "accounts_per_km2" { title.to_string() } else {
-            let unit = if name == "potential_per_km2" { project.settings.potential_unit.as_str() } else { crate::model::settings::DEFAULT_POTENTIAL_UNIT };
+            let unit = if matches!(name, "potential_per_km2" | "white_space_per_km2") { project.settings.potential_unit.as_str() } else { crate::model::settings::DEFAULT_POTENTIAL_UNIT };
             format!("{title} ({unit})")
         };
         return Ok((values, title));
@@ -319,6 +326,13 @@ fn territory_scale(project: &crate::model::Project, mode: &ColorBy) -> Option<(D
             let note = format!("within ±{tol:.0}% of target potential is balanced");
             Some((scale, Legend { title: "Potential vs target".into(), unit: "% from mean".into(), kind: LegendKind::Diverging(scale), note }))
         }
+        ColorBy::Utilization => {
+            let s = &project.settings;
+            let (low, high) = (s.utilization_low * 100.0, s.utilization_high * 100.0);
+            let scale = DivergingScale { min: (low - 40.0).max(0.0), max: high + 60.0, neutral_low: low, neutral_high: high };
+            let note = format!("{low:.0}-{high:.0}% fits the rep · red over capacity · blue under-used");
+            Some((scale, Legend { title: "Utilization".into(), unit: "% of capacity".into(), kind: LegendKind::Diverging(scale), note }))
+        }
         _ => None,
     }
 }
@@ -336,13 +350,24 @@ pub fn territory_colors(
         return Some(scenario.territories.iter().map(|t| (t.id, t.color)).collect());
     }
     let (scale, _) = territory_scale(project, mode)?;
-    let value = |m: &crate::metrics::TerritoryMetrics| if *mode == ColorBy::Workload { m.workload_index } else { m.deviation_pct };
+    let value = |m: &crate::metrics::TerritoryMetrics| match mode {
+        ColorBy::Workload => m.workload_index,
+        ColorBy::Utilization => m.workload * 100.0,
+        _ => m.deviation_pct,
+    };
     Some(metrics.territories.iter().map(|m| (m.id, scale.color(value(m)))).collect())
 }
 
 /// The territory legend's note: whether grey means something on this map.
 pub fn territory_note(scenario: &crate::model::Scenario) -> String {
-    if scenario.unit_territory.iter().any(Option::is_none) { "grey: unassigned".to_string() } else { String::new() }
+    let mut notes = Vec::new();
+    if scenario.unit_territory.iter().any(Option::is_none) {
+        notes.push("grey: unassigned");
+    }
+    if !scenario.regions().is_empty() {
+        notes.push("orange line: region border");
+    }
+    notes.join(" · ")
 }
 
 /// One-way drive minutes to a unit's centre from its territory's rep.
@@ -382,7 +407,7 @@ pub fn unit_colors(
             let note = if scale.log { "log scale · zero and the lowest 5% at the lowest colour" } else { "top 5% at the top colour" };
             (values, Legend { title, unit: String::new(), kind: LegendKind::Sequential(scale), note: note.to_string() })
         }
-        ColorBy::Territory | ColorBy::Workload | ColorBy::Balance => {
+        ColorBy::Territory | ColorBy::Workload | ColorBy::Balance | ColorBy::Utilization => {
             let by_territory = territory_colors(project, scenario, metrics, mode).unwrap_or_default();
             let units = scenario.unit_territory.iter().map(|t| t.and_then(|t| by_territory.get(&t).copied())).collect();
             let legend = match territory_scale(project, mode) {

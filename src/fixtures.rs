@@ -57,6 +57,8 @@ pub fn grid_project(cols: usize, rows: usize, cell_deg: f64, accounts: usize, te
                 relationship: 0.5,
                 named: false,
                 attributes: BTreeMap::new(),
+                contacted: None,
+                pipeline: None,
             }
         })
         .collect();
@@ -68,6 +70,7 @@ pub fn grid_project(cols: usize, rows: usize, cell_deg: f64, accounts: usize, te
             capacity_hours: 1500.0,
             experience: if i % 2 == 0 { 1.0 } else { 1.5 },
             role: RepRole::Farmer,
+            region: None,
         })
         .collect();
     let mut project = Project::new("Grid", units, accounts, reps);

@@ -40,11 +40,13 @@ fn account(id: u32, unit: u32, at: LonLat, tier: Tier, potential: f64, visits: f
         relationship: 0.5,
         named: false,
         attributes: BTreeMap::new(),
+        contacted: None,
+        pipeline: None,
     }
 }
 
 fn rep(id: u32, home: LonLat, experience: f64) -> Rep {
-    Rep { id: RepId(id), name: format!("Rep {id}"), home, capacity_hours: 1500.0, experience, role: RepRole::Farmer }
+    Rep { id: RepId(id), name: format!("Rep {id}"), home, capacity_hours: 1500.0, experience, role: RepRole::Farmer, region: None }
 }
 
 /// One territory per unit, rep i owns territory i.

@@ -25,7 +25,7 @@ const TOLERANCE: f64 = 0.05;
 const ISLAND_KM: f64 = 15.0;
 
 fn options(tolerance: f64) -> Options {
-    Options { measure: Measure::Potential, tolerance, disruption: 0.0, seed: 1, contiguous: true }
+    Options { measure: Measure::Potential, tolerance, disruption: 0.0, seed: 1, contiguous: true, within_regions: false }
 }
 
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {

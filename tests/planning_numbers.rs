@@ -50,10 +50,15 @@ fn top_down_quotas_follow_potential_and_undo_takes_them_back() {
     }
     let mut session = Session::new(project);
     let id = session.scenario().id;
+    let before = session.scenario().quotas.clone();
     session.execute(Edit::SetQuotas { id, quotas: Some(Box::new(plan.clone())) }).unwrap();
     assert_eq!(session.scenario().quotas.as_ref(), Some(&plan));
     session.undo().unwrap();
-    assert_eq!(session.scenario().quotas, None, "undo takes the quotas back");
+    assert_eq!(session.scenario().quotas, before, "undo takes the quotas back");
+    session.execute(Edit::SetQuotas { id, quotas: None }).unwrap();
+    assert_eq!(session.scenario().quotas, None, "cleared");
+    session.undo().unwrap();
+    assert_eq!(session.scenario().quotas, before);
 }
 
 #[test]

@@ -75,7 +75,7 @@ fn csv_and_table_formats() {
     let output = bin().args(["report", SAMPLE, "--format", "csv"]).output().unwrap();
     assert!(output.status.success());
     let text = String::from_utf8(output.stdout).unwrap();
-    let header = "territory,rep,units,accounts,potential,revenue,visit_hours,drive_hours,workload,workload_index,deviation_pct,mean_drive_km,compactness,locked,hours_needed,utilization_pct,penetration_pct,white_space_accounts,white_space_potential,quota";
+    let header = "territory,rep,units,accounts,potential,revenue,visit_hours,drive_hours,workload,workload_index,deviation_pct,mean_drive_km,compactness,locked,hours_needed,utilization_pct,penetration_pct,white_space_accounts,white_space_potential,quota,region,coverage_pct,pipeline,pipeline_coverage";
     assert!(text.starts_with(&format!("{header}\n")), "{text}");
     assert_eq!(text.lines().count(), 13);
     let column = |name: &str| header.split(',').position(|h| h == name).unwrap();

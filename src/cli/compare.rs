@@ -18,6 +18,7 @@ pub fn write_comparison(c: &Comparison, format: Format, out: &mut dyn Write) -> 
             writer.write_record([
                 "territory", "accounts_before", "accounts_after", "potential_before", "potential_after",
                 "workload_index_before", "workload_index_after", "deviation_pct_before", "deviation_pct_after",
+                "quota_before", "quota_after",
             ])?;
             for p in &c.territories {
                 let f = |row: &Option<ReportRow>, get: fn(&ReportRow) -> String| row.as_ref().map(get).unwrap_or_default();
@@ -31,6 +32,8 @@ pub fn write_comparison(c: &Comparison, format: Format, out: &mut dyn Write) -> 
                     f(&p.after, |r| format!("{:.3}", r.workload_index)),
                     f(&p.before, |r| format!("{:.2}", r.deviation_pct)),
                     f(&p.after, |r| format!("{:.2}", r.deviation_pct)),
+                    f(&p.before, |r| r.quota.map(|q| format!("{q:.2}")).unwrap_or_default()),
+                    f(&p.after, |r| r.quota.map(|q| format!("{q:.2}")).unwrap_or_default()),
                 ]))?;
             }
             writer.flush()?;
@@ -42,13 +45,18 @@ pub fn write_comparison(c: &Comparison, format: Format, out: &mut dyn Write) -> 
 
 fn write_table(c: &Comparison, out: &mut dyn Write) -> Result<()> {
     writeln!(out, "Compare: {} -> {}", c.from, c.to)?;
-    writeln!(
+    let quotas = c.territories.iter().any(|p| [&p.before, &p.after].iter().any(|r| r.as_ref().is_some_and(|r| r.quota.is_some())));
+    write!(
         out,
         "{:<30} {:>8} {:>8} {:>14} {:>14} {:>14} {:>6} {:>6}",
         "Territory", "Accts", "after", "Potential", "after", "change", "Index", "after"
     )?;
+    if quotas {
+        write!(out, " {:>14} {:>14}", "Quota", "after")?;
+    }
+    writeln!(out)?;
     for p in &c.territories {
-        write_pair(p, &c.potential_unit, out)?;
+        write_pair(p, &c.potential_unit, quotas, out)?;
     }
     let (b, a) = (&c.balance_before, &c.balance_after);
     writeln!(out)?;
@@ -74,10 +82,13 @@ fn write_table(c: &Comparison, out: &mut dyn Write) -> Result<()> {
         money(c.moved_revenue),
         c.moved_revenue_pct
     )?;
+    if let Some(q) = c.moved_quota {
+        writeln!(out, "Quota: {} changes territory with the new alignment", money(q))?;
+    }
     Ok(())
 }
 
-fn write_pair(p: &TerritoryPair, unit: &str, out: &mut dyn Write) -> Result<()> {
+fn write_pair(p: &TerritoryPair, unit: &str, quotas: bool, out: &mut dyn Write) -> Result<()> {
     let accounts = |r: &Option<ReportRow>| r.as_ref().map_or("-".to_string(), |r| r.accounts.to_string());
     let potential = |r: &Option<ReportRow>| r.as_ref().map_or("-".to_string(), |r| amount(r.potential, unit));
     let index = |r: &Option<ReportRow>| r.as_ref().map_or("-".to_string(), |r| format!("{:.2}", r.workload_index));
@@ -89,7 +100,7 @@ fn write_pair(p: &TerritoryPair, unit: &str, out: &mut dyn Write) -> Result<()> 
         _ => "-".into(),
     };
     let name: String = p.name.chars().take(30).collect();
-    writeln!(
+    write!(
         out,
         "{:<30} {:>8} {:>8} {:>14} {:>14} {:>14} {:>6} {:>6}",
         name,
@@ -101,5 +112,10 @@ fn write_pair(p: &TerritoryPair, unit: &str, out: &mut dyn Write) -> Result<()> 
         index(&p.before),
         index(&p.after)
     )?;
+    if quotas {
+        let quota = |r: &Option<ReportRow>| r.as_ref().and_then(|r| r.quota).map_or("-".to_string(), money);
+        write!(out, " {:>14} {:>14}", quota(&p.before), quota(&p.after))?;
+    }
+    writeln!(out)?;
     Ok(())
 }

@@ -97,6 +97,10 @@ pub enum CliCommand {
         /// Let territories be in several pieces when that balances better.
         #[arg(long)]
         allow_pieces: bool,
+        /// Balance each sales region with its own reps: no ZIP moves from one region
+        /// to another (territories keep their region).
+        #[arg(long)]
+        within_regions: bool,
         /// With fewer territories than the start scenario has: the reps (or territory
         /// names) to leave without a territory, comma-separated; the rest are chosen
         /// (territories without a rep first, then the rep nearest another).
@@ -117,7 +121,7 @@ pub enum CliCommand {
         height: u32,
         #[arg(long)]
         scenario: Option<String>,
-        /// Map colours: territory, workload, drivetime, balance or attr:NAME
+        /// Map colours: territory, workload, drivetime, balance, utilization or attr:NAME
         /// (e.g. attr:potential_per_km2).
         #[arg(long, default_value = "territory")]
         color_by: String,
@@ -233,6 +237,22 @@ pub enum CliCommand {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// List a scenario's sales regions rolled up, or set them from a CSV of
+    /// territory,region (a rep's name may stand for the territory) and save them.
+    Regions {
+        project: PathBuf,
+        /// Scenario name (default: the baseline).
+        #[arg(long)]
+        scenario: Option<String>,
+        /// territory,region CSV; a blank region takes the territory out of its region.
+        #[arg(long)]
+        set: Option<PathBuf>,
+        /// Set the regions from the good rows even when some rows are rejected.
+        #[arg(long)]
+        skip_bad_rows: bool,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
     /// Export a scenario: dissolved territory polygons with metrics, ZIP -> territory,
     /// account -> territory/rep, per-territory metrics.
     #[command(group(clap::ArgGroup::new("what").required(true).multiple(true).args(["territories", "assignment", "accounts", "metrics"])))]
@@ -299,7 +319,7 @@ pub fn run(command: CliCommand, out: &mut dyn Write) -> Result<()> {
             }
             compare::write_comparison(&comparison, format, out)
         }
-        CliCommand::Optimize { project: path, territories, balance, tolerance, from, into, disruption, seed, only, allow_pieces, leave_out, format } => {
+        CliCommand::Optimize { project: path, territories, balance, tolerance, from, into, disruption, seed, only, allow_pieces, within_regions, leave_out, format } => {
             let (mut project, read) = project_file::load_tracked(&path)?;
             let measure = crate::optimize::project::Measure::parse(&balance).map_err(|e| anyhow!("--balance: {e}"))?;
             let start = pick_scenario(&project, from.as_deref())?.clone();
@@ -313,7 +333,7 @@ pub fn run(command: CliCommand, out: &mut dyn Write) -> Result<()> {
                     .collect::<Result<Vec<_>>>()?;
                 Some(ids)
             };
-            let options = crate::optimize::project::Options { measure, tolerance, disruption, seed, contiguous: !allow_pieces };
+            let options = crate::optimize::project::Options { measure, tolerance, disruption, seed, contiguous: !allow_pieces, within_regions };
             let without = leave_out
                 .iter()
                 .map(|name| {
@@ -426,6 +446,66 @@ pub fn run(command: CliCommand, out: &mut dyn Write) -> Result<()> {
         }
         CliCommand::Export { project, scenario, territories, assignment, accounts, metrics } => {
             files::export(&project, scenario.as_deref(), files::ExportTargets { territories, assignment, accounts, metrics }, out)
+        }
+        CliCommand::Regions { project: path, scenario, set, skip_bad_rows, format } => {
+            let (mut project, read) = project_file::load_tracked(&path)?;
+            let id = pick_scenario(&project, scenario.as_deref())?.id;
+            if let Some(file) = set {
+                let table = crate::io::import::columns::read_csv(&file)?;
+                let target = project.scenario(id).context("the scenario exists")?;
+                let import = crate::io::import::regions::build(&table, &project, target)?;
+                if !import.rejected.is_empty() && !skip_bad_rows {
+                    let rows = table.rows.len();
+                    return Err(crate::io::import::ImportError::Rows { path: file.clone(), rows, issues: import.rejected }.into());
+                }
+                for issue in &import.rejected {
+                    writeln!(out, "skipped: {issue}")?;
+                }
+                project.apply_command(id, import.command)?;
+                save_or_set_aside(&project, &path, &read)?;
+                writeln!(out, "{} territories changed region; saved {}", import.changed, path.display())?;
+            }
+            let scenario = project.scenario(id).context("the scenario exists")?;
+            let metrics = ScenarioMetrics::compute(&project, scenario);
+            let regions = report::regions(scenario, &metrics);
+            match format {
+                Format::Json => {
+                    serde_json::to_writer_pretty(&mut *out, &serde_json::json!({ "scenario": scenario.name, "regions": regions }))?;
+                    writeln!(out)?;
+                }
+                Format::Csv => {
+                    let mut writer = csv::Writer::from_writer(&mut *out);
+                    // The same columns `--set` reads.
+                    writer.write_record(["territory", "region"])?;
+                    for t in &scenario.territories {
+                        writer.write_record(crate::io::spreadsheet::safe_row([t.name.clone(), t.region.clone().unwrap_or_default()]))?;
+                    }
+                    writer.flush()?;
+                }
+                Format::Table if regions.is_empty() => writeln!(out, "'{}' has no regions: set them with --set FILE.csv (territory,region) or in the app", scenario.name)?,
+                Format::Table => {
+                    writeln!(out, "Regions of '{}':", scenario.name)?;
+                    let unit = &project.settings.potential_unit;
+                    for g in &regions {
+                        let quota = g.quota.map(|q| format!(", quota {}", crate::format::money(q))).unwrap_or_default();
+                        let mut names = g.territories.iter().take(6).cloned().collect::<Vec<_>>().join(", ");
+                        if g.territories.len() > 6 {
+                            names += &format!(" and {} more", g.territories.len() - 6);
+                        }
+                        writeln!(
+                            out,
+                            "  {}: {} territories ({}), {} accounts, potential {}{quota}, max deviation {:.1}%",
+                            g.name,
+                            g.territories.len(),
+                            names,
+                            g.accounts,
+                            amount(g.potential, unit),
+                            g.max_deviation_pct
+                        )?;
+                    }
+                }
+            }
+            Ok(())
         }
         CliCommand::Quota { project: path, scenario, total, method, weights, capture_rate, effective, format } => {
             let (mut project, read) = project_file::load_tracked(&path)?;
@@ -566,8 +646,14 @@ fn write_table(report: &Report, out: &mut dyn Write) -> Result<()> {
         .filter(|r| r.name != report::UNASSIGNED_ROW)
         .map(|r| {
             let quota = r.quota.map(|q| format!(", quota {}", crate::format::money(q))).unwrap_or_default();
+            let coverage = r.coverage_pct.map(|c| format!(", coverage {c:.0}%")).unwrap_or_default();
+            let pipeline = match (r.pipeline, r.pipeline_coverage) {
+                (Some(p), Some(x)) => format!(", pipeline {} ({x:.1}x of quota to win)", crate::format::money(p)),
+                (Some(p), None) => format!(", pipeline {}", crate::format::money(p)),
+                _ => String::new(),
+            };
             format!(
-                "  {}: utilization {:.0}%, penetration {:.0}%, white space {} accounts ({}){quota}",
+                "  {}: utilization {:.0}%, penetration {:.0}%, white space {} accounts ({}){quota}{coverage}{pipeline}",
                 r.name,
                 r.utilization_pct,
                 r.penetration_pct,
@@ -582,6 +668,30 @@ fn write_table(report: &Report, out: &mut dyn Write) -> Result<()> {
     }
     if let (Some(method), Some(total)) = (&report.quota_method, report.quota_total) {
         writeln!(out, "Quotas: {method}, {} in all", crate::format::money(total))?;
+    }
+    if let Some(warning) = &report.quota_warning {
+        writeln!(out, "  warning: {warning}")?;
+    }
+    if !c.pipeline_short.is_empty() {
+        writeln!(out, "  pipeline under {:.0}x the quota still to win: {}", c.pipeline_coverage_target, c.pipeline_short.join(", "))?;
+    }
+    if !report.regions.is_empty() {
+        writeln!(out, "Regions:")?;
+        for g in &report.regions {
+            let quota = g.quota.map(|q| format!(", quota {}", crate::format::money(q))).unwrap_or_default();
+            writeln!(
+                out,
+                "  {}: {} territories, {} accounts, potential {}{quota}, utilization {:.0}%, max deviation {:.1}%, index {:.2}-{:.2}",
+                g.name,
+                g.territories.len(),
+                g.accounts,
+                amount(g.potential, &report.potential_unit),
+                g.utilization_pct,
+                g.max_deviation_pct,
+                g.workload_index_min,
+                g.workload_index_max
+            )?;
+        }
     }
     if report.outside_accounts > 0 {
         writeln!(

@@ -71,6 +71,9 @@ pub struct Comparison {
     pub balance_before: Balance,
     pub balance_after: Balance,
     pub ledger: Vec<LedgerRow>,
+    /// Quota that changes territory with the new alignment: the sum of the quota
+    /// increases of the territories (`None` unless both scenarios have quotas).
+    pub moved_quota: Option<f64>,
     #[serde(skip)]
     pub changed_units: Vec<UnitId>,
 }
@@ -113,6 +116,10 @@ pub fn compare_measured(project: &Project, from: &Scenario, from_metrics: &Scena
     let total_revenue: f64 = project.accounts.iter().map(|a| a.revenue).sum();
     let moved_revenue: f64 = ledger.iter().map(|r| r.revenue).sum();
     let (before, after) = (report::build(project, from, from_metrics), report::build(project, to, to_metrics));
+    let territories = pair_territories(&before, &after);
+    let moved_quota = (from.quotas.is_some() && to.quotas.is_some()).then(|| {
+        territories.iter().map(|p| p.after.as_ref().and_then(|r| r.quota).unwrap_or(0.0) - p.before.as_ref().and_then(|r| r.quota).unwrap_or(0.0)).filter(|d| *d > 0.0).sum()
+    });
     Comparison {
         potential_unit: project.settings.potential_unit.clone(),
         from: from.name.clone(),
@@ -123,7 +130,8 @@ pub fn compare_measured(project: &Project, from: &Scenario, from_metrics: &Scena
         moved_revenue,
         moved_revenue_pct: if total_revenue > 0.0 { moved_revenue / total_revenue * 100.0 } else { 0.0 },
         total_revenue,
-        territories: pair_territories(&before, &after),
+        territories,
+        moved_quota,
         balance_before: before.balance,
         balance_after: after.balance,
         ledger,

@@ -36,6 +36,12 @@ pub struct TerritorySums {
     /// Accounts with potential and no revenue: the white space.
     pub white_space_accounts: u32,
     pub white_space_potential: f64,
+    /// Accounts the CRM export has activity for, and those of them contacted.
+    pub activity_accounts: u32,
+    pub contacted: u32,
+    /// Accounts the export has pipeline for, and their open pipeline.
+    pub pipeline_accounts: u32,
+    pub pipeline: f64,
     pub visits: f64,
     pub visit_hours: f64,
     /// Yearly travel hours: visits x round-trip time from the territory's anchor.
@@ -60,6 +66,12 @@ pub struct TerritoryMetrics {
     pub customers: u32,
     pub white_space_accounts: u32,
     pub white_space_potential: f64,
+    /// Accounts with activity data, and those contacted (coverage).
+    pub activity_accounts: u32,
+    pub contacted: u32,
+    /// Accounts with pipeline data, and their open pipeline.
+    pub pipeline_accounts: u32,
+    pub pipeline: f64,
     pub visit_hours: f64,
     /// Yearly travel (drive) hours.
     pub drive_hours: f64,
@@ -103,6 +115,8 @@ struct AccountLoad {
     revenue: f64,
     customer: bool,
     white_space: bool,
+    contacted: Option<bool>,
+    pipeline: Option<f64>,
     visits: f64,
     visit_hours: f64,
     location: LonLat,
@@ -341,6 +355,10 @@ impl ScenarioMetrics {
                 customers: s.customers,
                 white_space_accounts: s.white_space_accounts,
                 white_space_potential: s.white_space_potential,
+                activity_accounts: s.activity_accounts,
+                contacted: s.contacted,
+                pipeline_accounts: s.pipeline_accounts,
+                pipeline: s.pipeline,
                 visit_hours: s.visit_hours,
                 drive_hours: s.travel_hours,
                 mean_drive_minutes: if s.accounts > 0 { s.one_way_hours / s.accounts as f64 * 60.0 } else { 0.0 },
@@ -389,6 +407,8 @@ fn account_load(account: &Account, settings: &Settings, unit_density: &[DensityC
         revenue: account.revenue,
         customer: account.revenue > 0.0,
         white_space: account.revenue <= 0.0 && account.potential > 0.0,
+        contacted: account.contacted,
+        pipeline: account.pipeline,
         visits,
         visit_hours: visits * settings.hours_per_visit.get(account.tier),
         location: account.location,
@@ -410,6 +430,16 @@ fn add_load(sums: &mut TerritorySums, load: &AccountLoad, sign: f64) {
     if load.white_space {
         step_count(&mut sums.white_space_accounts, sign);
         sums.white_space_potential += sign * load.potential;
+    }
+    if let Some(contacted) = load.contacted {
+        step_count(&mut sums.activity_accounts, sign);
+        if contacted {
+            step_count(&mut sums.contacted, sign);
+        }
+    }
+    if let Some(pipeline) = load.pipeline {
+        step_count(&mut sums.pipeline_accounts, sign);
+        sums.pipeline += sign * pipeline;
     }
     sums.visits += sign * load.visits;
     sums.visit_hours += sign * load.visit_hours;

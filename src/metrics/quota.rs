@@ -71,6 +71,22 @@ pub fn plan(project: &Project, scenario: &Scenario, metrics: &ScenarioMetrics, r
         capture_rate: request.capture_rate,
         effective: request.effective.clone(),
         cents: scenario.territories.iter().map(|t| t.id).zip(cents).collect::<BTreeMap<_, _>>(),
+        alignment: Some(crate::model::quota::alignment_fingerprint(scenario)),
+    })
+}
+
+/// The same quotas (method, total, weights, date) split again over the scenario's
+/// territories as they are now: after ZIPs moved, or on an optimizer's proposal.
+pub fn replan(project: &Project, scenario: &Scenario, metrics: &ScenarioMetrics, old: &QuotaPlan) -> Result<QuotaPlan, QuotaError> {
+    if scenario.territories.is_empty() {
+        return Err(QuotaError::NoTerritories);
+    }
+    let request = QuotaRequest { method: old.method, total: old.total_cents as f64 / 100.0, weights: old.weights, capture_rate: old.capture_rate, effective: None };
+    let cents = largest_remainder(old.total_cents, &shares(project, scenario, metrics, &request));
+    Ok(QuotaPlan {
+        cents: scenario.territories.iter().map(|t| t.id).zip(cents).collect(),
+        alignment: Some(crate::model::quota::alignment_fingerprint(scenario)),
+        ..old.clone()
     })
 }
 
@@ -202,6 +218,8 @@ mod tests {
             relationship: 0.0,
             named: false,
             attributes: Default::default(),
+            contacted: None,
+            pipeline: None,
         };
         project.accounts = vec![make(0, 0, 300.0, 100.0), make(1, 1, 500.0, 0.0), make(2, 1, 200.0, 200.0)];
         project.rebuild_indexes();

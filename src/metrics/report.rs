@@ -9,6 +9,8 @@ use serde::Serialize;
 pub struct ReportRow {
     pub name: String,
     pub rep: Option<String>,
+    /// The sales region the territory belongs to.
+    pub region: Option<String>,
     pub units: u32,
     pub accounts: u32,
     pub potential: f64,
@@ -37,6 +39,13 @@ pub struct ReportRow {
     pub white_space_potential: f64,
     /// White-space potential / revenue (`None` without revenue).
     pub white_space_to_revenue: Option<f64>,
+    /// Contacted accounts / accounts with activity, percent (`None`: no activity column).
+    pub coverage_pct: Option<f64>,
+    /// Open pipeline (`None`: no pipeline column).
+    pub pipeline: Option<f64>,
+    /// Pipeline / quota still to win (quota - revenue); `None` without quota or
+    /// pipeline, or when revenue already covers the quota.
+    pub pipeline_coverage: Option<f64>,
     /// The territory's quota, when the scenario has quotas.
     pub quota: Option<f64>,
     /// Polsby-Popper score of the dissolved territory (1 = a disc); `None` when the
@@ -66,7 +75,37 @@ pub struct Report {
     /// How the quotas were set and their total, when the scenario has quotas.
     pub quota_method: Option<String>,
     pub quota_total: Option<f64>,
+    /// Why the quotas no longer fit the territories, when they do not.
+    pub quota_warning: Option<String>,
+    /// The sales regions, each with its territories rolled up (empty when the
+    /// scenario has none).
+    pub regions: Vec<RegionRow>,
 }
+
+/// A region rolled up: the sums of its territories and the balance among them.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RegionRow {
+    pub name: String,
+    /// Its territories, by name.
+    pub territories: Vec<String>,
+    pub units: u32,
+    pub accounts: u32,
+    pub potential: f64,
+    pub revenue: f64,
+    pub hours_needed: f64,
+    pub capacity_hours: f64,
+    pub utilization_pct: f64,
+    /// Sum of its territories' quotas (`None` without quotas).
+    pub quota: Option<f64>,
+    /// Largest deviation of a territory's potential from the region's mean, percent.
+    pub max_deviation_pct: f64,
+    /// Lowest and highest workload index of its territories.
+    pub workload_index_min: f64,
+    pub workload_index_max: f64,
+}
+
+/// Name of the region row of territories in no region (listed when others have one).
+pub const NO_REGION_ROW: &str = "(no region)";
 
 /// The scenario's capacity against its workload (docs/domain.md, Workload and capacity).
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -84,6 +123,10 @@ pub struct Capacity {
     /// Territories over capacity and under-used, by name.
     pub over_capacity: Vec<String>,
     pub under_used: Vec<String>,
+    /// Territories whose pipeline covers less than the target multiple of the quota
+    /// still to win.
+    pub pipeline_short: Vec<String>,
+    pub pipeline_coverage_target: f64,
 }
 
 /// Name of the row that lists units and accounts in no territory.
@@ -97,8 +140,11 @@ pub fn build(project: &Project, scenario: &Scenario, metrics: &ScenarioMetrics) 
         .territories
         .iter()
         .zip(&metrics.territories)
-        .map(|(t, m)| ReportRow {
+        .map(|(t, m)| {
+            let quota = scenario.quotas.as_ref().and_then(|q| q.quota(t.id));
+            ReportRow {
             name: t.name.clone(),
+            region: t.region.clone(),
             rep: t.rep.and_then(|r| project.reps.get(r.index())).map(|r| r.name.clone()),
             units: m.units,
             accounts: m.accounts,
@@ -119,16 +165,20 @@ pub fn build(project: &Project, scenario: &Scenario, metrics: &ScenarioMetrics) 
             white_space_accounts: m.white_space_accounts,
             white_space_potential: m.white_space_potential,
             white_space_to_revenue: (m.revenue > 0.0).then(|| m.white_space_potential / m.revenue),
-            quota: scenario.quotas.as_ref().and_then(|q| q.quota(t.id)),
+            coverage_pct: coverage_pct(m.contacted, m.activity_accounts),
+            pipeline: (m.pipeline_accounts > 0).then_some(m.pipeline),
+            pipeline_coverage: pipeline_coverage(m.pipeline, m.pipeline_accounts, quota, m.revenue),
+            quota,
             compactness: shapes.as_ref().and_then(|s| s.get(&t.id)).filter(|s| s.area_km2 > 0.0).map(|s| s.compactness),
             locked: t.locked,
-        })
+        }})
         .collect();
     let pool = metrics.unassigned();
     if pool.units > 0 || pool.accounts > 0 {
         territories.push(ReportRow {
             name: UNASSIGNED_ROW.into(),
             rep: None,
+            region: None,
             units: pool.units,
             accounts: pool.accounts,
             potential: pool.potential,
@@ -148,6 +198,9 @@ pub fn build(project: &Project, scenario: &Scenario, metrics: &ScenarioMetrics) 
             white_space_accounts: pool.white_space_accounts,
             white_space_potential: pool.white_space_potential,
             white_space_to_revenue: (pool.revenue > 0.0).then(|| pool.white_space_potential / pool.revenue),
+            coverage_pct: coverage_pct(pool.contacted, pool.activity_accounts),
+            pipeline: (pool.pipeline_accounts > 0).then_some(pool.pipeline),
+            pipeline_coverage: None,
             quota: None,
             compactness: None,
             locked: false,
@@ -155,6 +208,7 @@ pub fn build(project: &Project, scenario: &Scenario, metrics: &ScenarioMetrics) 
     }
     let outside = metrics.outside();
     let capacity = capacity(project, scenario, metrics);
+    let regions = regions(scenario, metrics);
     Report {
         scenario: scenario.name.clone(),
         baseline: project.baseline == scenario.id,
@@ -170,7 +224,61 @@ pub fn build(project: &Project, scenario: &Scenario, metrics: &ScenarioMetrics) 
         capacity,
         quota_method: scenario.quotas.as_ref().map(|q| q.method.label().to_string()),
         quota_total: scenario.quotas.as_ref().map(|q| q.total_cents as f64 / 100.0),
+        quota_warning: scenario.quotas.as_ref().and_then(|q| q.stale_reason(scenario)),
+        regions,
     }
+}
+
+/// The scenario's regions rolled up, in the order territories list them, then the
+/// territories in no region (when some other territory has one).
+pub fn regions(scenario: &Scenario, metrics: &ScenarioMetrics) -> Vec<RegionRow> {
+    let names = scenario.regions();
+    if names.is_empty() {
+        return Vec::new();
+    }
+    let mut groups: Vec<Option<String>> = names.into_iter().map(Some).collect();
+    if scenario.territories.iter().any(|t| t.region.is_none()) {
+        groups.push(None);
+    }
+    groups
+        .into_iter()
+        .map(|region| {
+            let members: Vec<(&crate::model::entities::Territory, &super::TerritoryMetrics)> =
+                scenario.territories.iter().zip(&metrics.territories).filter(|(t, _)| t.region == region).collect();
+            let sum = |f: &dyn Fn(&super::TerritoryMetrics) -> f64| members.iter().map(|(_, m)| f(m)).sum::<f64>();
+            let potentials: Vec<f64> = members.iter().map(|(_, m)| m.potential).collect();
+            let mean = super::balance::mean(&potentials);
+            let (hours_needed, capacity_hours) = (sum(&|m| m.visit_hours + m.drive_hours), sum(&|m| m.capacity_hours));
+            let quotas: Vec<f64> = members.iter().filter_map(|(t, _)| scenario.quotas.as_ref().and_then(|q| q.quota(t.id))).collect();
+            let indexes = members.iter().map(|(_, m)| m.workload_index);
+            RegionRow {
+                name: region.unwrap_or_else(|| NO_REGION_ROW.to_string()),
+                territories: members.iter().map(|(t, _)| t.name.clone()).collect(),
+                units: members.iter().map(|(_, m)| m.units).sum(),
+                accounts: members.iter().map(|(_, m)| m.accounts).sum(),
+                potential: sum(&|m| m.potential),
+                revenue: sum(&|m| m.revenue),
+                hours_needed,
+                capacity_hours,
+                utilization_pct: percent(hours_needed, capacity_hours),
+                // Summed in cents so that the regions add up to the quota total exactly.
+                quota: (!quotas.is_empty()).then(|| members.iter().filter_map(|(t, _)| scenario.quotas.as_ref().and_then(|q| q.cents.get(&t.id))).sum::<i64>() as f64 / 100.0),
+                max_deviation_pct: potentials.iter().map(|p| super::balance::deviation_pct(*p, mean).abs()).fold(0.0, f64::max),
+                workload_index_min: indexes.clone().fold(f64::INFINITY, f64::min),
+                workload_index_max: indexes.fold(0.0, f64::max),
+            }
+        })
+        .collect()
+}
+
+fn coverage_pct(contacted: u32, with_activity: u32) -> Option<f64> {
+    (with_activity > 0).then(|| percent(contacted as f64, with_activity as f64))
+}
+
+/// Pipeline over the quota still to win; see [`ReportRow::pipeline_coverage`].
+pub fn pipeline_coverage(pipeline: f64, pipeline_accounts: u32, quota: Option<f64>, revenue: f64) -> Option<f64> {
+    let remaining = quota? - revenue;
+    (pipeline_accounts > 0 && remaining > 0.0).then(|| pipeline / remaining)
 }
 
 fn percent(part: f64, whole: f64) -> f64 {
@@ -199,5 +307,16 @@ fn capacity(project: &Project, scenario: &Scenario, metrics: &ScenarioMetrics) -
         accounts_per_rep: crate::model::settings::accounts_per_rep(settings.default_capacity_hours, settings.hours_per_account_month),
         over_capacity: named(&|u| u > settings.utilization_high),
         under_used: named(&|u| u < settings.utilization_low),
+        pipeline_short: scenario
+            .territories
+            .iter()
+            .zip(&metrics.territories)
+            .filter(|(t, m)| {
+                let quota = scenario.quotas.as_ref().and_then(|q| q.quota(t.id));
+                pipeline_coverage(m.pipeline, m.pipeline_accounts, quota, m.revenue).is_some_and(|c| c < settings.pipeline_coverage_target)
+            })
+            .map(|(t, _)| t.name.clone())
+            .collect(),
+        pipeline_coverage_target: settings.pipeline_coverage_target,
     }
 }

@@ -19,6 +19,7 @@ pub enum TerritoryChange {
     Color(Rgb),
     Rep(Option<RepId>),
     Locked(bool),
+    Region(Option<String>),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -250,7 +251,7 @@ impl Command {
         rep: Option<RepId>,
     ) -> (Command, TerritoryId) {
         let id = TerritoryId(scenario.next_territory_id);
-        let territory = Territory { id, name: name.into(), color, rep, locked: false };
+        let territory = Territory { id, name: name.into(), color, rep, locked: false, region: None };
         let cmd = Command::InsertTerritory {
             position: scenario.territories.len(),
             territory,
@@ -306,6 +307,28 @@ impl Command {
         Command::UpdateTerritory { id, change: TerritoryChange::Locked(locked) }
     }
 
+    /// Puts territories in a region (`None`: in no region) as one step. A blank name
+    /// means no region.
+    pub fn set_region(territories: &[TerritoryId], region: Option<&str>) -> Command {
+        let region = region.map(str::trim).filter(|r| !r.is_empty()).map(str::to_string);
+        let label = match &region {
+            Some(r) => format!("Move {} to region {r}", plural(territories.len(), "territory", "territories")),
+            None => format!("Take {} out of its region", plural(territories.len(), "territory", "territories")),
+        };
+        let commands = territories.iter().map(|id| Command::UpdateTerritory { id: *id, change: TerritoryChange::Region(region.clone()) }).collect();
+        Command::Batch { label, commands }
+    }
+
+    /// Renames a region: every territory in it moves to the new name, as one step.
+    pub fn rename_region(scenario: &Scenario, from: &str, to: &str) -> Command {
+        let ids: Vec<TerritoryId> = scenario.territories_in_region(Some(from)).map(|t| t.id).collect();
+        let mut cmd = Command::set_region(&ids, Some(to));
+        if let Command::Batch { label, .. } = &mut cmd {
+            *label = format!("Rename region {from} to {}", to.trim());
+        }
+        cmd
+    }
+
     /// A short description for menus and the status bar ("Undo: ..."); `scenario` is
     /// the one the command applies to.
     pub fn label(&self, project: &Project, scenario: &Scenario) -> String {
@@ -343,6 +366,8 @@ impl Command {
                 TerritoryChange::Rep(_) => format!("Change rep of {}", name(*id)),
                 TerritoryChange::Locked(true) => format!("Lock {}", name(*id)),
                 TerritoryChange::Locked(false) => format!("Unlock {}", name(*id)),
+                TerritoryChange::Region(Some(r)) => format!("Move {} to region {r}", name(*id)),
+                TerritoryChange::Region(None) => format!("Take {} out of its region", name(*id)),
             },
             Command::Batch { label, .. } => label.clone(),
             Command::SetModel { .. } => "Change workload model".into(),
@@ -434,6 +459,10 @@ impl Command {
                     TerritoryChange::Locked(locked) => {
                         effects.props_changed.push(id);
                         TerritoryChange::Locked(std::mem::replace(&mut territory.locked, locked))
+                    }
+                    TerritoryChange::Region(region) => {
+                        effects.props_changed.push(id);
+                        TerritoryChange::Region(std::mem::replace(&mut territory.region, region))
                     }
                 };
                 Ok(Applied { effects, inverse: Command::UpdateTerritory { id, change: old } })
@@ -573,4 +602,8 @@ fn set_account_overrides(
     }
     inverse.reverse();
     Ok(Applied { effects, inverse: Command::SetAccountOverrides(inverse) })
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }

@@ -85,6 +85,13 @@ pub struct Account {
     pub named: bool,
     #[serde(default)]
     pub attributes: BTreeMap<String, f64>,
+    /// Whether the account was contacted in the period the CRM export covers (`None`:
+    /// the file has no activity column).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contacted: Option<bool>,
+    /// Open pipeline (`None`: the file has no pipeline column).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pipeline: Option<f64>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -105,6 +112,9 @@ pub struct Rep {
     /// Senior 1.5, junior 1.0 by default.
     pub experience: f64,
     pub role: RepRole,
+    /// The region the reps file puts the rep in; the rep's territory starts there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
 }
 
 /// An sRGB colour.
@@ -120,4 +130,7 @@ pub struct Territory {
     pub rep: Option<RepId>,
     #[serde(default)]
     pub locked: bool,
+    /// The sales region the territory belongs to (a level above territories).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
 }

@@ -139,7 +139,10 @@ impl Project {
         let mut scenario = self.next_scenario(self.checked_scenario_name(name, None)?);
         for (i, rep) in self.reps.iter().enumerate() {
             let color = palette.get(i % palette.len().max(1)).copied().unwrap_or(super::entities::Rgb(128, 128, 128));
-            scenario.push_territory(rep.name.clone(), color, Some(rep.id));
+            let id = scenario.push_territory(rep.name.clone(), color, Some(rep.id));
+            if let Some(t) = scenario.territory_mut(id) {
+                t.region = rep.region.clone();
+            }
         }
         Ok(scenario)
     }

@@ -2,6 +2,7 @@
 //! split itself, in cents so that it adds up to the total exactly.
 
 use super::ids::TerritoryId;
+use super::scenario::Scenario;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -67,10 +68,50 @@ pub struct QuotaPlan {
     pub effective: Option<String>,
     /// Each territory's quota, in cents; they add up to the (prorated) total exactly.
     pub cents: BTreeMap<TerritoryId, i64>,
+    /// The alignment the quotas were set on (see [`alignment_fingerprint`]); `None` in
+    /// files from before it was kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alignment: Option<u64>,
 }
 
 impl QuotaPlan {
     pub fn quota(&self, territory: TerritoryId) -> Option<f64> {
         self.cents.get(&territory).map(|c| *c as f64 / 100.0)
     }
+
+    /// Why the quotas no longer fit the scenario, if they do not: territories were
+    /// added or removed, or ZIPs and accounts moved since they were set.
+    pub fn stale_reason(&self, scenario: &Scenario) -> Option<String> {
+        let without: Vec<&str> = scenario.territories.iter().filter(|t| !self.cents.contains_key(&t.id)).map(|t| t.name.as_str()).collect();
+        if !without.is_empty() {
+            return Some(format!("{} {} no quota: set the quotas again", without.join(", "), if without.len() == 1 { "has" } else { "have" }));
+        }
+        let gone = self.cents.keys().filter(|id| scenario.territory(**id).is_none()).count();
+        if gone > 0 {
+            return Some(format!("{gone} territories with a quota were removed: the quotas no longer add up to the total; set them again"));
+        }
+        match self.alignment {
+            Some(f) if f != alignment_fingerprint(scenario) => Some("ZIPs or accounts moved since the quotas were set: set them again to follow the new territories".into()),
+            _ => None,
+        }
+    }
+}
+
+/// A fingerprint of which territory holds each ZIP and overridden account (FNV-1a, so
+/// it is the same on every machine and build).
+pub fn alignment_fingerprint(scenario: &Scenario) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut feed = |value: u64| {
+        for byte in value.to_le_bytes() {
+            hash ^= byte as u64;
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    };
+    for t in &scenario.unit_territory {
+        feed(t.map_or(u64::MAX, |t| t.0 as u64));
+    }
+    for (account, t) in &scenario.account_overrides {
+        feed(((account.0 as u64) << 32) | t.0 as u64);
+    }
+    hash
 }

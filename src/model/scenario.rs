@@ -73,7 +73,7 @@ impl Scenario {
     /// edits go through `Command::CreateTerritory`).
     pub fn push_territory(&mut self, name: impl Into<String>, color: Rgb, rep: Option<RepId>) -> TerritoryId {
         let id = self.allocate_territory_id();
-        self.territories.push(Territory { id, name: name.into(), color, rep, locked: false });
+        self.territories.push(Territory { id, name: name.into(), color, rep, locked: false, region: None });
         id
     }
 
@@ -93,6 +93,22 @@ impl Scenario {
             return Some(*t);
         }
         unit.and_then(|u| self.unit_territory(u))
+    }
+
+    /// The scenario's regions by name, in the order territories list them.
+    pub fn regions(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for name in self.territories.iter().filter_map(|t| t.region.as_deref()) {
+            if !out.iter().any(|o| o == name) {
+                out.push(name.to_string());
+            }
+        }
+        out
+    }
+
+    /// Territories of a region (`None`: those in no region).
+    pub fn territories_in_region<'a>(&'a self, region: Option<&'a str>) -> impl Iterator<Item = &'a Territory> + 'a {
+        self.territories.iter().filter(move |t| t.region.as_deref() == region)
     }
 
     pub fn is_locked(&self, id: TerritoryId) -> bool {

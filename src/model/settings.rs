@@ -150,6 +150,9 @@ pub struct Settings {
     pub utilization_low: f64,
     /// ... and above this as over capacity.
     pub utilization_high: f64,
+    /// Open pipeline a territory should hold, as a multiple of the quota still to win
+    /// (quota - revenue); below it the territory is flagged.
+    pub pipeline_coverage_target: f64,
 }
 
 impl Default for Settings {
@@ -168,6 +171,7 @@ impl Default for Settings {
             hours_per_account_month: 3.0,
             utilization_low: 0.70,
             utilization_high: 1.0,
+            pipeline_coverage_target: 3.0,
         }
     }
 }

@@ -92,6 +92,7 @@ pub fn add_rep_with_territory(project: &Project, scenario: &Scenario, home: LonL
         capacity_hours: project.settings.default_capacity_hours,
         experience: project.settings.junior_experience,
         role: RepRole::Hunter,
+        region: None,
     };
     let territory_name = format!("Territory {}", scenario.territories.len() + 1);
     let (create, id) = Command::create_territory(scenario, territory_name, color, Some(rep.id));

@@ -25,6 +25,9 @@ pub struct Options {
     pub seed: u64,
     /// Keep every territory in one piece.
     pub contiguous: bool,
+    /// Balance each sales region among its own territories: no ZIP changes region
+    /// (the territory count stays that of the start scenario).
+    pub within_regions: bool,
 }
 
 /// What the planner asks the optimizer for, from the dialog or the command line: both
@@ -58,6 +61,14 @@ impl Request {
         }
         if !(o.disruption.is_finite() && o.disruption >= 0.0) {
             return invalid("'keep changes small' must be 0 or more");
+        }
+        if o.within_regions {
+            if start.regions().is_empty() {
+                return invalid("the scenario has no regions: put its territories in regions first (or balance without regions)");
+            }
+            if self.only.is_some() || !self.without.is_empty() || self.territories != start.territories.len() {
+                return invalid("balancing within regions keeps every territory: it cannot change the territory count or rebalance only some");
+            }
         }
         if self.only.is_none() {
             if self.territories == 0 {
@@ -368,7 +379,23 @@ fn solve_scope(project: &Project, original: &Scenario, shaped: &Scenario, territ
     let k = territories.len();
     let start: Vec<u32> = units.iter().map(|u| shaped.unit_territory[*u].and_then(position).unwrap_or(k as u32)).collect();
     let rep_of = |t: TerritoryId| shaped.territory(t).and_then(|t| t.rep).and_then(|r| project.reps.get(r.index()));
-    let homes = home_units(project, territories.iter().map(|t| rep_of(*t).map(|r| r.home)), &local, &xy, &plane);
+    let mut homes = home_units(project, territories.iter().map(|t| rep_of(*t).map(|r| r.home)), &local, &xy, &plane);
+    let groups = match options.within_regions {
+        true => Some(RegionGroups::of(shaped, territories, &start, &homes, &linked, &xy).ok_or_else(|| {
+            OptimizeError::Invalid("no ZIP is in a region yet: assign ZIPs to the regions' territories, or give their reps home bases, then balance within regions".into())
+        })?),
+        false => None,
+    };
+    // Within regions, a rep whose home lies in another region's ZIPs anchors nothing.
+    let mut home_elsewhere = Vec::new();
+    if let Some(g) = &groups {
+        for (t, h) in homes.iter_mut().enumerate() {
+            if h.is_some_and(|u| g.unit[u as usize] != g.territory[t]) {
+                *h = None;
+                home_elsewhere.extend(rep_of(territories[t]).map(|r| r.name.clone()));
+            }
+        }
+    }
     // Drive time is measured from the rep who serves an account. Not known before the
     // plan is: the first pass measures from the nearest home base, a second one from
     // the rep the first pass gave each ZIP.
@@ -383,7 +410,11 @@ fn solve_scope(project: &Project, original: &Scenario, shaped: &Scenario, territ
         let weighed = weights(project, &options.measure, &drive_from, &|a| pinned_territory(shaped, a).is_some())?;
         let weights: Vec<f64> = units.iter().map(|u| weighed.units[*u]).collect();
         let base = base_loads(project, shaped, &weighed.pinned, territories);
-        let plan = if options.contiguous { super::plan::plan(&linked, &xy, &weights, &homes) } else { super::plan::Plan::single(units.len(), k) };
+        let plan = match &groups {
+            Some(g) => g.plan(&linked, &xy, &weights, &homes, options.contiguous),
+            None if options.contiguous => super::plan::plan(&linked, &xy, &weights, &homes),
+            None => super::plan::Plan::single(units.len(), k),
+        };
         let scope = Scope { xy: &xy, weights: &weights, adjacency: &plan.solving_adjacency(&linked), homes: &homes, start: &start, base_loads: &base };
         let mut scaled = |f: f32| progress((pass as f32 + f) / passes as f32);
         let (assignment, centres) = solve_regions(&scope, &plan, options, &mut scaled)?;
@@ -420,7 +451,16 @@ fn solve_scope(project: &Project, original: &Scenario, shaped: &Scenario, territ
         solution.deviations = super::explain::regional_deviations(&global, &plan, &solution.assignment);
         solution.unforced_deviation = solution.deviations.iter().map(|d| d.abs()).fold(0.0, f64::max);
         let mut explanation = super::explain::explain(&global, &plan, &solution, &homes, &names, &codes);
-        let far: Vec<String> = homes.iter().enumerate().filter(|(t, h)| h.is_none() && rep_of(territories[*t]).is_some()).filter_map(|(t, _)| rep_of(territories[t]).map(|r| r.name.clone())).collect();
+        let far: Vec<String> = homes
+            .iter()
+            .enumerate()
+            .filter(|(t, h)| h.is_none() && rep_of(territories[*t]).is_some())
+            .filter_map(|(t, _)| rep_of(territories[t]).map(|r| r.name.clone()))
+            .filter(|name| !home_elsewhere.contains(name))
+            .collect();
+        if !home_elsewhere.is_empty() {
+            explanation.insert(0, format!("The home bases of {} lie in another region's ZIPs: their territories were placed in their own region where the weight is.", home_elsewhere.join(", ")));
+        }
         if !far.is_empty() {
             explanation.insert(0, format!("The home bases of {} lie more than {HOME_REACH_KM:.0} km from every ZIP of the plan: their territories were placed where the weight is, like ones without a rep.", far.join(", ")));
         }
@@ -438,9 +478,108 @@ fn solve_scope(project: &Project, original: &Scenario, shaped: &Scenario, territ
             t.color = colour;
         }
     }
+    // Quotas follow the new territories: the same total and method, split again.
+    if let Some(old) = scenario.quotas.clone() {
+        let metrics = ScenarioMetrics::compute(project, &scenario);
+        scenario.quotas = crate::metrics::quota::replan(project, &scenario, &metrics, &old).ok();
+    }
     let moved_units = (0..project.units.len()).filter(|u| original.unit_territory[*u] != scenario.unit_territory[*u]).count();
     let kept = scenario.territories.len() - k;
     Ok(Proposal { scenario, solution, moved_units, solve_secs: started.elapsed().as_secs_f64(), tolerance: options.tolerance, kept_territories: kept, explanation, bound_reason, reps_without_territory: Vec::new() })
+}
+
+/// Sales regions as groups of the scope: each territory's region, and each unit's (that
+/// of its territory in the start plan; an unassigned unit takes the region of the
+/// nearest unit that has one, through borders first, a rep's home ZIP counting as its
+/// territory's).
+struct RegionGroups {
+    /// Group of each scope unit.
+    unit: Vec<u32>,
+    /// Group of each territory position.
+    territory: Vec<u32>,
+    count: usize,
+}
+
+impl RegionGroups {
+    fn of(shaped: &Scenario, territories: &[TerritoryId], start: &[u32], homes: &[Option<u32>], adjacency: &[Vec<u32>], xy: &[[f64; 2]]) -> Option<Self> {
+        let mut names: Vec<Option<String>> = Vec::new();
+        let territory: Vec<u32> = territories
+            .iter()
+            .map(|t| {
+                let region = shaped.territory(*t).and_then(|t| t.region.clone());
+                let found = names.iter().position(|n| *n == region);
+                found.unwrap_or_else(|| {
+                    names.push(region);
+                    names.len() - 1
+                }) as u32
+            })
+            .collect();
+        let unknown = u32::MAX;
+        let mut unit: Vec<u32> = start.iter().map(|t| territory.get(*t as usize).copied().unwrap_or(unknown)).collect();
+        for (t, h) in homes.iter().enumerate() {
+            if let Some(h) = h.filter(|h| unit[*h as usize] == unknown) {
+                unit[h as usize] = territory[t];
+            }
+        }
+        if !unit.is_empty() && unit.iter().all(|g| *g == unknown) {
+            return None;
+        }
+        // Through borders: breadth first from every unit with a region.
+        let mut queue: std::collections::VecDeque<usize> = (0..unit.len()).filter(|u| unit[*u] != unknown).collect();
+        while let Some(u) = queue.pop_front() {
+            for &v in &adjacency[u] {
+                if unit[v as usize] == unknown {
+                    unit[v as usize] = unit[u];
+                    queue.push_back(v as usize);
+                }
+            }
+        }
+        // Islands no border reaches: the nearest unit with a region.
+        let placed: Vec<rstar::primitives::GeomWithData<[f64; 2], u32>> =
+            (0..unit.len()).filter(|u| unit[*u] != unknown).map(|u| rstar::primitives::GeomWithData::new(xy[u], unit[u])).collect();
+        let tree = rstar::RTree::bulk_load(placed);
+        for u in 0..unit.len() {
+            if unit[u] == unknown {
+                unit[u] = tree.nearest_neighbor(&xy[u]).map_or(0, |n| n.data);
+            }
+        }
+        Some(Self { unit, territory, count: names.len() })
+    }
+
+    /// The plan of each region on its own, as one plan of the scope: no region of the
+    /// plan spans two sales regions. A sales region without ZIPs leaves its territories
+    /// empty.
+    fn plan(&self, adjacency: &[Vec<u32>], xy: &[[f64; 2]], weights: &[f64], homes: &[Option<u32>], contiguous: bool) -> super::plan::Plan {
+        let mut out = super::plan::Plan { regions: Vec::new(), orphans: Vec::new() };
+        for g in 0..self.count as u32 {
+            let units: Vec<u32> = (0..self.unit.len() as u32).filter(|u| self.unit[*u as usize] == g).collect();
+            let members: Vec<u32> = (0..self.territory.len() as u32).filter(|t| self.territory[*t as usize] == g).collect();
+            if units.is_empty() || members.is_empty() {
+                continue;
+            }
+            let mut local = vec![u32::MAX; self.unit.len()];
+            for (i, u) in units.iter().enumerate() {
+                local[*u as usize] = i as u32;
+            }
+            let sub_adjacency: Vec<Vec<u32>> = units.iter().map(|u| adjacency[*u as usize].iter().map(|v| local[*v as usize]).filter(|l| *l != u32::MAX).collect()).collect();
+            let sub_xy: Vec<[f64; 2]> = units.iter().map(|u| xy[*u as usize]).collect();
+            let sub_weights: Vec<f64> = units.iter().map(|u| weights[*u as usize]).collect();
+            let sub_homes: Vec<Option<u32>> = members.iter().map(|t| homes[*t as usize].map(|h| local[h as usize]).filter(|l| *l != u32::MAX)).collect();
+            let sub = if contiguous { super::plan::plan(&sub_adjacency, &sub_xy, &sub_weights, &sub_homes) } else { super::plan::Plan::single(units.len(), members.len()) };
+            let offset = out.regions.len();
+            for r in sub.regions {
+                out.regions.push(super::plan::Region {
+                    units: r.units.iter().map(|u| units[*u as usize]).collect(),
+                    territories: r.territories.iter().map(|t| members[*t as usize]).collect(),
+                });
+            }
+            for o in sub.orphans {
+                let link = super::links::Link { a: units[o.link.a as usize], b: units[o.link.b as usize], km: o.link.km };
+                out.orphans.push(super::plan::Orphan { units: o.units.iter().map(|u| units[*u as usize]).collect(), link, region: o.region + offset });
+            }
+        }
+        out
+    }
 }
 
 /// What every region's problem is cut from (scope-local unit ids, territory positions).
@@ -585,7 +724,7 @@ mod tests {
     use super::*;
 
     fn options(tolerance: f64) -> Options {
-        Options { measure: Measure::Potential, tolerance, disruption: 0.0, seed: 1, contiguous: true }
+        Options { measure: Measure::Potential, tolerance, disruption: 0.0, seed: 1, contiguous: true, within_regions: false }
     }
 
     /// A locked territory neither gives nor takes a ZIP, even when the others are far
@@ -632,7 +771,7 @@ mod tests {
             territories,
             only: None,
             without: Vec::new(),
-            options: Options { measure: Measure::Potential, tolerance, disruption, seed: 1, contiguous: true },
+            options: Options { measure: Measure::Potential, tolerance, disruption, seed: 1, contiguous: true, within_regions: false },
         };
         assert!(request(0.1, 0.0, 3).check(&project).is_ok());
         for (bad, why) in [(request(0.0, 0.0, 3), "tolerance"), (request(1.5, 0.0, 3), "tolerance"), (request(0.1, -1.0, 3), "keep changes small"), (request(0.1, 0.0, 0), "at least one"), (request(0.1, 0.0, 25), "cannot be made")] {

@@ -40,10 +40,15 @@ pub struct RepSeed {
     pub city: &'static str,
     pub home: LonLat,
     pub senior: bool,
+    /// The sales region the rep and their territory belong to.
+    pub region: &'static str,
 }
 
-const fn rep(name: &'static str, territory: &'static str, city: &'static str, lon: f64, lat: f64, senior: bool) -> RepSeed {
-    RepSeed { name, territory, city, home: LonLat { lon, lat }, senior }
+const PENNSYLVANIA: &str = "Pennsylvania";
+const COASTAL: &str = "Coastal";
+
+const fn rep(name: &'static str, territory: &'static str, city: &'static str, lon: f64, lat: f64, senior: bool, region: &'static str) -> RepSeed {
+    RepSeed { name, territory, city, home: LonLat { lon, lat }, senior, region }
 }
 
 impl SampleSpec {
@@ -54,18 +59,18 @@ impl SampleSpec {
             account_count: 8000,
             seed: 2026,
             reps: vec![
-                rep("Maria Alvarez", "Philadelphia", "Philadelphia, PA", -75.1652, 39.9526, true),
-                rep("James O'Connor", "Pittsburgh & Western PA", "Pittsburgh, PA", -79.9959, 40.4406, true),
-                rep("Priya Natarajan", "South Central PA", "Harrisburg, PA", -76.8867, 40.2732, false),
-                rep("Tom Kowalski", "Lehigh Valley", "Allentown, PA", -75.4714, 40.6023, false),
-                rep("Linda Brennan", "Northeast PA", "Scranton, PA", -75.6624, 41.4090, false),
-                rep("Kevin Walsh", "Northwest PA", "Erie, PA", -80.0851, 42.1292, false),
-                rep("Aisha Johnson", "Central PA", "State College, PA", -77.8600, 40.7934, false),
-                rep("David Cohen", "North Jersey", "Newark, NJ", -74.1724, 40.7357, true),
-                rep("Rachel Kim", "Central Jersey", "Trenton, NJ", -74.7429, 40.2171, false),
-                rep("Marcus Green", "Baltimore", "Baltimore, MD", -76.6122, 39.2904, true),
-                rep("Sofia Rossi", "Capital Region", "Washington, DC", -77.0369, 38.9072, true),
-                rep("Brian Murphy", "Delaware & Eastern Shore", "Wilmington, DE", -75.5398, 39.7391, false),
+                rep("Maria Alvarez", "Philadelphia", "Philadelphia, PA", -75.1652, 39.9526, true, PENNSYLVANIA),
+                rep("James O'Connor", "Pittsburgh & Western PA", "Pittsburgh, PA", -79.9959, 40.4406, true, PENNSYLVANIA),
+                rep("Priya Natarajan", "South Central PA", "Harrisburg, PA", -76.8867, 40.2732, false, PENNSYLVANIA),
+                rep("Tom Kowalski", "Lehigh Valley", "Allentown, PA", -75.4714, 40.6023, false, PENNSYLVANIA),
+                rep("Linda Brennan", "Northeast PA", "Scranton, PA", -75.6624, 41.4090, false, PENNSYLVANIA),
+                rep("Kevin Walsh", "Northwest PA", "Erie, PA", -80.0851, 42.1292, false, PENNSYLVANIA),
+                rep("Aisha Johnson", "Central PA", "State College, PA", -77.8600, 40.7934, false, PENNSYLVANIA),
+                rep("David Cohen", "North Jersey", "Newark, NJ", -74.1724, 40.7357, true, COASTAL),
+                rep("Rachel Kim", "Central Jersey", "Trenton, NJ", -74.7429, 40.2171, false, COASTAL),
+                rep("Marcus Green", "Baltimore", "Baltimore, MD", -76.6122, 39.2904, true, COASTAL),
+                rep("Sofia Rossi", "Capital Region", "Washington, DC", -77.0369, 38.9072, true, COASTAL),
+                rep("Brian Murphy", "Delaware & Eastern Shore", "Wilmington, DE", -75.5398, 39.7391, false, COASTAL),
             ],
         }
     }
@@ -98,9 +103,11 @@ pub fn generate(data_dir: &Path, spec: &SampleSpec) -> Result<Project> {
             capacity_hours: 1500.0,
             experience: if r.senior { 1.5 } else { 1.0 },
             role: if i % 3 == 2 { RepRole::Hunter } else { RepRole::Farmer },
+            region: Some(r.region.to_string()),
         })
         .collect();
-    let accounts = build_accounts(&units, &zips, spec.account_count, &mut rng);
+    let mut accounts = build_accounts(&units, &zips, spec.account_count, &mut rng);
+    add_activity(&mut accounts, spec.seed);
     let mut project = Project::new("Mid-Atlantic sales region (sample)", units, accounts, reps);
     project.description = "Sample project: Pennsylvania, New Jersey, Delaware, Maryland and DC. \
         ZIP areas are approximate (Voronoi cells of real Census ZIP points clipped to real state \
@@ -110,6 +117,7 @@ pub fn generate(data_dir: &Path, spec: &SampleSpec) -> Result<Project> {
         .to_string();
     build_baseline(&mut project, spec, &mut rng);
     build_proposal(&mut project)?;
+    set_quotas(&mut project)?;
     project.validate().map_err(anyhow::Error::msg)?;
     Ok(project)
 }
@@ -325,9 +333,52 @@ fn build_accounts(units: &[Unit], zips: &[ZipPoint], count: usize, rng: &mut Cha
             relationship: (relationship * 100.0f64).round() / 100.0,
             named: tier == Tier::Strategic && rng.gen_bool(0.15),
             attributes,
+            contacted: None,
+            pipeline: None,
         });
     }
     accounts
+}
+
+/// CRM activity and open pipeline: most customers were contacted this year, fewer
+/// prospects; contacted accounts with room to grow have some pipeline. Drawn from a
+/// stream of their own so that the accounts themselves do not depend on it.
+fn add_activity(accounts: &mut [Account], seed: u64) {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0xAC71_0000);
+    for a in accounts {
+        let customer = a.revenue > 0.0;
+        let contacted = rng.gen_bool(match (a.tier, customer) {
+            (Tier::Strategic, _) => 0.9,
+            (_, true) => 0.75,
+            (Tier::MidMarket, false) => 0.4,
+            (Tier::Smb, false) => 0.2,
+        });
+        let open = (a.potential - a.revenue).max(0.0);
+        let pipeline = if contacted && rng.gen_bool(if customer { 0.5 } else { 0.35 }) { (open * rng.gen_range(0.1..0.6) / 100.0).round() * 100.0 } else { 0.0 };
+        a.contacted = Some(contacted);
+        a.pipeline = Some(pipeline);
+    }
+}
+
+/// The sample's sales target: 12% growth over today's revenue, split by the hybrid
+/// method (60% potential, 30% revenue history, 10% tenure) in every scenario.
+fn set_quotas(project: &mut Project) -> Result<()> {
+    let revenue: f64 = project.accounts.iter().map(|a| a.revenue).sum();
+    let total = (revenue * 1.12 / 100_000.0).round() * 100_000.0;
+    let request = crate::metrics::quota::QuotaRequest {
+        method: crate::model::quota::QuotaMethod::Hybrid,
+        total,
+        weights: crate::model::quota::HybridWeights::default(),
+        capture_rate: crate::metrics::quota::DEFAULT_CAPTURE_RATE,
+        effective: None,
+    };
+    for i in 0..project.scenarios.len() {
+        let scenario = &project.scenarios[i];
+        let metrics = crate::metrics::ScenarioMetrics::compute(project, scenario);
+        let plan = crate::metrics::quota::plan(project, scenario, &metrics, &request)?;
+        project.scenarios[i].quotas = Some(plan);
+    }
+    Ok(())
 }
 
 fn random_point_in(geometry: &MultiPolygon<f64>, fallback: LonLat, rng: &mut ChaCha8Rng) -> LonLat {
@@ -358,7 +409,13 @@ fn build_baseline(project: &mut Project, spec: &SampleSpec, rng: &mut ChaCha8Rng
         .reps
         .iter()
         .enumerate()
-        .map(|(i, r)| scenario.push_territory(r.territory, palette[i], Some(RepId(i as u32))))
+        .map(|(i, r)| {
+            let id = scenario.push_territory(r.territory, palette[i], Some(RepId(i as u32)));
+            if let Some(t) = scenario.territory_mut(id) {
+                t.region = Some(r.region.to_string());
+            }
+            id
+        })
         .collect();
     for (u, centroid) in unit_centroids.iter().enumerate() {
         let nearest = homes

@@ -81,6 +81,14 @@ pub enum AppAction {
     TerritoryKey(usize),
     CreateTerritory,
     StartRenameTerritory(TerritoryId),
+    /// Puts territories in a region (`None`: in none), one undo step.
+    SetRegion(Vec<TerritoryId>, Option<String>),
+    /// Asks for the name of a new region for these territories.
+    StartNewRegion(Vec<TerritoryId>),
+    StartRenameRegion(String),
+    RenameRegion(String, String),
+    /// Takes every territory out of the region.
+    DissolveRegion(String),
     RenameTerritory(TerritoryId, String),
     Recolor(TerritoryId, Rgb),
     SetLocked(TerritoryId, bool),
@@ -120,8 +128,8 @@ pub fn command_shortcuts() -> [(KeyboardShortcut, AppAction); 5] {
 }
 
 /// The fixed colour modes and their keys (attributes cycle with A).
-pub fn color_mode_keys() -> [(ColorBy, Key); 4] {
-    [(ColorBy::Territory, Key::T), (ColorBy::Workload, Key::W), (ColorBy::DriveTime, Key::D), (ColorBy::Balance, Key::G)]
+pub fn color_mode_keys() -> [(ColorBy, Key); 5] {
+    [(ColorBy::Territory, Key::T), (ColorBy::Workload, Key::W), (ColorBy::DriveTime, Key::D), (ColorBy::Balance, Key::G), (ColorBy::Utilization, Key::U)]
 }
 
 /// Single keys, when no text field has the keyboard.
@@ -343,6 +351,21 @@ impl TerritoryApp {
             AppAction::StartRenameTerritory(id) => {
                 let name = self.session.scenario().territory(id).map(|t| t.name.clone()).unwrap_or_default();
                 self.dialogs.territory_rename = Some((id, name));
+            }
+            AppAction::SetRegion(ids, region) => {
+                self.execute(Command::set_region(&ids, region.as_deref()));
+            }
+            AppAction::StartNewRegion(ids) => self.dialogs.region_new = Some((ids, String::new())),
+            AppAction::StartRenameRegion(name) => self.dialogs.region_rename = Some((name.clone(), name)),
+            AppAction::RenameRegion(from, to) => {
+                if !to.trim().is_empty() && to.trim() != from {
+                    let cmd = Command::rename_region(self.session.scenario(), &from, &to);
+                    self.execute(cmd);
+                }
+            }
+            AppAction::DissolveRegion(name) => {
+                let ids: Vec<TerritoryId> = self.session.scenario().territories_in_region(Some(&name)).map(|t| t.id).collect();
+                self.execute(Command::set_region(&ids, None));
             }
             AppAction::RenameTerritory(id, name) => {
                 if !name.trim().is_empty() {

@@ -353,6 +353,16 @@ impl TerritoryApp {
                 if ui.button("Clear selection").clicked() {
                     chosen.push(AppAction::ClearSelection);
                 }
+                // Regions drawn on the map: select ZIPs with any tool, then put the
+                // territories they belong to in a region.
+                let scenario = self.session.scenario();
+                let mut picked: Vec<crate::model::ids::TerritoryId> = self.selection.units.iter().filter_map(|u| scenario.unit_territory(*u)).collect();
+                picked.sort_unstable();
+                picked.dedup();
+                let text = format!("Put the selection's {} territories in a new region…", picked.len());
+                if ui.add_enabled(!picked.is_empty(), egui::Button::new(text)).on_hover_text("Select ZIPs on the map (lasso, rectangle, brush) first").clicked() {
+                    chosen.push(AppAction::StartNewRegion(picked));
+                }
             });
             ui.menu_button("View", |ui| {
                 let mut layers = self.view.map.layers;

@@ -143,6 +143,15 @@ fn territory_table(ui: &mut Ui, c: &Comparison) {
                 .color(better(spread(b), spread(a))),
         );
     });
+    if let Some(q) = c.moved_quota {
+        ui.label(format!("Quota moved with the new alignment: {}", crate::format::money(q)));
+    }
+    let quotas = c.territories.iter().any(|p| [&p.before, &p.after].iter().any(|r| r.as_ref().is_some_and(|r| r.quota.is_some())));
+    let mut titles = vec!["Territory", "Accts", "Potential", "change", "Index"];
+    let potential_hint = "Potential in the scenario compared (hover: before -> after)";
+    if quotas {
+        titles.push("Quota");
+    }
     // The body gets what is left under the header row, so the panel keeps its size.
     let height = (ui.available_height() - 18.0 - 3.0 * ui.spacing().item_spacing.y).max(40.0);
     TableBuilder::new(ui)
@@ -150,12 +159,15 @@ fn territory_table(ui: &mut Ui, c: &Comparison) {
         .striped(true)
         .min_scrolled_height(height)
         .max_scroll_height(height)
-        .column(Column::initial(140.0).clip(true))
-        .columns(Column::auto(), 6)
+        .column(Column::initial(120.0).clip(true))
+        .columns(Column::auto(), titles.len() - 1)
         .header(18.0, |mut h| {
-            for title in ["Territory", "Accts", "Potential", "after", "change", "Index", "after"] {
+            for title in titles {
                 h.col(|ui| {
-                    ui.strong(title);
+                    let label = ui.strong(title);
+                    if title == "Potential" {
+                        label.on_hover_text(potential_hint);
+                    }
                 });
             }
         })
@@ -163,32 +175,38 @@ fn territory_table(ui: &mut Ui, c: &Comparison) {
             body.rows(18.0, c.territories.len(), |mut row| {
                 let p: &TerritoryPair = &c.territories[row.index()];
                 let get = |r: &Option<crate::metrics::report::ReportRow>, f: fn(&crate::metrics::report::ReportRow) -> f64| r.as_ref().map(f);
+                let pair = |x: Option<f64>, y: Option<f64>, text: &dyn Fn(f64) -> String| format!("{} -> {}", x.map_or("-".into(), text), y.map_or("-".into(), text));
                 row.col(|ui| {
                     ui.label(&p.name);
                 });
                 row.col(|ui| {
-                    let (x, y) = (get(&p.before, |r| r.accounts as f64), get(&p.after, |r| r.accounts as f64));
-                    ui.label(format!("{} -> {}", x.map_or("-".into(), |v| format!("{v:.0}")), y.map_or("-".into(), |v| format!("{v:.0}"))));
+                    ui.label(pair(get(&p.before, |r| r.accounts as f64), get(&p.after, |r| r.accounts as f64), &|v| format!("{v:.0}")));
                 });
                 let (pb, pa) = (get(&p.before, |r| r.potential), get(&p.after, |r| r.potential));
                 row.col(|ui| {
-                    ui.label(pb.map_or("-".into(), |v| short_amount(v, &c.potential_unit)));
-                });
-                row.col(|ui| {
-                    ui.label(pa.map_or("-".into(), |v| short_amount(v, &c.potential_unit)));
+                    // The new figure; the change beside it says where it came from.
+                    let text = pa.or(pb).map_or("-".into(), |v| short_amount(v, &c.potential_unit));
+                    ui.label(text).on_hover_text(pair(pb, pa, &|v| short_amount(v, &c.potential_unit)));
                 });
                 row.col(|ui| {
                     if let (Some(x), Some(y)) = (pb, pa) {
                         ui.label(delta_text(y - x, &c.potential_unit));
                     }
                 });
-                let (ib, ia) = (get(&p.before, |r| r.workload_index), get(&p.after, |r| r.workload_index));
                 row.col(|ui| {
-                    ui.label(ib.map_or("-".into(), |v| format!("{v:.2}")));
+                    ui.label(pair(get(&p.before, |r| r.workload_index), get(&p.after, |r| r.workload_index), &|v| format!("{v:.2}")));
                 });
-                row.col(|ui| {
-                    ui.label(ia.map_or("-".into(), |v| format!("{v:.2}")));
-                });
+                if quotas {
+                    let (qb, qa) = (p.before.as_ref().and_then(|r| r.quota), p.after.as_ref().and_then(|r| r.quota));
+                    row.col(|ui| {
+                        let full = |q: Option<f64>| q.map_or("-".to_string(), crate::format::money);
+                        let response = match (qb, qa) {
+                            (Some(b), Some(a)) => ui.label(delta_text(a - b, "$")),
+                            _ => ui.label(pair(qb, qa, &|v| short_amount(v, "$"))),
+                        };
+                        response.on_hover_text(format!("Quota {} -> {}", full(qb), full(qa)));
+                    });
+                }
             });
         });
 }

@@ -16,6 +16,10 @@ pub struct Dialogs {
     pub scenario_delete: Option<ScenarioId>,
     /// Renaming a territory.
     pub territory_rename: Option<(TerritoryId, String)>,
+    /// Naming a new region for these territories.
+    pub region_new: Option<(Vec<TerritoryId>, String)>,
+    /// Renaming a region: its name and the text typed so far.
+    pub region_rename: Option<(String, String)>,
 }
 
 enum Outcome {
@@ -26,13 +30,19 @@ enum Outcome {
 
 /// A small modal asking for a new name (Enter confirms).
 fn rename_dialog(ctx: &egui::Context, title: &str, name: &mut String) -> Outcome {
+    name_dialog(ctx, title, "New name", "Rename", name)
+}
+
+/// A small modal asking for a name; `confirm` labels the button (Enter confirms).
+fn name_dialog(ctx: &egui::Context, title: &str, field: &str, confirm: &str, name: &mut String) -> Outcome {
     let mut outcome = Outcome::Open;
     egui::Window::new(title).collapsible(false).resizable(false).anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0]).show(ctx, |ui| {
-        let response = ui.text_edit_singleline(name);
+        let label = ui.label(field);
+        let response = ui.text_edit_singleline(name).labelled_by(label.id);
         response.request_focus();
         ui.horizontal(|ui| {
             let enter = response.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
-            if ui.button("Rename").clicked() || enter {
+            if ui.button(confirm).clicked() || enter {
                 outcome = Outcome::Confirmed;
             }
             if ui.button("Cancel").clicked() {
@@ -110,6 +120,20 @@ impl TerritoryApp {
             match rename_dialog(ctx, "Rename territory", &mut name) {
                 Outcome::Open => self.dialogs.territory_rename = Some((id, name)),
                 Outcome::Confirmed => self.act(AppAction::RenameTerritory(id, name)),
+                Outcome::Cancelled => {}
+            }
+        }
+        if let Some((ids, mut name)) = self.dialogs.region_new.take() {
+            match name_dialog(ctx, "New region", "Region name", "Create", &mut name) {
+                Outcome::Open => self.dialogs.region_new = Some((ids, name)),
+                Outcome::Confirmed if !name.trim().is_empty() => self.act(AppAction::SetRegion(ids, Some(name))),
+                Outcome::Confirmed | Outcome::Cancelled => {}
+            }
+        }
+        if let Some((from, mut name)) = self.dialogs.region_rename.take() {
+            match rename_dialog(ctx, "Rename region", &mut name) {
+                Outcome::Open => self.dialogs.region_rename = Some((from, name)),
+                Outcome::Confirmed => self.act(AppAction::RenameRegion(from, name)),
                 Outcome::Cancelled => {}
             }
         }

@@ -21,6 +21,8 @@ pub struct OptimizeForm {
     pub seed: u64,
     /// Keep each territory in one piece.
     pub contiguous: bool,
+    /// Balance each sales region on its own; no ZIP changes region.
+    pub within_regions: bool,
     /// The scenario to start from (its territories, reps and locks).
     pub start: ScenarioId,
     /// Local rebalance: only these territories change, among themselves.
@@ -32,12 +34,12 @@ pub struct OptimizeForm {
 
 impl OptimizeForm {
     pub fn for_scenario(scenario: &Scenario) -> Self {
-        Self { measure: Measure::Potential, tolerance_pct: 10.0, territories: scenario.territories.len().max(1), disruption: 0.0, seed: 1, contiguous: true, start: scenario.id, only: None, without: Vec::new() }
+        Self { measure: Measure::Potential, tolerance_pct: 10.0, territories: scenario.territories.len().max(1), disruption: 0.0, seed: 1, contiguous: true, within_regions: false, start: scenario.id, only: None, without: Vec::new() }
     }
 
     /// The same request the command line makes (checked by the core before it runs).
     pub fn request(&self) -> Request {
-        let options = Options { measure: self.measure.clone(), tolerance: self.tolerance_pct / 100.0, disruption: self.disruption, seed: self.seed, contiguous: self.contiguous };
+        let options = Options { measure: self.measure.clone(), tolerance: self.tolerance_pct / 100.0, disruption: self.disruption, seed: self.seed, contiguous: self.contiguous, within_regions: self.within_regions };
         Request { start: self.start, territories: self.territories, only: self.only.clone(), without: self.without.clone(), options }
     }
 }
@@ -150,6 +152,23 @@ pub fn form_ui(ui: &mut Ui, form: &mut OptimizeForm, project: &Project, local: O
                     }
                 }
             });
+            ui.end_row();
+            let regions = project.scenario(form.start).map_or(0, |s| s.regions().len());
+            ui.label("Regions");
+            ui.add_enabled_ui(regions > 0, |ui| {
+                let hint = if regions > 0 {
+                    format!("Balance each of the {regions} regions with its own territories; no ZIP moves to another region, the territory count stays")
+                } else {
+                    "The start scenario has no regions: put territories in regions (right-click a territory > Region)".to_string()
+                };
+                if ui.checkbox(&mut form.within_regions, "Balance within each region").on_hover_text(hint).changed() && form.within_regions {
+                    form.only = None;
+                    form.territories = project.scenario(form.start).map_or(form.territories, |s| s.territories.len());
+                }
+            });
+            if regions == 0 {
+                form.within_regions = false;
+            }
             ui.end_row();
             ui.label("Contiguity");
             ui.checkbox(&mut form.contiguous, "Keep each territory in one piece").on_hover_text("Off: ZIPs may be split off from their territory when that balances better");

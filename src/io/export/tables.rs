@@ -101,6 +101,7 @@ pub fn metrics_csv(report: &report::Report, out: impl std::io::Write) -> Result<
     writer.write_record([
         "territory", "rep", "units", "accounts", "potential", "revenue", "visit_hours", "drive_hours", "workload", "workload_index", "deviation_pct", "mean_drive_km", "compactness", "locked",
         "hours_needed", "utilization_pct", "penetration_pct", "white_space_accounts", "white_space_potential", "quota",
+        "region", "coverage_pct", "pipeline", "pipeline_coverage",
     ])?;
     for r in &report.territories {
         writer.write_record(crate::io::spreadsheet::safe_row([
@@ -124,6 +125,10 @@ pub fn metrics_csv(report: &report::Report, out: impl std::io::Write) -> Result<
             r.white_space_accounts.to_string(),
             format!("{:.2}", r.white_space_potential),
             r.quota.map(|q| format!("{q:.2}")).unwrap_or_default(),
+            r.region.clone().unwrap_or_default(),
+            r.coverage_pct.map(|c| format!("{c:.1}")).unwrap_or_default(),
+            r.pipeline.map(|p| format!("{p:.2}")).unwrap_or_default(),
+            r.pipeline_coverage.map(|p| format!("{p:.2}")).unwrap_or_default(),
         ]))?;
     }
     writer.flush()?;

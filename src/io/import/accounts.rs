@@ -25,10 +25,12 @@ pub enum AccountField {
     Industry,
     Relationship,
     Named,
+    Activity,
+    Pipeline,
 }
 
 impl AccountField {
-    pub const ALL: [AccountField; 13] = [
+    pub const ALL: [AccountField; 15] = [
         Self::Id,
         Self::Name,
         Self::Latitude,
@@ -42,6 +44,8 @@ impl AccountField {
         Self::Industry,
         Self::Relationship,
         Self::Named,
+        Self::Activity,
+        Self::Pipeline,
     ];
 
     /// The name used in `--map FIELD=COLUMN`.
@@ -60,6 +64,8 @@ impl AccountField {
             Self::Industry => "industry",
             Self::Relationship => "relationship",
             Self::Named => "named",
+            Self::Activity => "activity",
+            Self::Pipeline => "pipeline",
         }
     }
 
@@ -78,6 +84,8 @@ impl AccountField {
             Self::Industry => "Industry",
             Self::Relationship => "Relationship (0-1)",
             Self::Named => "Named account (yes/no)",
+            Self::Activity => "Activity (contacted: count, yes/no or last date)",
+            Self::Pipeline => "Open pipeline",
         }
     }
 
@@ -97,6 +105,8 @@ impl AccountField {
             Self::Industry => &["industry", "vertical", "sector"],
             Self::Relationship => &["relationship", "relationship_strength"],
             Self::Named => &["named", "named_account"],
+            Self::Activity => &["activities", "activity", "activity_count", "contacted", "touches", "last_activity", "last_activity_date", "last_contact", "last_contacted"],
+            Self::Pipeline => &["pipeline", "open_pipeline", "pipeline_amount", "open_opportunities", "opportunity_amount"],
         }
     }
 
@@ -244,6 +254,21 @@ fn parse_tier(text: &str) -> Option<Tier> {
     }
 }
 
+/// Whether an activity cell says the account was contacted: a count above 0, a yes/no
+/// flag, or a date (of the last activity); blank is not contacted. `None`: unreadable.
+fn parse_activity(text: &str) -> Option<bool> {
+    let t = text.trim();
+    if let Some(flag) = parse_flag(t) {
+        return Some(flag);
+    }
+    if let Ok(n) = t.replace(',', "").parse::<f64>() {
+        return Some(n > 0.0);
+    }
+    let digits = t.chars().filter(char::is_ascii_digit).count();
+    let looks_like_date = digits >= 4 && t.chars().all(|c| c.is_ascii_alphanumeric() || " -/.:,T".contains(c));
+    looks_like_date.then_some(true)
+}
+
 fn parse_flag(text: &str) -> Option<bool> {
     match text.trim().to_ascii_lowercase().as_str() {
         "" | "no" | "n" | "false" | "0" => Some(false),
@@ -340,6 +365,10 @@ pub fn build(
         let revenue = number(AccountField::Revenue, &mut rejected).unwrap_or(0.0);
         let visits = number(AccountField::Visits, &mut rejected);
         let relationship = number(AccountField::Relationship, &mut rejected);
+        let pipeline = col(AccountField::Pipeline).map(|_| number(AccountField::Pipeline, &mut rejected).unwrap_or(0.0));
+        if pipeline.is_some_and(|p| p < 0.0) {
+            rejected.get_or_insert(issue(AccountField::Pipeline, "pipeline cannot be negative"));
+        }
         let lat = number(AccountField::Latitude, &mut rejected);
         let lon = number(AccountField::Longitude, &mut rejected);
         if potential < 0.0 {
@@ -412,6 +441,12 @@ pub fn build(
             out.warnings.push(issue(AccountField::Named, "not yes/no; not a named account"));
             false
         });
+        let contacted = col(AccountField::Activity).map(|_| {
+            parse_activity(text(AccountField::Activity)).unwrap_or_else(|| {
+                out.warnings.push(issue(AccountField::Activity, "not a count, yes/no or date; counted as not contacted"));
+                false
+            })
+        });
         let Some(location) = location else { continue };
         let unit = index.locate(units, location).or_else(|| unit_by_code.get(zip.as_str()).map(|&u| units[u].id));
         let attributes = mapping.attributes.iter().filter_map(|&c| table.number(&cells[c]).ok().flatten().map(|v| (table.headers[c].clone(), v))).collect();
@@ -437,6 +472,8 @@ pub fn build(
             relationship: relationship.map(|r| if r > 1.0 { r / 100.0 } else { r }).unwrap_or(0.0).clamp(0.0, 1.0),
             named,
             attributes,
+            contacted,
+            pipeline,
         });
     }
     Ok(out)
@@ -511,6 +548,27 @@ mod tests {
         assert_eq!(import.warnings[0].column, "Tier");
         assert!(import.clone().require(false, &table).is_err());
         assert_eq!(import.require(true, &table).unwrap().accounts.len(), 4);
+    }
+
+    #[test]
+    fn activity_and_pipeline_columns_read_counts_flags_and_dates() {
+        let (_, import) = run("id,zip,last_activity_date,open_pipeline\n\
+             A1,08001,2026-10-14,\"$12,500\"\n\
+             A2,08001,,\n\
+             A3,08002,3,0\n\
+             A4,08002,yes,100\n\
+             A5,08002,0,50\n\
+             A6,08002,soon,1\n");
+        let contacted: Vec<Option<bool>> = import.accounts.iter().map(|a| a.contacted).collect();
+        assert_eq!(contacted, [Some(true), Some(false), Some(true), Some(true), Some(false), Some(false)]);
+        let pipeline: Vec<Option<f64>> = import.accounts.iter().map(|a| a.pipeline).collect();
+        assert_eq!(pipeline, [Some(12500.0), Some(0.0), Some(0.0), Some(100.0), Some(50.0), Some(1.0)]);
+        // 'soon' is not a count, flag or date: imported, said once, not contacted.
+        assert_eq!(import.warnings.len(), 1);
+        assert_eq!((import.warnings[0].row, import.warnings[0].value.as_str()), (7, "soon"));
+        // Without those columns nothing is assumed.
+        let (_, plain) = run("id,zip\nB1,08001\n");
+        assert_eq!((plain.accounts[0].contacted, plain.accounts[0].pipeline), (None, None));
     }
 
     #[test]

@@ -28,6 +28,9 @@ pub fn build(table: &CsvTable, project: &Project, name: &str, palette: &[Rgb]) -
         .guess(&["territory", "territory_name", "region", "area"])
         .ok_or_else(|| ImportError::file(&table.source, format!("no territory column (expected 'territory'; columns: {})", table.headers.join(", "))))?;
     let rep_col = table.guess(&["rep", "rep_name", "owner", "sales_rep"]);
+    // A region column beside the territory column (a file of ZIP,region only names
+    // territories by region: that column is the territory one).
+    let region_col = table.guess(super::reps::REGION_COLUMNS).filter(|c| *c != territory_col);
     let unit_by_code: HashMap<&str, usize> = project.units.iter().enumerate().map(|(i, u)| (u.code.as_str(), i)).collect();
     let rep_by_name: HashMap<String, RepId> = project.reps.iter().map(|r| (r.name.trim().to_lowercase(), r.id)).collect();
     let mut scenario = Scenario::new(crate::model::ids::ScenarioId(0), name, project.units.len());
@@ -82,6 +85,18 @@ pub fn build(table: &CsvTable, project: &Project, name: &str, palette: &[Rgb]) -
                 continue;
             }
         }
+        let region = region_col.map(|c| cells[c].trim()).filter(|r| !r.is_empty());
+        if let (Some(region), Some(t)) = (region, scenario.territory_mut(territory)) {
+            match &t.region {
+                None => t.region = Some(region.to_string()),
+                Some(other) if !other.eq_ignore_ascii_case(region) => {
+                    let why = format!("territory '{territory_name}' is already in region '{other}'");
+                    rejected.push(issue(region_col.unwrap_or(zip_col), why));
+                    continue;
+                }
+                Some(_) => {}
+            }
+        }
         scenario.unit_territory[unit] = Some(territory);
         first_line[unit] = Some(*line);
     }
@@ -90,6 +105,11 @@ pub fn build(table: &CsvTable, project: &Project, name: &str, palette: &[Rgb]) -
             &table.source,
             format!("no row names a ZIP of this project{}", rejected.first().map(|r: &RowIssue| format!(" (first: {r})")).unwrap_or_default()),
         ));
+    }
+    if region_col.is_none() {
+        for t in &mut scenario.territories {
+            t.region = t.rep.and_then(|r| project.reps.get(r.index())).and_then(|r| r.region.clone());
+        }
     }
     let unmentioned_units = first_line.iter().filter(|l| l.is_none()).count();
     Ok(AlignmentImport { scenario, rejected, unmentioned_units })

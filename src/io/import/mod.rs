@@ -10,6 +10,7 @@ pub mod columns;
 pub mod crs;
 pub mod geojson_reader;
 pub mod new_project;
+pub mod regions;
 pub mod reps;
 pub mod shapefile_reader;
 pub mod table;

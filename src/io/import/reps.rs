@@ -14,6 +14,9 @@ pub struct RepsImport {
     pub rejected: Vec<RowIssue>,
 }
 
+/// Column names that hold a sales region (in the reps and the alignment file).
+pub const REGION_COLUMNS: &[&str] = &["region", "sales_region", "region_name", "area", "district", "division"];
+
 pub fn build(table: &CsvTable, units: &[Unit], settings: &Settings) -> Result<RepsImport, ImportError> {
     let name_col = table.guess(&["name", "rep", "rep_name", "sales_rep", "full_name", "owner"]).ok_or_else(|| {
         ImportError::file(&table.source, format!("no column names the reps (expected 'name' or 'rep'; columns: {})", table.headers.join(", ")))
@@ -30,6 +33,7 @@ pub fn build(table: &CsvTable, units: &[Unit], settings: &Settings) -> Result<Re
     let capacity_col = table.guess(&["capacity", "capacity_hours", "hours", "selling_hours"]);
     let experience_col = table.guess(&["experience", "seniority", "level"]);
     let role_col = table.guess(&["role", "type"]);
+    let region_col = table.guess(REGION_COLUMNS);
     let unit_by_code: HashMap<&str, &Unit> = units.iter().map(|u| (u.code.as_str(), u)).collect();
     let mut out = RepsImport::default();
     let mut names: HashMap<String, usize> = HashMap::new();
@@ -73,7 +77,7 @@ pub fn build(table: &CsvTable, units: &[Unit], settings: &Settings) -> Result<Re
                 Some(r) if r.contains("farm") || r.contains("account manager") => RepRole::Farmer,
                 _ => RepRole::Hunter,
             };
-            Ok(Rep { id: RepId(out.reps.len() as u32), name: name.clone(), home, capacity_hours, experience, role })
+            Ok(Rep { id: RepId(out.reps.len() as u32), name: name.clone(), home, capacity_hours, experience, role, region: region_col.map(|c| cells[c].trim()).filter(|r| !r.is_empty()).map(str::to_string) })
         })();
         match row {
             Ok(rep) => {

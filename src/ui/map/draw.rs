@@ -7,6 +7,7 @@ use super::scene::{push_disc, push_fill, push_polyline, MapScene, View};
 use crate::spatial::clusters::CLUSTER_CELL_PX;
 use super::{Gesture, MapLayers, Tool};
 use crate::model::ids::{TerritoryId, UnitId};
+use crate::model::scenario::Scenario;
 use crate::spatial::mercator::MercBox;
 use egui::{Color32, Mesh, Shape, Stroke};
 
@@ -17,6 +18,8 @@ const COUNTY_LINE: Color32 = Color32::from_rgb(200, 198, 195);
 const TERRITORY_BORDER: Color32 = Color32::from_rgb(45, 45, 55);
 /// Where a territory meets no ZIP at all (a coast, or land no ZIP covers, common in the
 /// West): the fill already shows the edge, so a thin line.
+/// Drawn under the territory border where two regions meet: a wide halo.
+const REGION_BORDER: Color32 = Color32::from_rgb(235, 120, 20);
 const OUTER_EDGE: Color32 = Color32::from_rgba_premultiplied(40, 40, 46, 150);
 const SELECT_EDGE: Color32 = Color32::from_rgb(20, 90, 200);
 const CHANGED: Color32 = Color32::from_rgb(200, 0, 120);
@@ -43,6 +46,38 @@ fn visible_arcs<'s>(scene: &'s MapScene, level: usize, visible: &'s MercBox, min
             w.max(h) >= min_size
         })
         .map(|(a, p)| (a.left, a.right, p.as_slice()))
+}
+
+/// Each territory's region, to tell where two regions meet.
+struct RegionLookup {
+    /// Region index by territory id (`usize::MAX`: in no region); empty when the
+    /// scenario has no regions.
+    of_territory: Vec<usize>,
+}
+
+impl RegionLookup {
+    fn of(scenario: &Scenario) -> Self {
+        let names = scenario.regions();
+        if names.is_empty() {
+            return Self { of_territory: Vec::new() };
+        }
+        let mut of_territory = vec![usize::MAX; scenario.next_territory_id as usize];
+        for t in &scenario.territories {
+            if let (Some(slot), Some(region)) = (of_territory.get_mut(t.id.0 as usize), t.region.as_ref()) {
+                *slot = names.iter().position(|n| n == region).unwrap_or(usize::MAX);
+            }
+        }
+        Self { of_territory }
+    }
+
+    /// Whether the border between two units (`right`: `None` at the edge of the map)
+    /// separates two regions, or a region from what is in none. Not at the coast.
+    fn between(&self, scenario: &Scenario, left: u32, right: Option<u32>) -> bool {
+        let Some(right) = right.filter(|_| !self.of_territory.is_empty()) else { return false };
+        let region = |u: u32| scenario.unit_territory(UnitId(u)).and_then(|t| self.of_territory.get(t.0 as usize).copied()).unwrap_or(usize::MAX);
+        let (a, b) = (region(left), region(right));
+        a != b
+    }
 }
 
 impl MapLayers<'_> {
@@ -111,12 +146,17 @@ impl MapLayers<'_> {
         let zip_border_color = Color32::from_rgba_unmultiplied(255, 255, 255, 150);
         let territory_width = if zoom >= 9.0 { 2.6 } else { 1.8 };
         let pixel = 1.0 / view.scale;
+        let regions = RegionLookup::of(self.scenario);
+        let region_width = territory_width + 4.0;
         if let (false, Some(list)) = (zip_borders, self.territory_borders) {
             let points = lod.points(self.level);
             for &arc in list {
                 let sides = &lod.arcs[arc as usize];
                 let [w, h] = sides.bounds.size();
                 if sides.bounds.intersects(&visible) && w.max(h) >= pixel {
+                    if regions.between(self.scenario, sides.left, sides.right) {
+                        push_polyline(&mut mesh, &points[arc as usize], view, region_width, REGION_BORDER);
+                    }
                     let (width, colour) = if sides.right.is_some() { (territory_width, TERRITORY_BORDER) } else { (0.8, OUTER_EDGE) };
                     push_polyline(&mut mesh, &points[arc as usize], view, width, colour);
                 }
@@ -130,6 +170,9 @@ impl MapLayers<'_> {
                 Some(o) => o != owner,
                 None => owner.is_some(),
             };
+            if is_territory_border && regions.between(self.scenario, left, right) {
+                push_polyline(&mut mesh, points, view, region_width, REGION_BORDER);
+            }
             if is_territory_border && right.is_none() {
                 push_polyline(&mut mesh, points, view, 0.8, OUTER_EDGE);
             } else if is_territory_border {

@@ -419,7 +419,7 @@ fn cluster_owners<'c>(
 /// Modes in which every ZIP of a territory has the territory's colour, so a territory
 /// can be drawn as one shape.
 fn colors_follow_territories(mode: &ColorBy) -> bool {
-    matches!(mode, ColorBy::Territory | ColorBy::Workload | ColorBy::Balance)
+    matches!(mode, ColorBy::Territory | ColorBy::Workload | ColorBy::Balance | ColorBy::Utilization)
 }
 
 /// A scenario's name over the top of a map.

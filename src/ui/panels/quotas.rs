@@ -116,6 +116,17 @@ pub fn quotas_ui(ui: &mut Ui, form: &mut QuotaForm, project: &Project, scenario:
     if let Some(error) = &form.error {
         ui.colored_label(Color32::from_rgb(180, 30, 30), error);
     }
+    if let Some((plan, reason)) = scenario.quotas.as_ref().and_then(|q| q.stale_reason(scenario).map(|r| (q, r))) {
+        ui.horizontal_wrapped(|ui| {
+            ui.colored_label(Color32::from_rgb(180, 100, 0), format!("Out of date: {reason}"));
+            if ui.button("Split again").on_hover_text("The same total and method over the territories as they are now").clicked() {
+                match quota::replan(project, scenario, metrics, plan) {
+                    Ok(plan) => edit = Some(Command::SetQuotas { id: scenario.id, quotas: Some(Box::new(plan)) }),
+                    Err(e) => form.error = Some(e.to_string()),
+                }
+            }
+        });
+    }
     ui.separator();
     kpi_table(ui, project, scenario, metrics);
     edit
@@ -125,24 +136,33 @@ pub fn quotas_ui(ui: &mut Ui, form: &mut QuotaForm, project: &Project, scenario:
 fn kpi_table(ui: &mut Ui, project: &Project, scenario: &Scenario, metrics: &ScenarioMetrics) {
     let settings = &project.settings;
     let total = scenario.quotas.as_ref().map(|q| q.total_cents as f64 / 100.0);
+    let activity = metrics.territories.iter().any(|m| m.activity_accounts > 0);
+    let pipeline = metrics.territories.iter().any(|m| m.pipeline_accounts > 0);
+    let mut columns = vec![
+        ("Territory", String::new()),
+        ("Quota", "This scenario's quota".to_string()),
+        ("Share", "Share of the total".to_string()),
+        ("Utilization", "Hours needed (visits + drive) / the rep's capacity".to_string()),
+        ("Penetration", "Accounts with revenue / accounts".to_string()),
+        ("White space", "Accounts with potential and no revenue".to_string()),
+        ("WS potential", "Potential of the white space".to_string()),
+    ];
+    if activity {
+        columns.push(("Coverage", "Accounts contacted / accounts (the CRM's activity column)".to_string()));
+    }
+    if pipeline {
+        columns.push(("Pipeline", format!("Open pipeline / quota still to win (quota - revenue); red below {:.0}x", settings.pipeline_coverage_target)));
+    }
     egui_extras::TableBuilder::new(ui)
         .id_salt("quota_kpis")
         .striped(true)
         .max_scroll_height(360.0)
         .column(egui_extras::Column::initial(150.0).clip(true))
-        .columns(egui_extras::Column::auto(), 6)
+        .columns(egui_extras::Column::auto(), columns.len() - 1)
         .header(18.0, |mut header| {
-            for (title, hint) in [
-                ("Territory", ""),
-                ("Quota", "This scenario's quota"),
-                ("Share", "Share of the total"),
-                ("Utilization", "Hours needed (visits + drive) / the rep's capacity"),
-                ("Penetration", "Accounts with revenue / accounts"),
-                ("White space", "Accounts with potential and no revenue"),
-                ("WS potential", "Potential of the white space"),
-            ] {
+            for (title, hint) in &columns {
                 header.col(|ui| {
-                    let label = ui.label(RichText::new(title).small().strong());
+                    let label = ui.label(RichText::new(*title).small().strong());
                     if !hint.is_empty() {
                         label.on_hover_text(hint);
                     }
@@ -184,11 +204,39 @@ fn kpi_table(ui: &mut Ui, project: &Project, scenario: &Scenario, metrics: &Scen
                     row.col(|ui| {
                         ui.label(amount(m.white_space_potential, &settings.potential_unit));
                     });
+                    if activity {
+                        row.col(|ui| {
+                            ui.label(if m.activity_accounts > 0 { format!("{:.0}%", m.contacted as f64 / m.activity_accounts as f64 * 100.0) } else { "–".into() });
+                        });
+                    }
+                    if pipeline {
+                        row.col(|ui| {
+                            let cover = crate::metrics::report::pipeline_coverage(m.pipeline, m.pipeline_accounts, quota, m.revenue);
+                            let text = match cover {
+                                Some(x) => RichText::new(if x >= 10.0 { format!("{x:.0}x") } else { format!("{x:.1}x") }).color(if x < settings.pipeline_coverage_target { Color32::from_rgb(190, 40, 40) } else { Color32::from_gray(40) }),
+                                None => RichText::new(money(m.pipeline)),
+                            };
+                            ui.label(text).on_hover_text(format!("Open pipeline {}", money(m.pipeline)));
+                        });
+                    }
                 });
             }
         });
     if let Some(total) = total {
         ui.weak(format!("Quotas add up to {} ({}).", money(total), scenario.quotas.as_ref().map_or("", |q| q.method.label())));
+    }
+    for region in crate::metrics::report::regions(scenario, metrics) {
+        let quota = match (region.quota, total) {
+            (Some(q), Some(total)) if total > 0.0 => format!(", quota {} ({:.1}%)", money(q), q / total * 100.0),
+            _ => String::new(),
+        };
+        ui.label(format!(
+            "{}: {} territories, potential {}{quota}, utilization {:.0}%",
+            region.name,
+            region.territories.len(),
+            amount(region.potential, &settings.potential_unit),
+            region.utilization_pct
+        ));
     }
     ui.weak(format!(
         "Utilization is red above {:.0}% and blue below {:.0}% (Model > Workload model).",

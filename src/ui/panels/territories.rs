@@ -90,6 +90,8 @@ impl SortKey {
 pub struct ListState {
     pub search: String,
     pub sort: SortKey,
+    /// Regions whose territories are folded away.
+    pub collapsed: std::collections::BTreeSet<String>,
     shapes: Option<(crate::model::ids::ScenarioId, u64, std::collections::HashMap<TerritoryId, Shape>)>,
 }
 
@@ -123,6 +125,53 @@ pub fn visible_rows(project: &Project, scenario: &Scenario, metrics: &ScenarioMe
         SortKey::WorkloadIndex => rows.sort_by(|a, b| m(b).workload_index.total_cmp(&m(a).workload_index)),
     }
     rows
+}
+
+/// A line of the territory table: a region's roll-up, or a territory (its position).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Line {
+    Region(usize),
+    Territory(usize),
+}
+
+/// The table's lines: with regions, each region's roll-up followed by its territories
+/// (unless folded), in the order of `regions`; without, the rows as they are.
+pub fn grouped_lines(scenario: &Scenario, rows: &[usize], regions: &[crate::metrics::report::RegionRow], collapsed: &std::collections::BTreeSet<String>) -> Vec<Line> {
+    if regions.is_empty() {
+        return rows.iter().map(|i| Line::Territory(*i)).collect();
+    }
+    let mut out = Vec::with_capacity(rows.len() + regions.len());
+    for (g, region) in regions.iter().enumerate() {
+        let name = (region.name != crate::metrics::report::NO_REGION_ROW).then_some(region.name.as_str());
+        out.push(Line::Region(g));
+        if collapsed.contains(&region.name) {
+            continue;
+        }
+        out.extend(rows.iter().filter(|i| scenario.territories[**i].region.as_deref() == name).map(|i| Line::Territory(*i)));
+    }
+    out
+}
+
+/// The region submenu of a territory: move it to an existing region, a new one, or none.
+fn region_menu(ui: &mut Ui, scenario: &Scenario, id: TerritoryId, actions: &mut Vec<AppAction>) {
+    let current = scenario.territory(id).and_then(|t| t.region.clone());
+    ui.menu_button("Region", |ui| {
+        for name in scenario.regions() {
+            if ui.radio(current.as_deref() == Some(name.as_str()), &name).clicked() {
+                actions.push(AppAction::SetRegion(vec![id], Some(name.clone())));
+                ui.close();
+            }
+        }
+        if ui.radio(current.is_none(), "No region").clicked() {
+            actions.push(AppAction::SetRegion(vec![id], None));
+            ui.close();
+        }
+        ui.separator();
+        if ui.button("New region…").clicked() {
+            actions.push(AppAction::StartNewRegion(vec![id]));
+            ui.close();
+        }
+    });
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -162,6 +211,8 @@ pub fn territories_ui(
         });
     }
     let rows = visible_rows(project, scenario, metrics, state);
+    let regions = crate::metrics::report::regions(scenario, metrics);
+    let lines = grouped_lines(scenario, &rows, &regions, &state.collapsed);
     let shapes = state.shapes(project, scenario, generation).cloned().unwrap_or_default();
     let pool = metrics.unassigned();
     let outside = metrics.outside();
@@ -203,8 +254,14 @@ pub fn territories_ui(
                 }
             })
             .body(|body| {
-                body.rows(22.0, rows.len(), |mut row| {
-                    let i = rows[row.index()];
+                body.rows(22.0, lines.len(), |mut row| {
+                    let i = match lines[row.index()] {
+                        Line::Territory(i) => i,
+                        Line::Region(g) => {
+                            region_row(&mut row, &regions[g], project, &mut state.collapsed, actions);
+                            return;
+                        }
+                    };
                     let (t, m) = (&scenario.territories[i], &metrics.territories[i]);
                     row.col(|ui| {
                         let key = if i < 9 { format!("{}", i + 1) } else { String::new() };
@@ -242,6 +299,7 @@ pub fn territories_ui(
                             if ui.button("Rename…").clicked() {
                                 actions.push(AppAction::StartRenameTerritory(t.id));
                             }
+                            region_menu(ui, scenario, t.id, actions);
                             if ui.button("Delete territory (ZIPs unassigned)").clicked() {
                                 actions.push(AppAction::DeleteTerritory(t.id));
                             }
@@ -294,6 +352,66 @@ pub fn territories_ui(
         ))
         .on_hover_text("Accounts of the CRM file beyond the project's ZIPs (e.g. other states). Import without them with --accounts-outside drop, or the import dialog's choice.");
     }
+}
+
+/// A region's roll-up line: click folds it, right-click renames or dissolves it.
+fn region_row(row: &mut egui_extras::TableRow, region: &crate::metrics::report::RegionRow, project: &Project, collapsed: &mut std::collections::BTreeSet<String>, actions: &mut Vec<AppAction>) {
+    let th = &project.settings.thresholds;
+    let folded = collapsed.contains(&region.name);
+    let real = region.name != crate::metrics::report::NO_REGION_ROW;
+    row.col(|_| {});
+    row.col(|ui| {
+        if ui.small_button(if folded { "+" } else { "-" }).on_hover_text("Fold or unfold the region").clicked() {
+            if folded {
+                collapsed.remove(&region.name);
+            } else {
+                collapsed.insert(region.name.clone());
+            }
+        }
+    });
+    row.col(|ui| {
+        let response = ui.label(RichText::new(&region.name).strong()).on_hover_text(format!(
+            "Region: {} territories, {} ZIPs, hours needed {:.0} of {:.0} ({:.0}% utilization){}",
+            region.territories.len(),
+            region.units,
+            region.hours_needed,
+            region.capacity_hours,
+            region.utilization_pct,
+            region.quota.map(|q| format!(", quota {}", crate::format::money(q))).unwrap_or_default()
+        ));
+        if real {
+            response.context_menu(|ui| {
+                if ui.button("Rename region…").clicked() {
+                    actions.push(AppAction::StartRenameRegion(region.name.clone()));
+                    ui.close();
+                }
+                if ui.button("Dissolve region (territories stay)").clicked() {
+                    actions.push(AppAction::DissolveRegion(region.name.clone()));
+                    ui.close();
+                }
+            });
+        }
+    });
+    row.col(|ui| {
+        ui.weak(format!("{} territories", region.territories.len()));
+    });
+    row.col(|ui| {
+        ui.label(RichText::new(region.accounts.to_string()).strong());
+    });
+    row.col(|ui| {
+        ui.label(RichText::new(short_amount(region.potential, &project.settings.potential_unit)).strong());
+    });
+    row.col(|ui| {
+        ui.label(RichText::new(format!("{:.2}", region.workload_index_max)).color(index_color(region.workload_index_max, th)))
+            .on_hover_text(format!("Workload index of its territories: {:.2} to {:.2}", region.workload_index_min, region.workload_index_max));
+    });
+    row.col(|ui| {
+        ui.label(RichText::new(format!("±{:.0}%", region.max_deviation_pct)).color(deviation_color(region.max_deviation_pct, th)))
+            .on_hover_text("Largest deviation of a territory's potential from the region's mean: the balance within the region");
+    });
+    row.col(|_| {});
+    row.col(|_| {});
+    row.col(|_| {});
 }
 
 #[cfg(test)]
