@@ -85,14 +85,17 @@ fn forty_two_accounts_fill_one_rep_at_three_hours_a_month() {
 #[test]
 fn drive_hours_follow_the_distance_estimate() {
     // One account one degree of latitude north of the rep (111.195 km), in a large
-    // (rural) unit: one way = 111.195 x 1.3 / 70 km/h; 10 visits a year, round trips.
+    // (rural) unit: 144.55 km of road (x 1.3); 3 km at each end at 70 km/h, the
+    // 138.55 km between at (90 x 138.55 + 70 x 15) / 153.55 km/h; 10 visits a year,
+    // round trips.
     let home = LonLat::new(-77.5, 40.0);
     let at = LonLat::new(-77.5, 41.0);
     let accounts = vec![account(0, 0, at, Tier::Smb, 1000.0, 10.0)];
     let p = project(vec![unit(0, -78.0, 40.0, 1.5)], accounts, vec![rep(0, home, 1.0)]);
     let m = ScenarioMetrics::compute(&p, &p.scenarios[0]);
-    let great_circle = 111.19;
-    let one_way = great_circle * 1.3 / 70.0;
+    let road = 111.19 * 1.3;
+    let middle = road - 6.0;
+    let one_way = 6.0 / 70.0 + middle / ((90.0 * middle + 70.0 * 15.0) / (middle + 15.0));
     let t = &m.territories[0];
     assert!((t.drive_hours - 10.0 * 2.0 * one_way).abs() < 0.01, "{}", t.drive_hours);
     assert!((t.mean_drive_minutes - one_way * 60.0).abs() < 0.05, "{}", t.mean_drive_minutes);

@@ -253,6 +253,14 @@ pub enum CliCommand {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// Import a road network for drive times from an OpenStreetMap extract (.osm.pbf):
+    /// the drivable roads (car profile) are kept in NAME.roads beside the project.
+    Roads {
+        project: PathBuf,
+        /// The extract (e.g. a state from Geofabrik).
+        #[arg(long)]
+        osm: PathBuf,
+    },
     /// Export a scenario: dissolved territory polygons with metrics, ZIP -> territory,
     /// account -> territory/rep, per-territory metrics.
     #[command(group(clap::ArgGroup::new("what").required(true).multiple(true).args(["territories", "assignment", "accounts", "metrics"])))]
@@ -505,6 +513,32 @@ pub fn run(command: CliCommand, out: &mut dyn Write) -> Result<()> {
                     }
                 }
             }
+            Ok(())
+        }
+        CliCommand::Roads { project: path, osm } => {
+            let (mut project, read) = project_file::load_tracked(&path)?;
+            let started = std::time::Instant::now();
+            let network = crate::drivetime::roads::osm::read_pbf(&osm, &|_| true)?;
+            let read_secs = started.elapsed().as_secs_f64();
+            let file = crate::drivetime::roads::RoadNetwork::path_beside(&path);
+            network.save(&file)?;
+            let main = network.main.iter().filter(|m| **m).count();
+            project.road_network = Some(crate::model::project::RoadNetworkInfo {
+                source: osm.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+                imported: crate::format::utc_stamp(std::time::SystemTime::now()),
+                nodes: network.node_count() as u64,
+                edges: network.edge_count() as u64,
+            });
+            save_or_set_aside(&project, &path, &read)?;
+            writeln!(
+                out,
+                "read {} in {read_secs:.1} s: {} road junctions, {} road links ({} junctions in the main connected network); saved {}",
+                osm.display(),
+                network.node_count(),
+                network.edge_count(),
+                main,
+                file.display()
+            )?;
             Ok(())
         }
         CliCommand::Quota { project: path, scenario, total, method, weights, capture_rate, effective, format } => {

@@ -1,8 +1,11 @@
 //! Drive time between a rep's home base and an account.
 //!
 //! One trait, so that a road-network model (OSM) can stand beside the instant estimate
-//! of docs/domain.md: great-circle distance x circuity, at a speed that depends on how
-//! dense the destination area is (urban slower, rural faster).
+//! of docs/domain.md: great-circle distance x circuity, the ends of the trip at a speed
+//! that depends on how dense the destination area is (urban slower, rural faster), the
+//! middle at a speed that rises with the trip's length towards highway speed.
+
+pub mod roads;
 
 use crate::model::entities::LonLat;
 use crate::model::settings::DriveModelSettings;
@@ -68,13 +71,32 @@ impl DistanceEstimate {
     }
 }
 
-impl DriveTimeModel for DistanceEstimate {
-    fn one_way_hours(&self, from: LonLat, to: LonLat, to_density: DensityClass) -> f64 {
-        let speed = self.speed_kmh(to_density);
-        if speed <= 0.0 {
+/// Over how many km of the middle of a trip its speed has come halfway from the local
+/// speed to the highway speed: a short trip stays on arterials, a long one is mostly
+/// interstate (see README, Drive-time estimate, for the calibration).
+pub const HIGHWAY_RAMP_KM: f64 = 15.0;
+
+impl DistanceEstimate {
+    /// One-way hours over `road_km` of road into an area of `density`: each end
+    /// (`local_leg_km`, or half a short trip) at the area's speed, the middle at a
+    /// speed between that and the highway speed, weighted by the middle's length
+    /// against [`HIGHWAY_RAMP_KM`].
+    pub fn hours_for_road_km(&self, road_km: f64, density: DensityClass) -> f64 {
+        let local_speed = self.speed_kmh(density);
+        if road_km.is_nan() || road_km <= 0.0 || local_speed <= 0.0 {
             return 0.0;
         }
-        self.road_km(from, to) / speed
+        let local = self.settings.local_leg_km.max(0.0).min(road_km / 2.0);
+        let middle = road_km - 2.0 * local;
+        let highway = self.settings.highway_speed_kmh.max(local_speed);
+        let middle_speed = (highway * middle + local_speed * HIGHWAY_RAMP_KM) / (middle + HIGHWAY_RAMP_KM);
+        2.0 * local / local_speed + middle / middle_speed
+    }
+}
+
+impl DriveTimeModel for DistanceEstimate {
+    fn one_way_hours(&self, from: LonLat, to: LonLat, to_density: DensityClass) -> f64 {
+        self.hours_for_road_km(self.road_km(from, to), to_density)
     }
 }
 
@@ -96,17 +118,38 @@ mod tests {
     }
 
     #[test]
-    fn estimate_uses_circuity_and_density_speed() {
+    fn estimate_drives_the_ends_locally_and_the_middle_faster() {
         let model = DistanceEstimate::new(DriveModelSettings::default());
         let a = LonLat::new(0.0, 0.0);
         let b = LonLat::new(0.0, 1.0);
-        // 111.195 km x 1.3 = 144.55 km; at 70 km/h rural = 2.065 h; at 30 km/h urban = 4.818 h.
+        // 111.195 km x 1.3 = 144.55 km: 2 x 3 km local, 138.55 km in the middle at
+        // (90 x 138.55 + v x 15) / 153.55 km/h.
+        let road = 111.195 * 1.3;
+        let middle = road - 6.0;
+        let hours = |v: f64| 6.0 / v + middle * (middle + 15.0) / (90.0 * middle + v * 15.0);
         let rural = model.one_way_hours(a, b, DensityClass::Rural);
         let urban = model.one_way_hours(a, b, DensityClass::Urban);
-        assert!((rural - 111.195 * 1.3 / 70.0).abs() < 1e-3, "{rural}");
-        assert!((urban - 111.195 * 1.3 / 30.0).abs() < 1e-3, "{urban}");
+        assert!((rural - hours(70.0)).abs() < 1e-3, "{rural}");
+        assert!((urban - hours(30.0)).abs() < 1e-3, "{urban}");
+        // A short trip is local all the way.
+        assert!((model.hours_for_road_km(4.0, DensityClass::Urban) - 4.0 / 30.0).abs() < 1e-12);
+        assert_eq!(model.hours_for_road_km(0.0, DensityClass::Urban), 0.0);
         assert_eq!(model.density_of_unit(5.0), DensityClass::Urban);
         assert_eq!(model.density_of_unit(60.0), DensityClass::Suburban);
         assert_eq!(model.density_of_unit(600.0), DensityClass::Rural);
+    }
+
+    #[test]
+    fn grand_junction_to_downtown_denver_takes_hours_not_half_a_day() {
+        // The straight estimate at the urban speed of the destination said 13.6 h; the
+        // drive on I-70 is about 3 h 50 min (391 km).
+        let model = DistanceEstimate::new(DriveModelSettings::default());
+        let grand_junction = LonLat::new(-108.5506, 39.0639);
+        let denver = LonLat::new(-104.9903, 39.7392);
+        let hours = model.one_way_hours(grand_junction, denver, DensityClass::Urban);
+        assert!((3.0..=5.5).contains(&hours), "{hours} h");
+        // Across town (8 km of road) stays at city speed: about 16 minutes.
+        let minutes = model.hours_for_road_km(8.0, DensityClass::Urban) * 60.0;
+        assert!((12.0..=20.0).contains(&minutes), "{minutes} min");
     }
 }

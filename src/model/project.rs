@@ -21,6 +21,10 @@ pub struct Project {
     /// Today's alignment.
     pub baseline: ScenarioId,
     pub next_scenario_id: u32,
+    /// The road network imported for drive times (kept in a file beside the project,
+    /// see `drivetime::roads`), when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub road_network: Option<RoadNetworkInfo>,
     /// Accounts of each unit, by unit index; derived, rebuilt on load.
     #[serde(skip)]
     unit_accounts: Vec<Vec<AccountId>>,
@@ -28,6 +32,17 @@ pub struct Project {
     /// asked for.
     #[serde(skip)]
     borders: DerivedBorders,
+}
+
+/// Where a project's road network came from, for the legend and the report.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RoadNetworkInfo {
+    /// The extract's file name.
+    pub source: String,
+    /// When it was imported (UTC, "2026-12-04 15:30").
+    pub imported: String,
+    pub nodes: u64,
+    pub edges: u64,
 }
 
 /// A lazily built copy of the units' border lengths, shared by the project's clones.
@@ -59,6 +74,7 @@ impl Project {
             scenarios: Vec::new(),
             baseline: ScenarioId(0),
             next_scenario_id: 0,
+            road_network: None,
             unit_accounts: Vec::new(),
             borders: DerivedBorders::default(),
         };

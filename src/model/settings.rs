@@ -78,11 +78,18 @@ impl PerTier {
     }
 }
 
-/// Parameters of the instant drive-time estimate: great-circle distance x circuity, at a
-/// speed that depends on how dense the destination area is.
+/// Parameters of the instant drive-time estimate: great-circle distance x circuity; the
+/// first and last few km at the speed of the destination's area (urban slower, rural
+/// faster), the rest at a speed that rises towards the highway speed with the length
+/// of the trip (see `drivetime::DistanceEstimate`).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct DriveModelSettings {
     pub circuity: f64,
+    /// Length of each end of a trip driven on local roads, km.
+    pub local_leg_km: f64,
+    /// Mean speed of a long trip between its ends (interstates and highways), km/h.
+    pub highway_speed_kmh: f64,
     pub urban_speed_kmh: f64,
     pub suburban_speed_kmh: f64,
     pub rural_speed_kmh: f64,
@@ -96,6 +103,8 @@ impl Default for DriveModelSettings {
     fn default() -> Self {
         Self {
             circuity: 1.3,
+            local_leg_km: 3.0,
+            highway_speed_kmh: 90.0,
             urban_speed_kmh: 30.0,
             suburban_speed_kmh: 50.0,
             rural_speed_kmh: 70.0,

@@ -107,11 +107,17 @@ pub fn model_ui(ui: &mut Ui, draft: &mut ModelDraft) -> bool {
 
         ui.separator();
         ui.heading("Drive-time estimate");
-        ui.weak("Straight-line distance x circuity, at a speed set by how dense the area is (small ZIPs are dense).");
+        ui.weak("Straight-line distance x circuity. The first and last few km at the speed of the destination's area (small ZIPs are dense); the rest faster, up to the highway speed on long trips.");
         let d = &mut s.drive;
         egui::Grid::new("drive_model").num_columns(2).show(ui, |ui| {
             ui.label("Circuity");
             ui.add(Slider::new(&mut d.circuity, 1.0..=2.0).fixed_decimals(2));
+            ui.end_row();
+            ui.label("Local roads at each end");
+            ui.add(Slider::new(&mut d.local_leg_km, 0.0..=20.0).suffix(" km").fixed_decimals(1));
+            ui.end_row();
+            ui.label("Highway speed");
+            ui.add(Slider::new(&mut d.highway_speed_kmh, 40.0..=130.0).suffix(" km/h").fixed_decimals(0));
             ui.end_row();
             ui.label("Urban speed");
             ui.add(Slider::new(&mut d.urban_speed_kmh, 10.0..=120.0).suffix(" km/h").fixed_decimals(0));

@@ -1,0 +1,70 @@
+//! Road networks at state size: a synthetic grid of 2.1 M junctions (1,450 x 1,450,
+//! 300 m apart, two-way, a motorway every 20th row) stands for a 300-500 MB extract.
+//! Measures building the graph (parallel edges, strongly connected part), saving and
+//! loading it, snapping, and searches from a home base: to the whole state, and with a
+//! one-hour cut-off (a rep's territory).
+
+use criterion::{black_box, criterion_group, criterion_main, Criterion};
+use std::time::Instant;
+use territory_designer::drivetime::roads::search::{reach_from, Snapper};
+use territory_designer::drivetime::roads::{RoadEdge, RoadNetwork};
+
+const SIDE: u32 = 1450;
+
+fn grid() -> (Vec<[f64; 2]>, Vec<RoadEdge>) {
+    let step = 0.0027; // about 300 m of latitude
+    let mut nodes = Vec::with_capacity((SIDE * SIDE) as usize);
+    for r in 0..SIDE {
+        for c in 0..SIDE {
+            nodes.push([-100.0 + c as f64 * step * 1.3, 38.0 + r as f64 * step]);
+        }
+    }
+    let mut edges = Vec::with_capacity((SIDE * SIDE * 4) as usize);
+    for r in 0..SIDE {
+        for c in 0..SIDE {
+            let a = r * SIDE + c;
+            let speed = if r % 20 == 0 { 90.0 } else { 25.0 };
+            if c + 1 < SIDE {
+                edges.push((a, a + 1, 300.0, 300.0 / (speed / 3.6)));
+                edges.push((a + 1, a, 300.0, 300.0 / (speed / 3.6)));
+            }
+            if r + 1 < SIDE {
+                edges.push((a, a + SIDE, 300.0, 300.0 / (25.0 / 3.6)));
+                edges.push((a + SIDE, a, 300.0, 300.0 / (25.0 / 3.6)));
+            }
+        }
+    }
+    (nodes, edges)
+}
+
+fn bench(c: &mut Criterion) {
+    let (nodes, edges) = grid();
+    let started = Instant::now();
+    let network = RoadNetwork::from_edges(nodes.clone(), edges.clone());
+    eprintln!("build {} junctions, {} links: {:.2} s", network.node_count(), network.edge_count(), started.elapsed().as_secs_f64());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.roads");
+    let started = Instant::now();
+    network.save(&path).unwrap();
+    eprintln!("save: {:.2} s, {} MB", started.elapsed().as_secs_f64(), std::fs::metadata(&path).unwrap().len() / 1_000_000);
+    let started = Instant::now();
+    let loaded = RoadNetwork::load(&path).unwrap();
+    eprintln!("load: {:.2} s", started.elapsed().as_secs_f64());
+    assert_eq!(loaded.node_count(), network.node_count());
+    let started = Instant::now();
+    let snapper = Snapper::new(&network);
+    eprintln!("snap index: {:.2} s", started.elapsed().as_secs_f64());
+    let home = snapper.snap(-99.0, 39.9).expect("on the grid");
+    let mut group = c.benchmark_group("roads");
+    group.sample_size(10);
+    group.bench_function("build 2.1 M-junction graph", |b| b.iter(|| black_box(RoadNetwork::from_edges(nodes.clone(), edges.clone()))));
+    group.bench_function("search from a home base to the whole state", |b| b.iter(|| black_box(reach_from(&network, &home, f64::INFINITY))));
+    group.bench_function("search from a home base, 1 h cut-off", |b| b.iter(|| black_box(reach_from(&network, &home, 3600.0))));
+    group.bench_function("snap 10,000 points", |b| {
+        b.iter(|| (0..10_000).filter_map(|i| snapper.snap(-100.0 + (i % 100) as f64 * 0.05, 38.0 + (i / 100) as f64 * 0.039)).count())
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -1,0 +1,175 @@
+//! Road networks from the OpenStreetMap extracts in ../shared/data/roads: the graph's
+//! shortest paths agree with petgraph's Dijkstra on the same graph, one-way streets
+//! are respected, a damaged extract is refused with the project untouched, and the
+//! figures that calibrate the distance estimate (printed with --nocapture).
+
+use petgraph::graph::{DiGraph, NodeIndex};
+use std::path::{Path, PathBuf};
+use territory_designer::drivetime::roads::search::{reach_from, Snap};
+use territory_designer::drivetime::roads::{osm, RoadNetwork};
+
+fn extracts() -> Vec<PathBuf> {
+    let dir = Path::new("../shared/data/roads");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir).map(|d| d.flatten().map(|e| e.path()).filter(|p| p.to_string_lossy().ends_with(".osm.pbf")).collect()).unwrap_or_default();
+    files.sort();
+    files
+}
+
+fn at_node(node: u32, network: &RoadNetwork) -> Snap {
+    let b = network.edges(node).next().map(|e| e.0).unwrap_or(node);
+    Snap { a: node, b, t: 0.0, off_km: 0.0 }
+}
+
+fn petgraph_of(network: &RoadNetwork) -> DiGraph<(), f64> {
+    let mut g = DiGraph::with_capacity(network.node_count(), network.edge_count());
+    for _ in 0..network.node_count() {
+        g.add_node(());
+    }
+    for a in 0..network.node_count() as u32 {
+        for (b, _, s) in network.edges(a) {
+            g.add_edge(NodeIndex::new(a as usize), NodeIndex::new(b as usize), s as f64);
+        }
+    }
+    g
+}
+
+#[test]
+fn shortest_paths_agree_with_petgraph_on_every_extract() {
+    let files = extracts();
+    if files.is_empty() {
+        eprintln!("skipped: ../shared/data/roads is absent");
+        return;
+    }
+    for file in files {
+        let network = osm::read_pbf(&file, &|_| true).unwrap();
+        assert!(network.node_count() > 1000 && network.edge_count() > network.node_count(), "{}: {} nodes", file.display(), network.node_count());
+        let main: Vec<u32> = (0..network.node_count() as u32).filter(|n| network.main[*n as usize]).collect();
+        // Clipped extracts leave some roads cut off at their edge: most remain.
+        assert!(main.len() * 10 >= network.node_count() * 7, "{}: the main part is most of the network", file.display());
+        let graph = petgraph_of(&network);
+        for source in [main[0], main[main.len() / 2], main[main.len() - 1]] {
+            let ours = reach_from(&network, &at_node(source, &network), f64::INFINITY);
+            let theirs = petgraph::algo::dijkstra(&graph, NodeIndex::new(source as usize), None, |e| *e.weight());
+            for v in 0..network.node_count() {
+                match theirs.get(&NodeIndex::new(v)) {
+                    Some(s) => assert!((ours.seconds[v] as f64 - s).abs() <= 1e-3 * s.max(1.0), "{}: {source}->{v}: {} vs {s}", file.display(), ours.seconds[v]),
+                    None => assert!(ours.seconds[v].is_infinite(), "{}: {v} reached by us only", file.display()),
+                }
+            }
+            // Every node of the main part is reachable from every other.
+            assert!(main.iter().all(|m| ours.seconds[*m as usize].is_finite()));
+        }
+    }
+}
+
+#[test]
+fn one_way_streets_are_driven_one_way() {
+    // 0 -> 1 only (a one-way street), 1 -> 2 -> 0 the long way back.
+    let nodes = vec![[0.0, 0.0], [0.01, 0.0], [0.005, 0.01]];
+    let network = RoadNetwork::from_edges(nodes, vec![(0, 1, 900.0, 60.0), (1, 2, 1200.0, 100.0), (2, 0, 1200.0, 100.0)]);
+    let from_0 = reach_from(&network, &Snap { a: 0, b: 1, t: 0.0, off_km: 0.0 }, f64::INFINITY);
+    assert_eq!(from_0.seconds[1], 60.0);
+    let from_1 = reach_from(&network, &Snap { a: 1, b: 2, t: 0.0, off_km: 0.0 }, f64::INFINITY);
+    assert_eq!(from_1.seconds[0], 200.0, "back by the other streets, not against the one-way");
+    assert_eq!(from_1.metres[0], 2400.0);
+    // On a real extract: some edge has no reverse, and the way back is not its length.
+    let Some(file) = extracts().into_iter().next() else { return };
+    let network = osm::read_pbf(&file, &|_| true).unwrap();
+    let one_way = (0..network.node_count() as u32)
+        .filter(|a| network.main[*a as usize])
+        .flat_map(|a| network.edges(a).map(move |e| (a, e.0, e.2)))
+        .find(|(a, b, _)| network.main[*b as usize] && network.edge_seconds(*b, *a).is_none())
+        .expect("a one-way street");
+    let (a, b, seconds) = one_way;
+    let back = reach_from(&network, &at_node(b, &network), f64::INFINITY);
+    let graph = petgraph_of(&network);
+    let expected = petgraph::algo::dijkstra(&graph, NodeIndex::new(b as usize), Some(NodeIndex::new(a as usize)), |e| *e.weight())[&NodeIndex::new(a as usize)];
+    assert!((back.seconds[a as usize] as f64 - expected).abs() < 1e-2, "{} vs {expected}", back.seconds[a as usize]);
+    assert!(graph.find_edge(NodeIndex::new(b as usize), NodeIndex::new(a as usize)).is_none());
+    assert!(seconds > 0.0);
+}
+
+#[test]
+fn a_truncated_or_foreign_extract_is_refused_and_the_project_stays() {
+    let Some(file) = extracts().into_iter().next() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("plan.tdproj");
+    std::fs::copy("sample_maps/mid_atlantic.tdproj", &project).unwrap();
+    let before = std::fs::read(&project).unwrap();
+    let bytes = std::fs::read(&file).unwrap();
+    let truncated = dir.path().join("cut.osm.pbf");
+    std::fs::write(&truncated, &bytes[..bytes.len() / 3]).unwrap();
+    let foreign = dir.path().join("notes.osm.pbf");
+    std::fs::write(&foreign, b"this is not a pbf").unwrap();
+    for bad in [&truncated, &foreign] {
+        let run = std::process::Command::new(env!("CARGO_BIN_EXE_territory-designer")).args(["roads", project.to_str().unwrap(), "--osm", bad.to_str().unwrap()]).output().unwrap();
+        assert!(!run.status.success());
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert!(stderr.contains(&*bad.file_name().unwrap().to_string_lossy()), "{stderr}");
+        assert_eq!(stderr.trim().lines().count(), 1, "one clear line: {stderr}");
+        assert!(!stderr.contains("panicked"));
+        assert_eq!(std::fs::read(&project).unwrap(), before, "the project is as it was");
+        assert!(!RoadNetwork::path_beside(&project).exists());
+    }
+    // A good one is kept beside the project and recorded in it.
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_territory-designer")).args(["roads", project.to_str().unwrap(), "--osm", file.to_str().unwrap()]).output().unwrap();
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let saved = RoadNetwork::load(&RoadNetwork::path_beside(&project)).unwrap();
+    let info = territory_designer::io::project_file::load(&project).unwrap().road_network.expect("recorded");
+    assert_eq!((info.nodes as usize, info.source.as_str()), (saved.node_count(), &*file.file_name().unwrap().to_string_lossy()));
+}
+
+/// Median of a non-empty list.
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+#[test]
+fn the_distance_estimate_is_calibrated_against_the_road_networks() {
+    use territory_designer::drivetime::{great_circle_km, DensityClass, DistanceEstimate};
+    use territory_designer::model::settings::DriveModelSettings;
+    use territory_designer::model::LonLat;
+    let files = extracts();
+    if files.is_empty() {
+        return;
+    }
+    let estimate = DistanceEstimate::new(DriveModelSettings::default());
+    // Trips by straight-line length: (circuity, road km/h, estimate / road time for a
+    // suburban and an urban destination, and the same for the straight estimate of
+    // before: road km at the area's speed all the way).
+    let bins = [(1.0, 3.0), (3.0, 6.0), (6.0, 12.0), (12.0, 100.0)];
+    let mut samples: Vec<Vec<[f64; 6]>> = vec![Vec::new(); bins.len()];
+    for file in &files {
+        let network = osm::read_pbf(file, &|_| true).unwrap();
+        let main: Vec<u32> = (0..network.node_count() as u32).filter(|n| network.main[*n as usize]).collect();
+        let point = |n: u32| LonLat::new(network.nodes[n as usize][0], network.nodes[n as usize][1]);
+        for s in 0..20 {
+            let source = main[(s * 7919) % main.len()];
+            let reach = reach_from(&network, &at_node(source, &network), f64::INFINITY);
+            for t in (0..main.len()).step_by((main.len() / 200).max(1)) {
+                let target = main[t];
+                let gc = great_circle_km(point(source), point(target));
+                let (road_km, hours) = (reach.metres[target as usize] as f64 / 1000.0, reach.seconds[target as usize] as f64 / 3600.0);
+                if let Some(b) = bins.iter().position(|(lo, hi)| gc >= *lo && gc < *hi).filter(|_| hours > 0.0) {
+                    let km = estimate.road_km(point(source), point(target));
+                    let guess = |d: DensityClass| estimate.hours_for_road_km(km, d) / hours;
+                    let before = |d: DensityClass| km / estimate.speed_kmh(d) / hours;
+                    samples[b].push([road_km / gc, road_km / hours, guess(DensityClass::Suburban), guess(DensityClass::Urban), before(DensityClass::Suburban), before(DensityClass::Urban)]);
+                }
+            }
+        }
+    }
+    println!("| straight km | trips | circuity | road km/h | estimate/road, suburban | urban | before, suburban | before, urban |");
+    for (b, (lo, hi)) in bins.iter().enumerate() {
+        let s = &samples[b];
+        if s.is_empty() {
+            continue;
+        }
+        let m: Vec<f64> = (0..6).map(|i| median(s.iter().map(|x| x[i]).collect())).collect();
+        let (c, r) = (m[0], m[2]);
+        println!("| {lo}-{hi} | {} | {:.2} | {:.1} | {:.2} | {:.2} | {:.2} | {:.2} |", s.len(), m[0], m[1], m[2], m[3], m[4], m[5]);
+        assert!((1.0..1.8).contains(&c), "circuity {c}");
+        assert!((0.6..1.6).contains(&r), "the estimate is off by {r:.2}x for {lo}-{hi} km trips");
+    }
+}
