@@ -173,3 +173,54 @@ fn the_distance_estimate_is_calibrated_against_the_road_networks() {
         assert!((0.6..1.6).contains(&r), "the estimate is off by {r:.2}x for {lo}-{hi} km trips");
     }
 }
+
+#[test]
+fn drive_times_export_says_road_or_estimate_for_every_account() {
+    let (Some(dc), true) = (extracts().into_iter().find(|p| p.to_string_lossy().contains("dc_washington")), Path::new("../shared/data/zcta-fullres").exists()) else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let file = |name: &str| dir.path().join(name);
+    // Accounts across Washington DC; the extract covers its north-west (the cathedral).
+    let mut accounts = String::from("id,lat,lon,potential\n");
+    for i in 0..200 {
+        let (lat, lon) = (38.83 + (i % 20) as f64 * 0.008, -77.10 + (i / 20) as f64 * 0.018);
+        accounts += &format!("A{i},{lat:.5},{lon:.5},1000\n");
+    }
+    std::fs::write(file("accounts.csv"), accounts).unwrap();
+    std::fs::write(file("reps.csv"), "name,lat,lon\nAnn,38.930,-77.070\nBo,38.870,-76.990\n").unwrap();
+    let project = file("dc.tdproj");
+    let p = project.to_str().unwrap();
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_territory-designer")).args(args).output().unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let units = "../shared/data/zcta-fullres/dc_district_of_columbia_zip_codes_geo.min.json";
+    run(&["new", "--units", units, "--accounts", file("accounts.csv").to_str().unwrap(), "--reps", file("reps.csv").to_str().unwrap(), "--skip-bad-rows", "--out", p]);
+    run(&["optimize", p, "--into", "Plan"]);
+    // Without a network every time is the estimate, and says so.
+    let csv = file("times.csv");
+    let said = run(&["export", p, "--scenario", "Plan", "--drive-times", csv.to_str().unwrap()]);
+    assert!(said.contains("(0 by road)") && said.contains("no road network"), "{said}");
+    run(&["roads", p, "--osm", dc.to_str().unwrap()]);
+    let said = run(&["export", p, "--scenario", "Plan", "--drive-times", csv.to_str().unwrap()]);
+    assert!(said.contains("road network dc_washington"), "{said}");
+    let project_data = territory_designer::io::project_file::load(&project).unwrap();
+    let home = |rep: &str| project_data.reps.iter().find(|r| r.name == rep).unwrap().home;
+    let mut reader = csv::Reader::from_path(&csv).unwrap();
+    let (mut road, mut estimate) = (0, 0);
+    for row in reader.records() {
+        let row = row.unwrap();
+        let (rep, km, minutes, source) = (&row[2], row[3].parse::<f64>().unwrap(), row[4].parse::<f64>().unwrap(), &row[5]);
+        let account = project_data.accounts.iter().find(|a| a.external_id == row[0]).unwrap();
+        let straight = territory_designer::drivetime::great_circle_km(home(rep), account.location);
+        assert!(km >= straight * 0.99, "{}: {km} km by road, {straight} straight", &row[0]);
+        let kmh = km / (minutes / 60.0);
+        assert!((5.0..=100.0).contains(&kmh), "{}: {kmh} km/h", &row[0]);
+        match source {
+            "road" => road += 1,
+            "estimate" => estimate += 1,
+            other => panic!("source {other}"),
+        }
+    }
+    assert!(road > 20 && estimate > 20, "both kinds: {road} by road, {estimate} estimated");
+}

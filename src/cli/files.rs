@@ -80,6 +80,7 @@ pub struct ExportTargets {
     pub assignment: Option<PathBuf>,
     pub accounts: Option<PathBuf>,
     pub metrics: Option<PathBuf>,
+    pub drive_times: Option<PathBuf>,
 }
 
 pub fn export(path: &Path, scenario: Option<&str>, targets: ExportTargets, out: &mut dyn Write) -> Result<()> {
@@ -104,6 +105,15 @@ pub fn export(path: &Path, scenario: Option<&str>, targets: ExportTargets, out: 
     if let Some(file) = &targets.metrics {
         let n = export::tables::write_metrics(&project, scenario, file)?;
         writeln!(out, "wrote {} rows of metrics to {}", n, file.display())?;
+    }
+    if let Some(file) = &targets.drive_times {
+        let network = crate::drivetime::roads::RoadNetwork::of_project(&project, path)?;
+        let (rows, by_road) = export::tables::write_drive_times(&project, scenario, network.as_ref(), file)?;
+        let model = match &project.road_network {
+            Some(info) => format!("road network {} ({}) where it reaches, the estimate elsewhere", info.source, info.imported),
+            None => "the estimate (no road network: `roads PROJECT --osm FILE.osm.pbf` imports one)".to_string(),
+        };
+        writeln!(out, "wrote {rows} drive times to {} ({by_road} by road): {model}", file.display())?;
     }
     Ok(())
 }

@@ -263,7 +263,7 @@ pub enum CliCommand {
     },
     /// Export a scenario: dissolved territory polygons with metrics, ZIP -> territory,
     /// account -> territory/rep, per-territory metrics.
-    #[command(group(clap::ArgGroup::new("what").required(true).multiple(true).args(["territories", "assignment", "accounts", "metrics"])))]
+    #[command(group(clap::ArgGroup::new("what").required(true).multiple(true).args(["territories", "assignment", "accounts", "metrics", "drive_times"])))]
     Export {
         project: PathBuf,
         /// Scenario name (default: the baseline).
@@ -281,6 +281,10 @@ pub enum CliCommand {
         /// Per-territory metrics CSV.
         #[arg(long)]
         metrics: Option<PathBuf>,
+        /// One-way drive of each account from its rep (road_km, minutes, source: road
+        /// network or estimate).
+        #[arg(long)]
+        drive_times: Option<PathBuf>,
     },
     /// Build the bundled sample project from registry data (deterministic).
     GenerateSample {
@@ -452,8 +456,8 @@ pub fn run(command: CliCommand, out: &mut dyn Write) -> Result<()> {
             let spec = files::NewArgs { units, id_field, name_field, accounts, map, accounts_outside, potential_unit, reps, alignment, skip_bad_rows, force, out: path };
             files::new_project(spec, out)
         }
-        CliCommand::Export { project, scenario, territories, assignment, accounts, metrics } => {
-            files::export(&project, scenario.as_deref(), files::ExportTargets { territories, assignment, accounts, metrics }, out)
+        CliCommand::Export { project, scenario, territories, assignment, accounts, metrics, drive_times } => {
+            files::export(&project, scenario.as_deref(), files::ExportTargets { territories, assignment, accounts, metrics, drive_times }, out)
         }
         CliCommand::Regions { project: path, scenario, set, skip_bad_rows, format } => {
             let (mut project, read) = project_file::load_tracked(&path)?;

@@ -6,6 +6,7 @@
 pub mod osm;
 pub mod profile;
 pub mod search;
+pub mod times;
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -152,6 +153,15 @@ impl RoadNetwork {
         }
         let largest = (0..sizes.len()).max_by_key(|c| sizes[*c]).unwrap_or(0) as u32;
         component.iter().map(|c| *c == largest).collect()
+    }
+
+    /// The network of a project, if it has one: read from beside the project file.
+    /// A network recorded but missing or damaged is an error naming the file.
+    pub fn of_project(project: &crate::model::project::Project, project_path: &Path) -> Result<Option<Self>, RoadError> {
+        match &project.road_network {
+            None => Ok(None),
+            Some(_) => Self::load(&Self::path_beside(project_path)).map(Some),
+        }
     }
 
     /// The file the network of a project is kept in: `NAME.roads` beside `NAME.tdproj`.

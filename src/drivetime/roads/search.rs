@@ -12,7 +12,7 @@ use std::collections::BinaryHeap;
 pub const OFF_ROAD_KMH: f64 = 15.0;
 /// Farther than this from every road, a point is off the network (it falls back to the
 /// estimate).
-pub const MAX_SNAP_KM: f64 = 5.0;
+pub const MAX_SNAP_KM: f64 = 2.0;
 
 /// Where a point meets the network: the road from `a` to `b` (either way where both
 /// exist), at `t` (0 at `a`, 1 at `b`), `off_km` away from it.

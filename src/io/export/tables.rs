@@ -84,6 +84,35 @@ pub fn write_accounts(project: &Project, scenario: &Scenario, path: &Path) -> Re
     Ok(AccountsWritten { rows: project.accounts.len() - outside, outside })
 }
 
+/// One row per account in a territory: its one-way drive from the territory's rep, on
+/// the road network or by the estimate (`source`). Returns (rows, rows by road).
+pub fn write_drive_times(project: &Project, scenario: &Scenario, network: Option<&crate::drivetime::roads::RoadNetwork>, path: &Path) -> Result<(usize, usize)> {
+    let snapper = network.map(crate::drivetime::roads::search::Snapper::new);
+    let drives = crate::drivetime::roads::times::account_drives(project, scenario, network.zip(snapper.as_ref()));
+    let mut by_road = 0;
+    let mut count = 0;
+    let rows: Vec<Vec<String>> = project
+        .accounts
+        .iter()
+        .zip(&drives)
+        .filter_map(|(a, d)| {
+            let territory = scenario.account_territory(a.id, a.unit)?;
+            let (territory_name, rep) = territory_and_rep(project, scenario, Some(territory));
+            count += 1;
+            let (km, minutes, source) = match d {
+                Some(d) => {
+                    by_road += usize::from(d.source == crate::drivetime::roads::times::Source::Road);
+                    (format!("{:.2}", d.km), format!("{:.1}", d.minutes), d.source.label().to_string())
+                }
+                None => (String::new(), String::new(), "no rep".to_string()),
+            };
+            Some(vec![a.external_id.clone(), territory_name, rep, km, minutes, source])
+        })
+        .collect();
+    write_csv(path, &["account_id", "territory", "rep", "road_km", "minutes", "source"], rows.into_iter())?;
+    Ok((count, by_road))
+}
+
 /// One row per territory (and one for the unassigned pool, if any): the `report` figures.
 pub fn write_metrics(project: &Project, scenario: &Scenario, path: &Path) -> Result<usize> {
     let metrics = ScenarioMetrics::compute(project, scenario);
