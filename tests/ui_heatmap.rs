@@ -109,3 +109,31 @@ fn a_preset_in_the_model_window_recomputes_at_once_and_undoes_in_one_step() {
     assert_eq!(index(&harness), field);
     assert!(harness.query_by_label("Workload model: Field sales").is_some());
 }
+
+#[test]
+fn presentation_mode_shows_the_map_alone_and_keys_switch_scenario_and_colours() {
+    let mut harness = harness();
+    let first = harness.state().session.active_id();
+    assert!(harness.query_by_label("File").is_some());
+    harness.key_press(Key::F11);
+    harness.run_steps(3);
+    assert!(harness.state().presenting);
+    assert!(harness.query_by_label("File").is_none() && harness.query_by_label("Territories").is_none(), "menus and panels are hidden");
+    assert!(harness.query_by_label_contains("coloured by Territory").is_some(), "the bar says what is shown");
+    assert!((harness.ctx.zoom_factor() - 1.4).abs() < 1e-6, "drawn larger for a projector");
+    harness.key_press(Key::PageDown);
+    harness.run_steps(2);
+    assert_ne!(harness.state().session.active_id(), first, "Page Down shows the next scenario");
+    harness.key_press(Key::U);
+    harness.run_steps(2);
+    assert_eq!(*harness.state().color_by(), ColorBy::Utilization);
+    assert!(harness.query_by_label_contains("coloured by Utilization").is_some());
+    harness.key_press(Key::PageUp);
+    harness.run_steps(2);
+    assert_eq!(harness.state().session.active_id(), first);
+    harness.key_press(Key::Escape);
+    harness.run_steps(3);
+    assert!(!harness.state().presenting);
+    assert!(harness.query_by_label("File").is_some(), "back to the full window");
+    assert!((harness.ctx.zoom_factor() - 1.0).abs() < 1e-6);
+}

@@ -131,6 +131,9 @@ pub enum CliCommand {
         /// Also open Model > Quotas and KPIs.
         #[arg(long)]
         quotas_window: bool,
+        /// Presentation mode (View > Present): the map alone, drawn larger.
+        #[arg(long)]
+        present: bool,
         /// Render the compare view: reference scenario A beside scenario B.
         #[arg(long, num_args = 2, value_names = ["A", "B"])]
         compare: Option<Vec<String>>,
@@ -389,7 +392,7 @@ pub fn run(command: CliCommand, out: &mut dyn Write) -> Result<()> {
             }
             Ok(())
         }
-        CliCommand::Screenshot { project: path, out: png, width, height, scenario, color_by, model_window, quotas_window, compare, import_dialog, optimize_dialog, proposal, view } => {
+        CliCommand::Screenshot { project: path, out: png, width, height, scenario, color_by, model_window, quotas_window, present, compare, import_dialog, optimize_dialog, proposal, view } => {
             let view = match view.as_deref() {
                 Some(text) => {
                     let parts: Vec<f64> = text.split(',').map(|p| p.trim().parse::<f64>()).collect::<Result<_, _>>().map_err(|_| anyhow!("--view: write LON,LAT,ZOOM, e.g. -98.5,39.8,4"))?;
@@ -412,7 +415,7 @@ pub fn run(command: CliCommand, out: &mut dyn Write) -> Result<()> {
             // Fail before a window opens when the attribute does not exist.
             let metrics = ScenarioMetrics::compute(&project, scenario);
             crate::colormap::unit_colors(&project, scenario, &metrics, &color_by).map_err(|e| anyhow!("--color-by: {e}"))?;
-            let spec = crate::ui::ScreenshotSpec { scenario: scenario.id, out: png.clone(), width, height, color_by, model_window, quotas_window, reference, import_dialog, optimize_dialog, proposal, view };
+            let spec = crate::ui::ScreenshotSpec { scenario: scenario.id, out: png.clone(), width, height, color_by, model_window, quotas_window, reference, import_dialog, optimize_dialog, proposal, view, present };
             crate::ui::screenshot(project, Some(path), spec)?;
             writeln!(out, "wrote {}", png.display())?;
             Ok(())

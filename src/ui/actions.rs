@@ -61,6 +61,10 @@ pub enum AppAction {
     /// Model > Quotas and KPIs for the active scenario.
     ShowQuotas,
     ToggleChart,
+    /// Presentation mode on or off (F11).
+    TogglePresent,
+    /// The next (+1) or previous (-1) scenario in the list.
+    StepScenario(i32),
     // Scenarios
     SwitchScenario(ScenarioId),
     NewBlankScenario,
@@ -138,6 +142,9 @@ pub fn plain_keys() -> Vec<(Key, AppAction)> {
     keys.extend(color_mode_keys().into_iter().map(|(mode, key)| (key, AppAction::SetColorBy(mode))));
     keys.push((Key::A, AppAction::CycleAttribute));
     keys.push((Key::Escape, AppAction::Escape));
+    keys.push((Key::F11, AppAction::TogglePresent));
+    keys.push((Key::PageDown, AppAction::StepScenario(1)));
+    keys.push((Key::PageUp, AppAction::StepScenario(-1)));
     keys.push((Key::OpenBracket, AppAction::GrowBrush(-4.0)));
     keys.push((Key::CloseBracket, AppAction::GrowBrush(4.0)));
     let numbers = [Key::Num1, Key::Num2, Key::Num3, Key::Num4, Key::Num5, Key::Num6, Key::Num7, Key::Num8, Key::Num9];
@@ -169,7 +176,27 @@ pub fn keyboard_actions(ctx: &egui::Context) -> Vec<AppAction> {
     actions
 }
 
+/// How much larger everything is drawn in presentation mode (labels, legend, the bar).
+pub const PRESENT_ZOOM: f32 = 1.4;
+
 impl TerritoryApp {
+    /// Enters or leaves presentation mode: full screen, panels hidden, drawn larger.
+    pub fn set_presenting(&mut self, ctx: &egui::Context, on: bool) {
+        if on == self.presenting {
+            return;
+        }
+        self.presenting = on;
+        // A screenshot keeps the window size it was asked for.
+        if self.screenshot.is_none() {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(on));
+        }
+        ctx.set_zoom_factor(if on { PRESENT_ZOOM } else { 1.0 });
+        // What was on the map stays on it, in the larger or smaller map area.
+        if let Some(shown) = self.view.map.last_view.map(|v| v.visible(0.0)) {
+            self.view.fit_to(shown);
+        }
+    }
+
     /// Queues an action; it is carried out after this frame's UI.
     pub fn act(&mut self, action: AppAction) {
         self.pending.push(action);
@@ -289,6 +316,17 @@ impl TerritoryApp {
             }
             AppAction::AssignSelection(to) => self.assign_selection(to),
             AppAction::ClearSelection => self.selection.clear(),
+            AppAction::Escape if self.presenting => self.set_presenting(ctx, false),
+            AppAction::TogglePresent => self.set_presenting(ctx, !self.presenting),
+            AppAction::StepScenario(step) => {
+                let scenarios = &self.session.project().scenarios;
+                let at = scenarios.iter().position(|s| s.id == self.session.active_id()).unwrap_or(0) as i32;
+                let n = scenarios.len() as i32;
+                if n > 1 {
+                    let id = scenarios[(at + step).rem_euclid(n) as usize].id;
+                    self.switch_scenario(id);
+                }
+            }
             AppAction::Escape => {
                 self.selection.clear();
                 self.highlight = None;

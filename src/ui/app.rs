@@ -50,6 +50,10 @@ pub struct TerritoryApp {
     pub quotas: Option<super::panels::quotas::QuotaForm>,
     pub basemap_window: bool,
     pub show_chart: bool,
+    /// Presentation mode (View > Present, F11): the map full screen for a projector.
+    pub presenting: bool,
+    /// Whether the zoom has been set to this app's own (1.0) since the start.
+    zoom_set: bool,
     /// The compare view: a reference scenario beside the active one.
     pub compare: Option<CompareView>,
     pub optimize: OptimizeDialog,
@@ -103,6 +107,8 @@ impl TerritoryApp {
             quotas: None,
             basemap_window: false,
             show_chart: true,
+            presenting: false,
+            zoom_set: false,
             compare: None,
             optimize: OptimizeDialog::default(),
             dialogs: Dialogs::default(),
@@ -221,6 +227,11 @@ impl TerritoryApp {
     pub fn show(&mut self, ui: &mut Ui) {
         let ctx = ui.ctx().clone();
         ctx.set_theme(egui::Theme::Light);
+        // egui keeps its zoom between runs: a window closed while presenting would
+        // open drawn larger without being in presentation mode.
+        if !std::mem::replace(&mut self.zoom_set, true) {
+            ctx.set_zoom_factor(1.0);
+        }
         let title = self.document.title(&self.session);
         if title != self.title {
             ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
@@ -241,14 +252,20 @@ impl TerritoryApp {
         }
         self.refresh_colors();
 
-        egui::Panel::top("menu").show(ui, |ui| self.menu_ui(ui));
-        egui::Panel::top("toolbar").show(ui, |ui| self.toolbar_ui(ui));
-        egui::Panel::bottom("status").show(ui, |ui| self.status_ui(ui));
-        egui::Panel::right("territories").resizable(true).default_size(560.0).min_size(420.0).show(ui, |ui| self.side_panel_ui(ui));
+        if self.presenting {
+            egui::Panel::top("present").show(ui, |ui| self.present_bar_ui(ui));
+        } else {
+            egui::Panel::top("menu").show(ui, |ui| self.menu_ui(ui));
+            egui::Panel::top("toolbar").show(ui, |ui| self.toolbar_ui(ui));
+            egui::Panel::bottom("status").show(ui, |ui| self.status_ui(ui));
+            egui::Panel::right("territories").resizable(true).default_size(560.0).min_size(420.0).show(ui, |ui| self.side_panel_ui(ui));
+        }
         if let Some(view) = &mut self.compare {
             view.refresh(&self.session);
         }
-        if self.compare.as_ref().is_some_and(|c| c.comparison.is_some()) {
+        if self.presenting {
+            // The map alone.
+        } else if self.compare.as_ref().is_some_and(|c| c.comparison.is_some()) {
             let max = ui.available_height() * 0.5;
             egui::Panel::bottom("compare_tables").resizable(true).default_size(300.0).min_size(160.0).max_size(max).show(ui, |ui| self.compare_tables_ui(ui));
         } else if self.show_chart {
@@ -387,6 +404,10 @@ impl TerritoryApp {
                 if ui.checkbox(&mut self.show_chart.clone(), "Balance chart").clicked() {
                     chosen.push(AppAction::ToggleChart);
                 }
+                ui.separator();
+                if item(ui, "Present", &AppAction::TogglePresent) {
+                    chosen.push(AppAction::TogglePresent);
+                }
             });
             ui.menu_button("Model", |ui| {
                 if ui.button("Workload model…").clicked() {
@@ -487,6 +508,22 @@ impl TerritoryApp {
             }
         });
         (mode != self.view.color_by).then_some(mode)
+    }
+
+    /// The one line presentation mode keeps: what is shown, and the keys.
+    fn present_bar_ui(&mut self, ui: &mut Ui) {
+        let project = self.session.project();
+        let scenario = self.session.scenario();
+        let baseline = if project.baseline == scenario.id { " (baseline)" } else { "" };
+        let title = format!("{}  ·  {}{baseline}  ·  coloured by {}", project.name, scenario.name, self.view.color_by.label());
+        ui.horizontal(|ui| {
+            ui.label(RichText::new(title).size(22.0).strong());
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                if ui.button("Leave (Esc)").on_hover_text("Page Up/Down: scenario · T W D G U: colours · F11 or Esc: leave").clicked() {
+                    self.act(AppAction::TogglePresent);
+                }
+            });
+        });
     }
 
     fn status_ui(&mut self, ui: &mut Ui) {

@@ -103,11 +103,13 @@ pub struct ScreenshotSpec {
     pub proposal: Option<f64>,
     /// Look at this place (lon, lat) at this zoom instead of the whole project.
     pub view: Option<(f64, f64, f64)>,
+    /// Presentation mode (the window keeps the size asked for).
+    pub present: bool,
 }
 
 /// Renders the real window fitted to the project's extent and saves it as a PNG.
 pub fn screenshot(project: Project, path: Option<PathBuf>, spec: ScreenshotSpec) -> Result<()> {
-    let ScreenshotSpec { scenario, out, width, height, color_by, model_window, quotas_window, reference, import_dialog, optimize_dialog, proposal, view } = spec;
+    let ScreenshotSpec { scenario, out, width, height, color_by, model_window, quotas_window, reference, import_dialog, optimize_dialog, proposal, view, present } = spec;
     let mut app = TerritoryApp::new(project, path);
     app.switch_scenario(scenario);
     app.set_compare(reference);
@@ -115,6 +117,9 @@ pub fn screenshot(project: Project, path: Option<PathBuf>, spec: ScreenshotSpec)
     app.model_window = model_window;
     if quotas_window {
         app.act(actions::AppAction::ShowQuotas);
+    }
+    if present {
+        app.act(actions::AppAction::TogglePresent);
     }
     if let Some((lon, lat, zoom)) = view {
         app.view.look_at(lon, lat, zoom);
@@ -137,11 +142,17 @@ pub fn screenshot(project: Project, path: Option<PathBuf>, spec: ScreenshotSpec)
     app.screenshot = Some(job);
     let mut options = native_options(width as f32, height as f32);
     options.persist_window = false;
+    // A screenshot neither reads nor leaves the app's saved state (zoom, window): the
+    // same inputs give the same picture on every machine.
+    let state = std::env::temp_dir().join(format!("territory-designer-screenshot-{}", std::process::id()));
+    options.persistence_path = Some(state.clone());
     // The PNG has the size asked for, even beyond the screen's (the job refuses to
     // write one of another size).
     options.viewport = options.viewport.with_resizable(false).with_clamp_size_to_monitor_size(false);
     eframe::run_native("Territory Designer screenshot", options, Box::new(move |_| Ok(Box::new(app))))
         .map_err(|e| anyhow!("cannot open a window for the screenshot (is a display or Xvfb running?): {e}"))?;
+    // eframe keeps it in one file (or a folder, by version).
+    let _ = std::fs::remove_file(&state).or_else(|_| std::fs::remove_dir_all(&state));
     let outcome = result.lock().map_err(|_| anyhow!("screenshot state poisoned"))?.take();
     match outcome {
         Some(Ok(())) => Ok(()),
