@@ -509,9 +509,9 @@ pub fn run(command: CliCommand, out: &mut dyn Write) -> Result<()> {
                         }
                         writeln!(
                             out,
-                            "  {}: {} territories ({}), {} accounts, potential {}{quota}, max deviation {:.1}%",
+                            "  {}: {} ({}), {} accounts, potential {}{quota}, max deviation {:.1}%",
                             g.name,
-                            g.territories.len(),
+                            territories(g.territories.len()),
                             names,
                             g.accounts,
                             amount(g.potential, unit),
@@ -722,9 +722,9 @@ fn write_table(report: &Report, out: &mut dyn Write) -> Result<()> {
             let quota = g.quota.map(|q| format!(", quota {}", crate::format::money(q))).unwrap_or_default();
             writeln!(
                 out,
-                "  {}: {} territories, {} accounts, potential {}{quota}, utilization {:.0}%, max deviation {:.1}%, index {:.2}-{:.2}",
+                "  {}: {}, {} accounts, potential {}{quota}, utilization {:.0}%, max deviation {:.1}%, index {:.2}-{:.2}",
                 g.name,
-                g.territories.len(),
+                territories(g.territories.len()),
                 g.accounts,
                 amount(g.potential, &report.potential_unit),
                 g.utilization_pct,
@@ -768,6 +768,11 @@ fn write_table(report: &Report, out: &mut dyn Write) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// "1 territory", "7 territories".
+fn territories(n: usize) -> String {
+    format!("{n} {}", if n == 1 { "territory" } else { "territories" })
 }
 
 fn truncate(text: &str, width: usize) -> String {

@@ -185,6 +185,9 @@ pub fn profile(project: Project, path: Option<PathBuf>, scenario: Option<crate::
     let mut options = native_options(size[0] as f32, size[1] as f32);
     options.persist_window = false;
     options.viewport = options.viewport.with_resizable(false);
+    // Like a screenshot: no saved state read or left behind.
+    let state = std::env::temp_dir().join(format!("territory-designer-profile-{}", std::process::id()));
+    options.persistence_path = Some(state.clone());
     eframe::run_native(
         "Territory Designer profile",
         options,
@@ -194,6 +197,7 @@ pub fn profile(project: Project, path: Option<PathBuf>, scenario: Option<crate::
         }),
     )
         .map_err(|e| anyhow!("cannot open a window to profile (is a display or Xvfb running?): {e}"))?;
+    let _ = std::fs::remove_file(&state).or_else(|_| std::fs::remove_dir_all(&state));
     let report = result.lock().map_err(|_| anyhow!("profile state poisoned"))?.clone();
     if report.frames == 0 {
         return Err(anyhow!("the window closed before the profile ran"));

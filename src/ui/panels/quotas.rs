@@ -231,9 +231,10 @@ fn kpi_table(ui: &mut Ui, project: &Project, scenario: &Scenario, metrics: &Scen
             _ => String::new(),
         };
         ui.label(format!(
-            "{}: {} territories, potential {}{quota}, utilization {:.0}%",
+            "{}: {} {}, potential {}{quota}, utilization {:.0}%",
             region.name,
             region.territories.len(),
+            if region.territories.len() == 1 { "territory" } else { "territories" },
             amount(region.potential, &settings.potential_unit),
             region.utilization_pct
         ));

@@ -393,7 +393,8 @@ fn region_row(row: &mut egui_extras::TableRow, region: &crate::metrics::report::
         }
     });
     row.col(|ui| {
-        ui.weak(format!("{} territories", region.territories.len()));
+        let n = region.territories.len();
+        ui.weak(format!("{n} {}", if n == 1 { "territory" } else { "territories" }));
     });
     row.col(|ui| {
         ui.label(RichText::new(region.accounts.to_string()).strong());
