@@ -54,6 +54,11 @@ pub fn short_amount(value: f64, unit: &str) -> String {
     with_unit(if value < 0.0 && figure != "0" { "-" } else { "" }, &figure, unit)
 }
 
+/// A count with its noun: (1, "territory", "territories") -> "1 territory".
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// A moment as "2026-12-04 1530" (UTC), for file names.
 pub fn utc_stamp(at: std::time::SystemTime) -> String {
     let secs = at.duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0) as i64;

@@ -45,7 +45,7 @@ pub fn write_comparison(c: &Comparison, format: Format, out: &mut dyn Write) -> 
 
 fn write_table(c: &Comparison, out: &mut dyn Write) -> Result<()> {
     writeln!(out, "Compare: {} -> {}", c.from, c.to)?;
-    let quotas = c.territories.iter().any(|p| [&p.before, &p.after].iter().any(|r| r.as_ref().is_some_and(|r| r.quota.is_some())));
+    let quotas = c.has_quotas();
     write!(
         out,
         "{:<30} {:>8} {:>8} {:>14} {:>14} {:>14} {:>6} {:>6}",

@@ -511,7 +511,7 @@ pub fn run(command: CliCommand, out: &mut dyn Write) -> Result<()> {
                             out,
                             "  {}: {} ({}), {} accounts, potential {}{quota}, max deviation {:.1}%",
                             g.name,
-                            territories(g.territories.len()),
+                            crate::format::count(g.territories.len(), "territory", "territories"),
                             names,
                             g.accounts,
                             amount(g.potential, unit),
@@ -724,7 +724,7 @@ fn write_table(report: &Report, out: &mut dyn Write) -> Result<()> {
                 out,
                 "  {}: {}, {} accounts, potential {}{quota}, utilization {:.0}%, max deviation {:.1}%, index {:.2}-{:.2}",
                 g.name,
-                territories(g.territories.len()),
+                crate::format::count(g.territories.len(), "territory", "territories"),
                 g.accounts,
                 amount(g.potential, &report.potential_unit),
                 g.utilization_pct,
@@ -768,11 +768,6 @@ fn write_table(report: &Report, out: &mut dyn Write) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// "1 territory", "7 territories".
-fn territories(n: usize) -> String {
-    format!("{n} {}", if n == 1 { "territory" } else { "territories" })
 }
 
 fn truncate(text: &str, width: usize) -> String {

@@ -78,6 +78,13 @@ pub struct Comparison {
     pub changed_units: Vec<UnitId>,
 }
 
+impl Comparison {
+    /// Whether either scenario has quotas (the quota columns are shown).
+    pub fn has_quotas(&self) -> bool {
+        self.territories.iter().any(|p| [&p.before, &p.after].iter().any(|r| r.as_ref().is_some_and(|r| r.quota.is_some())))
+    }
+}
+
 pub fn compare(project: &Project, from: &Scenario, to: &Scenario) -> Comparison {
     compare_measured(project, from, &ScenarioMetrics::compute(project, from), to, &ScenarioMetrics::compute(project, to))
 }

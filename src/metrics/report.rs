@@ -207,7 +207,7 @@ pub fn build(project: &Project, scenario: &Scenario, metrics: &ScenarioMetrics) 
         });
     }
     let outside = metrics.outside();
-    let capacity = capacity(project, scenario, metrics);
+    let capacity = capacity(project, scenario, metrics, &territories);
     let regions = regions(scenario, metrics);
     Report {
         scenario: scenario.name.clone(),
@@ -249,7 +249,6 @@ pub fn regions(scenario: &Scenario, metrics: &ScenarioMetrics) -> Vec<RegionRow>
             let potentials: Vec<f64> = members.iter().map(|(_, m)| m.potential).collect();
             let mean = super::balance::mean(&potentials);
             let (hours_needed, capacity_hours) = (sum(&|m| m.visit_hours + m.drive_hours), sum(&|m| m.capacity_hours));
-            let quotas: Vec<f64> = members.iter().filter_map(|(t, _)| scenario.quotas.as_ref().and_then(|q| q.quota(t.id))).collect();
             let indexes = members.iter().map(|(_, m)| m.workload_index);
             RegionRow {
                 name: region.unwrap_or_else(|| NO_REGION_ROW.to_string()),
@@ -262,7 +261,10 @@ pub fn regions(scenario: &Scenario, metrics: &ScenarioMetrics) -> Vec<RegionRow>
                 capacity_hours,
                 utilization_pct: percent(hours_needed, capacity_hours),
                 // Summed in cents so that the regions add up to the quota total exactly.
-                quota: (!quotas.is_empty()).then(|| members.iter().filter_map(|(t, _)| scenario.quotas.as_ref().and_then(|q| q.cents.get(&t.id))).sum::<i64>() as f64 / 100.0),
+                quota: scenario.quotas.as_ref().and_then(|q| {
+                    let cents: Vec<i64> = members.iter().filter_map(|(t, _)| q.cents.get(&t.id).copied()).collect();
+                    (!cents.is_empty()).then(|| cents.iter().sum::<i64>() as f64 / 100.0)
+                }),
                 max_deviation_pct: potentials.iter().map(|p| super::balance::deviation_pct(*p, mean).abs()).fold(0.0, f64::max),
                 workload_index_min: indexes.clone().fold(f64::INFINITY, f64::min),
                 workload_index_max: indexes.fold(0.0, f64::max),
@@ -271,7 +273,8 @@ pub fn regions(scenario: &Scenario, metrics: &ScenarioMetrics) -> Vec<RegionRow>
         .collect()
 }
 
-fn coverage_pct(contacted: u32, with_activity: u32) -> Option<f64> {
+/// Contacted / accounts with activity, percent; `None` without activity data.
+pub fn coverage_pct(contacted: u32, with_activity: u32) -> Option<f64> {
     (with_activity > 0).then(|| percent(contacted as f64, with_activity as f64))
 }
 
@@ -289,9 +292,10 @@ fn percent(part: f64, whole: f64) -> f64 {
     }
 }
 
-/// Hours needed against capacity: reps needed, accounts per rep, and the territories
-/// outside the utilization band of the settings.
-fn capacity(project: &Project, scenario: &Scenario, metrics: &ScenarioMetrics) -> Capacity {
+/// Hours needed against capacity: reps needed, accounts per rep, the territories
+/// outside the utilization band of the settings, and (from the report's `rows`) those
+/// short of pipeline.
+fn capacity(project: &Project, scenario: &Scenario, metrics: &ScenarioMetrics, rows: &[ReportRow]) -> Capacity {
     let settings = &project.settings;
     let hours_needed: f64 = metrics.territories.iter().map(|m| m.visit_hours + m.drive_hours).sum();
     let staffed: Vec<f64> = scenario.territories.iter().zip(&metrics.territories).filter(|(t, _)| t.rep.is_some()).map(|(_, m)| m.capacity_hours).collect();
@@ -307,16 +311,7 @@ fn capacity(project: &Project, scenario: &Scenario, metrics: &ScenarioMetrics) -
         accounts_per_rep: crate::model::settings::accounts_per_rep(settings.default_capacity_hours, settings.hours_per_account_month),
         over_capacity: named(&|u| u > settings.utilization_high),
         under_used: named(&|u| u < settings.utilization_low),
-        pipeline_short: scenario
-            .territories
-            .iter()
-            .zip(&metrics.territories)
-            .filter(|(t, m)| {
-                let quota = scenario.quotas.as_ref().and_then(|q| q.quota(t.id));
-                pipeline_coverage(m.pipeline, m.pipeline_accounts, quota, m.revenue).is_some_and(|c| c < settings.pipeline_coverage_target)
-            })
-            .map(|(t, _)| t.name.clone())
-            .collect(),
+        pipeline_short: rows.iter().filter(|r| r.pipeline_coverage.is_some_and(|c| c < settings.pipeline_coverage_target)).map(|r| r.name.clone()).collect(),
         pipeline_coverage_target: settings.pipeline_coverage_target,
     }
 }

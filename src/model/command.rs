@@ -312,8 +312,8 @@ impl Command {
     pub fn set_region(territories: &[TerritoryId], region: Option<&str>) -> Command {
         let region = region.map(str::trim).filter(|r| !r.is_empty()).map(str::to_string);
         let label = match &region {
-            Some(r) => format!("Move {} to region {r}", plural(territories.len(), "territory", "territories")),
-            None => format!("Take {} out of its region", plural(territories.len(), "territory", "territories")),
+            Some(r) => format!("Move {} to region {r}", crate::format::count(territories.len(), "territory", "territories")),
+            None => format!("Take {} out of its region", crate::format::count(territories.len(), "territory", "territories")),
         };
         let commands = territories.iter().map(|id| Command::UpdateTerritory { id: *id, change: TerritoryChange::Region(region.clone()) }).collect();
         Command::Batch { label, commands }
@@ -602,8 +602,4 @@ fn set_account_overrides(
     }
     inverse.reverse();
     Ok(Applied { effects, inverse: Command::SetAccountOverrides(inverse) })
-}
-
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }

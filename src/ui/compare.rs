@@ -146,7 +146,7 @@ fn territory_table(ui: &mut Ui, c: &Comparison) {
     if let Some(q) = c.moved_quota {
         ui.label(format!("Quota moved with the new alignment: {}", crate::format::money(q)));
     }
-    let quotas = c.territories.iter().any(|p| [&p.before, &p.after].iter().any(|r| r.as_ref().is_some_and(|r| r.quota.is_some())));
+    let quotas = c.has_quotas();
     let mut titles = vec!["Territory", "Accts", "Potential", "change", "Index"];
     let potential_hint = "Potential in the scenario compared (hover: before -> after)";
     if quotas {

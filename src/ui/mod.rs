@@ -82,6 +82,24 @@ pub fn run(project: Project, path: Option<PathBuf>) -> Result<()> {
     .map_err(|e| anyhow!("cannot open a window: {e}"))
 }
 
+/// Where a scripted run (screenshot, profile) keeps eframe's saved state: a path of its
+/// own, removed afterwards, so that it neither reads nor leaves the app's (zoom,
+/// window size).
+struct PrivateState(PathBuf);
+
+impl PrivateState {
+    fn new(kind: &str) -> Self {
+        Self(std::env::temp_dir().join(format!("territory-designer-{kind}-{}", std::process::id())))
+    }
+}
+
+impl Drop for PrivateState {
+    fn drop(&mut self) {
+        // eframe keeps it in one file (or a folder, by version).
+        let _ = std::fs::remove_file(&self.0).or_else(|_| std::fs::remove_dir_all(&self.0));
+    }
+}
+
 /// What `screenshot` renders.
 pub struct ScreenshotSpec {
     pub scenario: crate::model::ScenarioId,
@@ -142,17 +160,15 @@ pub fn screenshot(project: Project, path: Option<PathBuf>, spec: ScreenshotSpec)
     app.screenshot = Some(job);
     let mut options = native_options(width as f32, height as f32);
     options.persist_window = false;
-    // A screenshot neither reads nor leaves the app's saved state (zoom, window): the
-    // same inputs give the same picture on every machine.
-    let state = std::env::temp_dir().join(format!("territory-designer-screenshot-{}", std::process::id()));
-    options.persistence_path = Some(state.clone());
+    // The same inputs give the same picture on every machine.
+    let state = PrivateState::new("screenshot");
+    options.persistence_path = Some(state.0.clone());
     // The PNG has the size asked for, even beyond the screen's (the job refuses to
     // write one of another size).
     options.viewport = options.viewport.with_resizable(false).with_clamp_size_to_monitor_size(false);
     eframe::run_native("Territory Designer screenshot", options, Box::new(move |_| Ok(Box::new(app))))
         .map_err(|e| anyhow!("cannot open a window for the screenshot (is a display or Xvfb running?): {e}"))?;
-    // eframe keeps it in one file (or a folder, by version).
-    let _ = std::fs::remove_file(&state).or_else(|_| std::fs::remove_dir_all(&state));
+    drop(state);
     let outcome = result.lock().map_err(|_| anyhow!("screenshot state poisoned"))?.take();
     match outcome {
         Some(Ok(())) => Ok(()),
@@ -185,9 +201,8 @@ pub fn profile(project: Project, path: Option<PathBuf>, scenario: Option<crate::
     let mut options = native_options(size[0] as f32, size[1] as f32);
     options.persist_window = false;
     options.viewport = options.viewport.with_resizable(false);
-    // Like a screenshot: no saved state read or left behind.
-    let state = std::env::temp_dir().join(format!("territory-designer-profile-{}", std::process::id()));
-    options.persistence_path = Some(state.clone());
+    let state = PrivateState::new("profile");
+    options.persistence_path = Some(state.0.clone());
     eframe::run_native(
         "Territory Designer profile",
         options,
@@ -197,7 +212,7 @@ pub fn profile(project: Project, path: Option<PathBuf>, scenario: Option<crate::
         }),
     )
         .map_err(|e| anyhow!("cannot open a window to profile (is a display or Xvfb running?): {e}"))?;
-    let _ = std::fs::remove_file(&state).or_else(|_| std::fs::remove_dir_all(&state));
+    drop(state);
     let report = result.lock().map_err(|_| anyhow!("profile state poisoned"))?.clone();
     if report.frames == 0 {
         return Err(anyhow!("the window closed before the profile ran"));

@@ -206,7 +206,7 @@ fn kpi_table(ui: &mut Ui, project: &Project, scenario: &Scenario, metrics: &Scen
                     });
                     if activity {
                         row.col(|ui| {
-                            ui.label(if m.activity_accounts > 0 { format!("{:.0}%", m.contacted as f64 / m.activity_accounts as f64 * 100.0) } else { "–".into() });
+                            ui.label(crate::metrics::report::coverage_pct(m.contacted, m.activity_accounts).map_or("–".into(), |c| format!("{c:.0}%")));
                         });
                     }
                     if pipeline {
@@ -231,10 +231,9 @@ fn kpi_table(ui: &mut Ui, project: &Project, scenario: &Scenario, metrics: &Scen
             _ => String::new(),
         };
         ui.label(format!(
-            "{}: {} {}, potential {}{quota}, utilization {:.0}%",
+            "{}: {}, potential {}{quota}, utilization {:.0}%",
             region.name,
-            region.territories.len(),
-            if region.territories.len() == 1 { "territory" } else { "territories" },
+            crate::format::count(region.territories.len(), "territory", "territories"),
             amount(region.potential, &settings.potential_unit),
             region.utilization_pct
         ));

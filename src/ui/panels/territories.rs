@@ -393,8 +393,7 @@ fn region_row(row: &mut egui_extras::TableRow, region: &crate::metrics::report::
         }
     });
     row.col(|ui| {
-        let n = region.territories.len();
-        ui.weak(format!("{n} {}", if n == 1 { "territory" } else { "territories" }));
+        ui.weak(crate::format::count(region.territories.len(), "territory", "territories"));
     });
     row.col(|ui| {
         ui.label(RichText::new(region.accounts.to_string()).strong());
