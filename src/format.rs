@@ -59,10 +59,21 @@ pub fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
+/// A count with its noun and thousands grouped: "3,033 ZIPs".
+pub fn count_grouped(n: usize, one: &str, many: &str) -> String {
+    format!("{} {}", amount(n as f64, ""), if n == 1 { one } else { many })
+}
+
 /// A moment as "2026-12-04 1530" (UTC), for file names.
 pub fn utc_stamp(at: std::time::SystemTime) -> String {
-    let secs = at.duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0) as i64;
-    let (days, rest) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let secs = unix_secs(at);
+    let rest = secs.rem_euclid(86_400);
+    format!("{} {:02}{:02}", utc_date(at), rest / 3600, rest % 3600 / 60)
+}
+
+/// A moment's day as "2026-12-04" (UTC), for report covers and titles.
+pub fn utc_date(at: std::time::SystemTime) -> String {
+    let days = unix_secs(at).div_euclid(86_400);
     // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
@@ -73,7 +84,11 @@ pub fn utc_stamp(at: std::time::SystemTime) -> String {
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02} {:02}{:02}", rest / 3600, rest % 3600 / 60)
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+fn unix_secs(at: std::time::SystemTime) -> i64 {
+    at.duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0) as i64
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use crate::io::import::new_project::{self, AccountsOutside, NewProjectSpec};
 use crate::io::import::units::UnitsOptions;
 use crate::io::import::ImportError;
 use crate::io::project_file;
-use anyhow::{bail, Result};
+use anyhow::{anyhow, bail, Result};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -81,6 +81,16 @@ pub struct ExportTargets {
     pub accounts: Option<PathBuf>,
     pub metrics: Option<PathBuf>,
     pub drive_times: Option<PathBuf>,
+    pub map_image: Option<PathBuf>,
+    pub report: Option<PathBuf>,
+    pub picture: PictureArgs,
+}
+
+/// How the picture of `--map-image` is drawn.
+pub struct PictureArgs {
+    pub size: crate::ui::map_image::PictureSize,
+    pub color_by: String,
+    pub against: Option<String>,
 }
 
 pub fn export(path: &Path, scenario: Option<&str>, targets: ExportTargets, out: &mut dyn Write) -> Result<()> {
@@ -114,6 +124,24 @@ pub fn export(path: &Path, scenario: Option<&str>, targets: ExportTargets, out: 
             None => "the estimate (no road network: `roads PROJECT --osm FILE.osm.pbf` imports one)".to_string(),
         };
         writeln!(out, "wrote {rows} drive times to {} ({by_road} by road): {model}", file.display())?;
+    }
+    if let Some(file) = &targets.map_image {
+        let args = &targets.picture;
+        let size = args.size.checked().map_err(|e| anyhow!("--width/--height/--scale: {e}"))?;
+        let color_by = crate::colormap::ColorBy::parse(&args.color_by).map_err(|e| anyhow!("--color-by: {e}"))?;
+        let reference = args.against.as_deref().map(|name| pick_scenario(&project, Some(name)).map(|s| s.id)).transpose()?;
+        let spec = crate::ui::map_image::MapImageSpec { scenario: scenario.id, size, color_by, reference };
+        crate::ui::map_image::write(project.clone(), &spec, file)?;
+        writeln!(out, "wrote a {}x{} map of '{}' to {}", size.width, size.height, scenario.name, file.display())?;
+    }
+    if let Some(file) = &targets.report {
+        let against = match targets.picture.against.as_deref() {
+            Some(name) => Some(pick_scenario(&project, Some(name))?.id),
+            None => Some(project.baseline).filter(|b| *b != scenario.id),
+        };
+        let pages = crate::ui::map_image::write_report(project.clone(), scenario.id, against, file)?;
+        let compared = against.and_then(|id| project.scenario(id)).map(|s| format!(", compared with '{}'", s.name)).unwrap_or_default();
+        writeln!(out, "wrote the report of '{}' ({}){compared} to {}", scenario.name, crate::format::count(pages, "page", "pages"), file.display())?;
     }
     Ok(())
 }

@@ -144,6 +144,9 @@ pub enum CliCommand {
         /// Also open the Optimize dialog.
         #[arg(long)]
         optimize_dialog: bool,
+        /// Open File > Export > Map image (PNG)….
+        #[arg(long)]
+        map_image_dialog: bool,
         /// With --optimize-dialog: run the optimizer with the dialog's settings and show
         /// the proposal waiting to be accepted (tolerance in percent, e.g. 5).
         #[arg(long, value_name = "TOLERANCE_PCT")]
@@ -266,7 +269,7 @@ pub enum CliCommand {
     },
     /// Export a scenario: dissolved territory polygons with metrics, ZIP -> territory,
     /// account -> territory/rep, per-territory metrics.
-    #[command(group(clap::ArgGroup::new("what").required(true).multiple(true).args(["territories", "assignment", "accounts", "metrics", "drive_times"])))]
+    #[command(group(clap::ArgGroup::new("what").required(true).multiple(true).args(["territories", "assignment", "accounts", "metrics", "drive_times", "map_image", "report"])))]
     Export {
         project: PathBuf,
         /// Scenario name (default: the baseline).
@@ -288,6 +291,30 @@ pub enum CliCommand {
         /// network or estimate).
         #[arg(long)]
         drive_times: Option<PathBuf>,
+        /// The map as a PNG picture (title, legend, scale bar), drawn without a window.
+        #[arg(long)]
+        map_image: Option<PathBuf>,
+        /// The scenario report for a planning meeting, as PDF: cover, maps, balance,
+        /// territories, changes against the baseline and the hand-off list.
+        #[arg(long)]
+        report: Option<PathBuf>,
+        /// Picture width in pixels (--map-image).
+        #[arg(long, default_value_t = 1600)]
+        width: u32,
+        /// Picture height in pixels (--map-image).
+        #[arg(long, default_value_t = 1000)]
+        height: u32,
+        /// 2 draws text and lines twice as large, for slides (--map-image).
+        #[arg(long, default_value_t = 1.0)]
+        scale: f32,
+        /// What the picture's colours show: territory, workload, drivetime, balance,
+        /// utilization or attr:NAME (--map-image).
+        #[arg(long, default_value = "territory")]
+        color_by: String,
+        /// The scenario to compare with: the picture shows both maps side by side; the
+        /// report's changes are against it (default for --report: the baseline).
+        #[arg(long)]
+        against: Option<String>,
     },
     /// Build the bundled sample project from registry data (deterministic).
     GenerateSample {
@@ -392,7 +419,7 @@ pub fn run(command: CliCommand, out: &mut dyn Write) -> Result<()> {
             }
             Ok(())
         }
-        CliCommand::Screenshot { project: path, out: png, width, height, scenario, color_by, model_window, quotas_window, present, compare, import_dialog, optimize_dialog, proposal, view } => {
+        CliCommand::Screenshot { project: path, out: png, width, height, scenario, color_by, model_window, quotas_window, present, compare, import_dialog, optimize_dialog, map_image_dialog, proposal, view } => {
             let view = match view.as_deref() {
                 Some(text) => {
                     let parts: Vec<f64> = text.split(',').map(|p| p.trim().parse::<f64>()).collect::<Result<_, _>>().map_err(|_| anyhow!("--view: write LON,LAT,ZOOM, e.g. -98.5,39.8,4"))?;
@@ -415,7 +442,7 @@ pub fn run(command: CliCommand, out: &mut dyn Write) -> Result<()> {
             // Fail before a window opens when the attribute does not exist.
             let metrics = ScenarioMetrics::compute(&project, scenario);
             crate::colormap::unit_colors(&project, scenario, &metrics, &color_by).map_err(|e| anyhow!("--color-by: {e}"))?;
-            let spec = crate::ui::ScreenshotSpec { scenario: scenario.id, out: png.clone(), width, height, color_by, model_window, quotas_window, reference, import_dialog, optimize_dialog, proposal, view, present };
+            let spec = crate::ui::ScreenshotSpec { scenario: scenario.id, out: png.clone(), width, height, color_by, model_window, quotas_window, reference, import_dialog, optimize_dialog, map_image_dialog, proposal, view, present };
             crate::ui::screenshot(project, Some(path), spec)?;
             writeln!(out, "wrote {}", png.display())?;
             Ok(())
@@ -459,8 +486,9 @@ pub fn run(command: CliCommand, out: &mut dyn Write) -> Result<()> {
             let spec = files::NewArgs { units, id_field, name_field, accounts, map, accounts_outside, potential_unit, reps, alignment, skip_bad_rows, force, out: path };
             files::new_project(spec, out)
         }
-        CliCommand::Export { project, scenario, territories, assignment, accounts, metrics, drive_times } => {
-            files::export(&project, scenario.as_deref(), files::ExportTargets { territories, assignment, accounts, metrics, drive_times }, out)
+        CliCommand::Export { project, scenario, territories, assignment, accounts, metrics, drive_times, map_image, report, width, height, scale, color_by, against } => {
+            let picture = files::PictureArgs { size: crate::ui::map_image::PictureSize { width, height, scale }, color_by, against };
+            files::export(&project, scenario.as_deref(), files::ExportTargets { territories, assignment, accounts, metrics, drive_times, map_image, report, picture }, out)
         }
         CliCommand::Regions { project: path, scenario, set, skip_bad_rows, format } => {
             let (mut project, read) = project_file::load_tracked(&path)?;

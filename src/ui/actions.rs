@@ -24,6 +24,12 @@ pub enum AppAction {
     ImportAlignment(Option<PathBuf>),
     Export(ExportKind, Option<PathBuf>),
     ExportLedger(Option<PathBuf>),
+    /// File > Export map image…: the size dialog.
+    ShowMapImageForm,
+    /// The map image with the dialog's choices (`None`: ask for the file).
+    ExportMapImage(Option<PathBuf>),
+    /// File > Export scenario report… (`None`: ask for the file).
+    ExportReport(Option<PathBuf>),
     RecoverAutosave,
     DiscardAutosave,
     /// After a save found the file changed by someone else: replace it anyway.
@@ -270,6 +276,19 @@ impl TerritoryApp {
                 };
                 if let Some(path) = path {
                     self.export(kind, path);
+                }
+            }
+            AppAction::ShowMapImageForm => {
+                self.map_image_form.get_or_insert_with(Default::default);
+            }
+            AppAction::ExportMapImage(path) => {
+                if let Some(path) = path.or_else(|| self.ask_save_path("PNG image", "png", "map")) {
+                    self.export_map_image(path);
+                }
+            }
+            AppAction::ExportReport(path) => {
+                if let Some(path) = path.or_else(|| self.ask_save_path("PDF", "pdf", "report")) {
+                    self.export_report(path);
                 }
             }
             AppAction::ExportLedger(path) => {

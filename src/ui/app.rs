@@ -64,6 +64,10 @@ pub struct TerritoryApp {
     pub import_report: Option<(String, Vec<String>)>,
     /// An export running on a worker: its outcome message.
     pub export_job: Option<Job<anyhow::Result<String>>>,
+    /// File > Export map image…, while open.
+    pub map_image_form: Option<super::share::MapImageForm>,
+    /// Pictures being drawn off screen for a map image or report.
+    pub picture_export: Option<super::share::PictureExport>,
     /// The territory list's search text and order.
     pub territory_list: territories::ListState,
     /// Where each territory's bars are in the balance chart (last frame).
@@ -115,6 +119,8 @@ impl TerritoryApp {
             new_from_files: None,
             import_report: None,
             export_job: None,
+            map_image_form: None,
+            picture_export: None,
             chart_columns: Vec::new(),
             territory_list: Default::default(),
             notice: None,
@@ -278,6 +284,8 @@ impl TerritoryApp {
         // The panels' actions first, so a window they open is drawn in this frame.
         self.apply_pending(&ctx);
         self.files_ui(&ctx);
+        self.map_image_window_ui(&ctx);
+        self.picture_export_ui(&ctx);
         self.basemap_window_ui(&ctx);
         self.optimize_window_ui(&ctx);
         self.model_window_ui(&ctx);
@@ -290,6 +298,7 @@ impl TerritoryApp {
             }
         }
         self.apply_pending(&ctx);
+        self.picture_export_step(&ctx);
         self.screenshot_step(&ctx);
     }
 
@@ -301,10 +310,10 @@ impl TerritoryApp {
             Some(reference) => {
                 let (left, right) = ui.max_rect().split_left_right_at_fraction(0.5);
                 ui.scope_builder(egui::UiBuilder::new().max_rect(left.shrink2(egui::vec2(1.0, 0.0))), |ui| view.reference_map_ui(ui, session, reference));
-                let inputs = MapInputs { session, selection, highlight, target, compare: Some(reference), error };
+                let inputs = MapInputs { session, selection, highlight, target, compare: Some(reference), error, still: false };
                 ui.scope_builder(egui::UiBuilder::new().max_rect(right.shrink2(egui::vec2(1.0, 0.0))), |ui| view.map_ui(ui, inputs));
             }
-            None => view.map_ui(ui, MapInputs { session, selection, highlight, target, compare: None, error }),
+            None => view.map_ui(ui, MapInputs { session, selection, highlight, target, compare: None, error, still: false }),
         }
     }
 
@@ -347,7 +356,7 @@ impl TerritoryApp {
                 if ui.button("Import alignment (CSV)…").on_hover_text("zip, territory[, rep]: becomes a new scenario").clicked() {
                     chosen.push(AppAction::ImportAlignment(None));
                 }
-                ui.add_enabled_ui(self.export_job.is_none(), |ui| {
+                ui.add_enabled_ui(self.export_job.is_none() && self.picture_export.is_none(), |ui| {
                     ui.menu_button("Export", |ui| self.export_menu_ui(ui));
                 });
                 ui.separator();

@@ -28,8 +28,8 @@ impl ExportKind {
         match self {
             Self::TerritoriesGeoJson => "Territories as GeoJSON…",
             Self::TerritoriesShapefile => "Territories as Shapefile…",
-            Self::Assignment => "ZIP → territory (CSV)…",
-            Self::Accounts => "Account → territory and rep (CSV)…",
+            Self::Assignment => "ZIP to territory (CSV)…",
+            Self::Accounts => "Account to territory and rep (CSV)…",
             Self::Metrics => "Territory metrics (CSV)…",
         }
     }
@@ -43,7 +43,7 @@ impl ExportKind {
     }
 
     pub fn file_name(self, scenario: &str) -> String {
-        let stem: String = scenario.chars().map(|c| if c.is_alphanumeric() || c == '-' { c } else { '_' }).collect();
+        let stem = file_stem(scenario);
         let (_, ext) = self.filter();
         match self {
             Self::TerritoriesGeoJson | Self::TerritoriesShapefile => format!("{stem}_territories.{ext}"),
@@ -54,6 +54,11 @@ impl ExportKind {
     }
 }
 
+/// A scenario name made safe for a file name.
+pub fn file_stem(scenario: &str) -> String {
+    scenario.chars().map(|c| if c.is_alphanumeric() || c == '-' { c } else { '_' }).collect()
+}
+
 impl TerritoryApp {
     pub(super) fn export_menu_ui(&mut self, ui: &mut egui::Ui) {
         ui.weak(format!("Scenario: {}", self.session.scenario().name));
@@ -61,6 +66,14 @@ impl TerritoryApp {
             if ui.button(kind.label()).clicked() {
                 self.act(AppAction::Export(kind, None));
             }
+        }
+        ui.separator();
+        if ui.button("Map image (PNG)…").clicked() {
+            self.act(AppAction::ShowMapImageForm);
+        }
+        let against = self.report_baseline().and_then(|b| self.session.project().scenario(b)).map(|s| format!(" against '{}'", s.name)).unwrap_or_default();
+        if ui.button(format!("Scenario report (PDF){against}…")).clicked() {
+            self.act(AppAction::ExportReport(None));
         }
     }
 

@@ -10,10 +10,14 @@ pub mod files;
 pub mod import;
 pub mod jobs;
 pub mod map;
+pub mod map_image;
+pub mod offscreen;
 pub mod optimize;
 pub mod panels;
 pub mod profile;
+pub mod raster;
 pub mod screenshot;
+pub mod share;
 pub mod style;
 
 pub use actions::AppAction;
@@ -117,6 +121,8 @@ pub struct ScreenshotSpec {
     pub import_dialog: Option<Vec<PathBuf>>,
     /// Open the Optimize dialog.
     pub optimize_dialog: bool,
+    /// Open File > Export > Map image (PNG)….
+    pub map_image_dialog: bool,
     /// Run the optimizer at this tolerance (percent) and show its proposal pending.
     pub proposal: Option<f64>,
     /// Look at this place (lon, lat) at this zoom instead of the whole project.
@@ -127,7 +133,7 @@ pub struct ScreenshotSpec {
 
 /// Renders the real window fitted to the project's extent and saves it as a PNG.
 pub fn screenshot(project: Project, path: Option<PathBuf>, spec: ScreenshotSpec) -> Result<()> {
-    let ScreenshotSpec { scenario, out, width, height, color_by, model_window, quotas_window, reference, import_dialog, optimize_dialog, proposal, view, present } = spec;
+    let ScreenshotSpec { scenario, out, width, height, color_by, model_window, quotas_window, reference, import_dialog, optimize_dialog, map_image_dialog, proposal, view, present } = spec;
     let mut app = TerritoryApp::new(project, path);
     app.switch_scenario(scenario);
     app.set_compare(reference);
@@ -141,6 +147,9 @@ pub fn screenshot(project: Project, path: Option<PathBuf>, spec: ScreenshotSpec)
     }
     if let Some((lon, lat, zoom)) = view {
         app.view.look_at(lon, lat, zoom);
+    }
+    if map_image_dialog {
+        app.act(actions::AppAction::ShowMapImageForm);
     }
     if optimize_dialog {
         app.open_optimize();

@@ -3,6 +3,7 @@
 //! per-territory metrics (CSV). Every file is written whole, then renamed into place.
 
 pub mod dissolve;
+pub mod report_pdf;
 pub mod shapefile_writer;
 pub mod tables;
 

@@ -139,6 +139,19 @@ pub struct MapInputs<'a> {
     pub compare: Option<&'a CompareView>,
     /// An error to show over the map.
     pub error: Option<&'a str>,
+    /// A picture for a file (nothing to hover or edit).
+    pub still: bool,
+}
+
+/// Where a map looks (walkers' centre and zoom, the last frame's size and transform,
+/// an extent still to fit), so a picture drawn off screen can look elsewhere than the
+/// window's map without disturbing it.
+pub struct Viewpoint {
+    memory: MapMemory,
+    map: MapInteraction,
+    fit_pending: Option<MercBox>,
+    colors: ColorCache,
+    color_by: ColorBy,
 }
 
 impl MapView {
@@ -186,6 +199,23 @@ impl MapView {
         self.fit_pending = None;
         self.memory.center_at(lon_lat(lon, lat));
         let _ = self.memory.set_zoom(zoom.clamp(2.0, 18.0));
+    }
+
+    /// A viewpoint that fits `extent` coloured by `color_by`, with this map's layers.
+    pub fn viewpoint_fitting(&self, extent: MercBox, color_by: ColorBy) -> Viewpoint {
+        let mut map = MapInteraction::default();
+        map.layers = self.map.layers;
+        Viewpoint { memory: MapMemory::default(), map, fit_pending: (!extent.is_empty()).then_some(extent), colors: ColorCache::default(), color_by }
+    }
+
+    /// Exchanges where this map looks and what its colours show with `other` (call
+    /// twice to restore).
+    pub fn swap_viewpoint(&mut self, other: &mut Viewpoint) {
+        std::mem::swap(&mut self.memory, &mut other.memory);
+        std::mem::swap(&mut self.map, &mut other.map);
+        std::mem::swap(&mut self.fit_pending, &mut other.fit_pending);
+        std::mem::swap(&mut self.colors, &mut other.colors);
+        std::mem::swap(&mut self.color_by, &mut other.color_by);
     }
 
     pub fn fit_to(&mut self, extent: MercBox) {
@@ -323,14 +353,15 @@ impl MapView {
         };
         Map::new(tiles, &mut self.memory, lon_lat(center.lon, center.lat)).with_plugin(layers).drag_pan_buttons(pan_buttons).zoom_with_ctrl(false).show(ui, |_, _, _, _| ());
         if inputs.compare.is_some() {
-            map_caption(ui, &format!("Editing: {}", inputs.session.scenario().name));
+            let name = &inputs.session.scenario().name;
+            map_caption(ui, &if inputs.still { name.clone() } else { format!("Editing: {name}") });
         }
         // Side by side, the territory colours explain themselves; heat legends stay.
         let legend = self.colors.legend.as_ref().filter(|_| inputs.compare.is_none() || self.color_by != ColorBy::Territory);
         if let Some(legend) = legend {
             let rect = ui.max_rect();
             egui::Area::new(egui::Id::unique("map_legend")).pivot(egui::Align2::LEFT_BOTTOM).fixed_pos(rect.left_bottom() + egui::vec2(10.0, -22.0)).show(ui.ctx(), |ui| {
-                egui::Frame::popup(ui.style()).fill(Color32::from_rgba_unmultiplied(255, 255, 255, 235)).show(ui, |ui| legend::legend_ui(ui, legend));
+                egui::Frame::popup(ui.style()).fill(Color32::from_rgba_unmultiplied(255, 255, 255, 235)).show(ui, |ui| legend::legend_ui(ui, legend, inputs.still));
             });
         }
         if let Some(text) = inputs.error {

@@ -7,12 +7,13 @@ use egui::{Color32, Mesh, Pos2, Rect, RichText, Sense, Ui, Vec2};
 const BAR_WIDTH: f32 = 260.0;
 const BAR_HEIGHT: f32 = 14.0;
 
-pub fn legend_ui(ui: &mut Ui, legend: &Legend) {
+/// `still`: drawn into a picture, where nothing can be hovered.
+pub fn legend_ui(ui: &mut Ui, legend: &Legend, still: bool) {
     ui.set_max_width(BAR_WIDTH + 8.0);
     let title = if legend.unit.is_empty() { legend.title.clone() } else { format!("{} ({})", legend.title, legend.unit) };
     ui.label(RichText::new(title).strong());
     match &legend.kind {
-        LegendKind::Categorical(entries) => categorical(ui, entries),
+        LegendKind::Categorical(entries) => categorical(ui, entries, still),
         LegendKind::Diverging(scale) => {
             gradient(ui, legend);
             let mut ticks = vec![scale.min, scale.neutral_low, scale.neutral_high, scale.max];
@@ -40,10 +41,12 @@ pub fn legend_ui(ui: &mut Ui, legend: &Legend) {
 /// cover the window. The territory list has them all, and the map names them.
 const MAX_CATEGORIES: usize = 16;
 
-fn categorical(ui: &mut Ui, entries: &[(String, crate::model::entities::Rgb)]) {
+fn categorical(ui: &mut Ui, entries: &[(String, crate::model::entities::Rgb)], still: bool) {
     if entries.len() > MAX_CATEGORIES {
         ui.label(RichText::new(format!("{} territories, named on the map; neighbours never share a colour.", entries.len())).small());
-        ui.label(RichText::new("Hover a ZIP for its territory; the list on the right has them all.").small().weak());
+        if !still {
+            ui.label(RichText::new("Hover a ZIP for its territory; the list on the right has them all.").small().weak());
+        }
         return;
     }
     egui::Grid::new("legend_categories").num_columns(2).spacing([10.0, 1.0]).show(ui, |ui| {
