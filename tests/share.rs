@@ -96,7 +96,7 @@ fn the_report_pdf_has_the_reports_names_and_totals_as_text() {
     assert!(text.contains(&format!("{} accounts change territory", territory_designer::format::amount(comparison.moved_accounts as f64, ""))));
     let largest = comparison.ledger.iter().max_by(|a, b| a.revenue.total_cmp(&b.revenue)).expect("moves");
     assert!(text.contains(&largest.account), "the largest hand-off ({}) is listed", largest.account);
-    assert!(text.contains("Balance summary") && text.contains("Hand-offs"));
+    assert!(text.contains("Balance summary") && text.contains("Hand-offs") && text.contains("Who hands over to whom"));
 }
 
 #[test]
@@ -146,4 +146,26 @@ fn the_app_exports_the_map_image_and_the_report() {
     let text = pdf_text(&pdf);
     assert!(text.contains(&harness.state().session.scenario().name));
     assert!(text.contains("Territories"));
+}
+
+#[test]
+fn a_report_without_maps_or_baseline_still_reads_well() {
+    let project = territory_designer::fixtures::grid_project(8, 5, 0.1, 400, 3, 11);
+    let scenario = project.scenario(project.baseline).unwrap();
+    let spec = territory_designer::io::export::report_pdf::ReportSpec { project: &project, scenario, baseline: None, maps: Vec::new(), date: "2026-12-04".into() };
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("grid.pdf");
+    let pages = territory_designer::io::export::report_pdf::write(&spec, &out).expect("written");
+    assert_eq!(pages, 2, "cover, then balance and territories");
+    let text = pdf_text(&out);
+    for t in &scenario.territories {
+        assert!(text.contains(&t.name), "{}", t.name);
+    }
+    assert!(text.contains("no baseline to compare with") && text.contains("2026-12-04"));
+    let lines = territory_designer::io::export::report_pdf::plain_balance(
+        &report::build(&project, scenario, &ScenarioMetrics::compute(&project, scenario)),
+        &project.settings.thresholds,
+    );
+    assert!(lines[0].starts_with("Each territory has"), "{lines:?}");
+    assert!(lines.iter().all(|l| text.contains(&l[..l.len().min(40)])), "the plain-word lines are in the PDF");
 }

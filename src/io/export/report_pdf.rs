@@ -81,6 +81,7 @@ pub fn build(spec: &ReportSpec<'_>) -> Result<(Vec<u8>, usize), ReportPdfError> 
     if let Some(c) = &comparison {
         pdf.new_page();
         changes_section(&mut pdf, c);
+        flows(&mut pdf, &c.ledger, &c.potential_unit);
         handoffs(&mut pdf, &c.ledger, &c.potential_unit);
     }
     let pages = pdf.pages;
@@ -102,12 +103,17 @@ fn cover(pdf: &mut Pdf, spec: &ReportSpec<'_>, report: &Report, comparison: Opti
     pdf.text(MARGIN, pdf.y, 12.0, INK_SOFT, &format!("{project_line}{} · {against}", spec.date));
     pdf.y -= 6.0;
     let unit = &report.potential_unit;
+    let territories = report.territories.iter().filter(|r| r.name != report::UNASSIGNED_ROW).count();
     let mut figures = vec![
-        ("Territories".to_string(), report.territories.len().to_string()),
+        ("Territories".to_string(), territories.to_string()),
         ("Accounts".to_string(), format::amount(report.total_accounts as f64, "")),
         ("Potential".to_string(), format::short_amount(report.total_potential, unit)),
-        ("Workload index".to_string(), format!("{:.2} - {:.2}", report.balance.workload_index_min, report.balance.workload_index_max)),
-        ("Balance".to_string(), if report.balance.balanced { "within targets".to_string() } else { format::count(report.balance.flags.len(), "issue", "issues") }),
+        ("Workload index".to_string(), if territories == 0 { "-".to_string() } else { format!("{:.2} - {:.2}", report.balance.workload_index_min, report.balance.workload_index_max) }),
+        ("Balance".to_string(), match (territories, report.balance.balanced) {
+            (0, _) => "no territories".to_string(),
+            (_, true) => "within targets".to_string(),
+            (_, false) => format::count(report.balance.flags.len(), "issue", "issues"),
+        }),
     ];
     if let Some(c) = comparison {
         figures.push(("Accounts moving".to_string(), format::amount(c.moved_accounts as f64, "")));
@@ -240,14 +246,16 @@ fn territory_table(pdf: &mut Pdf, report: &Report) {
     }
     let mut rows: Vec<Vec<String>> = Vec::new();
     for r in &report.territories {
+        // The pool of ZIPs in no territory has no rep and is not measured against the team.
+        let pool = r.name == report::UNASSIGNED_ROW;
         let mut row = vec![
             r.name.clone(),
-            r.rep.clone().unwrap_or_else(|| "vacant".into()),
-            r.units.to_string(),
+            if pool { String::new() } else { r.rep.clone().unwrap_or_else(|| "vacant".into()) },
+            format::amount(r.units as f64, ""),
             format::amount(r.accounts as f64, ""),
             format::amount(r.potential, ""),
-            format!("{:.2}", r.workload_index),
-            format!("{:+.1}%", r.deviation_pct),
+            if pool { String::new() } else { format!("{:.2}", r.workload_index) },
+            if pool { String::new() } else { format!("{:+.1}%", r.deviation_pct) },
             format::amount(r.drive_hours, ""),
         ];
         if has_quota {
@@ -348,6 +356,41 @@ fn signed(value: f64) -> String {
         format!("-{text}")
     } else {
         "0".into()
+    }
+}
+
+/// Territory pairs that hand accounts over, largest revenue first.
+fn flows(pdf: &mut Pdf, ledger: &[LedgerRow], unit: &str) {
+    if ledger.is_empty() {
+        return;
+    }
+    let mut pairs: std::collections::BTreeMap<(&str, &str), (usize, f64, f64)> = std::collections::BTreeMap::new();
+    for m in ledger {
+        let entry = pairs.entry((m.from_territory.as_str(), m.to_territory.as_str())).or_default();
+        entry.0 += 1;
+        entry.1 += m.revenue;
+        entry.2 += m.potential;
+    }
+    let mut pairs: Vec<_> = pairs.into_iter().collect();
+    pairs.sort_by(|a, b| b.1 .1.total_cmp(&a.1 .1).then(b.1 .0.cmp(&a.1 .0)));
+    pdf.y -= 4.0;
+    pdf.ensure(40.0);
+    pdf.heading("Who hands over to whom");
+    let columns = [
+        Column::left("From territory", 64.0),
+        Column::left("To territory", 64.0),
+        Column::right("Accounts", 20.0),
+        Column::right("Revenue", 30.0),
+        Column::right(&format!("Potential ({unit})"), 32.0),
+    ];
+    let rows: Vec<Vec<String>> = pairs
+        .iter()
+        .take(HANDOFF_ROWS)
+        .map(|((from, to), (n, revenue, potential))| vec![from.to_string(), to.to_string(), format::amount(*n as f64, ""), format::money(*revenue), format::amount(*potential, "")])
+        .collect();
+    pdf.table(&columns, &rows, None);
+    if pairs.len() > HANDOFF_ROWS {
+        pdf.note(&format!("The {HANDOFF_ROWS} largest of {} pairs of territories.", pairs.len()));
     }
 }
 
