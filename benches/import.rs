@@ -48,6 +48,6 @@ fn main() {
     }
     let scenario = project.scenario(scenario).expect("scenario").clone();
     let started = Instant::now();
-    let shapes = territory_designer::io::export::dissolve(&project, &scenario).expect("dissolves");
+    let shapes = territory_designer::io::export::dissolve(&project, &scenario, None).expect("dissolves");
     timed(&format!("dissolve into {} territories", shapes.len()), started);
 }

@@ -1,6 +1,7 @@
 //! An open project: the project itself, one undo history per scenario, the active
 //! scenario and its live metrics. Every edit goes through `execute`, `undo` or `redo`.
 
+use crate::drivetime::roads::cache::RoadTimes;
 use crate::metrics::ScenarioMetrics;
 use crate::model::command::{Command, CommandError, Effects};
 use crate::model::history::{History, HistoryEntry};
@@ -8,6 +9,7 @@ use crate::model::ids::ScenarioId;
 use crate::model::project::Project;
 use crate::model::scenario::Scenario;
 use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
 
 /// What changed since a generation, for caches that update instead of rebuilding.
 #[derive(Clone, Debug, PartialEq)]
@@ -39,6 +41,8 @@ pub struct Session {
     group: Option<(String, Vec<Command>)>,
     /// The workload model before a live edit (slider drag) started.
     model_before: Option<Command>,
+    /// Road drive times, once the project's road network is loaded.
+    roads: Option<Arc<RoadTimes>>,
 }
 
 impl Session {
@@ -49,7 +53,7 @@ impl Session {
             Some(scenario) => ScenarioMetrics::compute(&project, scenario),
             None => ScenarioMetrics::compute(&project, &Scenario::new(active, "", project.units.len())),
         };
-        Self { project, histories: HashMap::new(), active, metrics, generation: 0, saved_generation: 0, change_log: VecDeque::new(), reset_generation: 0, group: None, model_before: None }
+        Self { project, histories: HashMap::new(), active, metrics, generation: 0, saved_generation: 0, change_log: VecDeque::new(), reset_generation: 0, group: None, model_before: None, roads: None }
     }
 
     pub fn project(&self) -> &Project {
@@ -116,7 +120,7 @@ impl Session {
     pub fn set_active(&mut self, id: ScenarioId) -> bool {
         self.end_group();
         let Some(scenario) = self.project.scenario(id) else { return false };
-        self.metrics = ScenarioMetrics::compute(&self.project, scenario);
+        self.metrics = ScenarioMetrics::compute_with_roads(&self.project, scenario, self.roads.clone());
         self.active = id;
         self.reset();
         true
@@ -296,8 +300,19 @@ impl Session {
     /// Recomputes the metrics of the active scenario from scratch.
     pub fn recompute(&mut self) {
         let scenario = self.project.scenario(self.active).expect("the active scenario exists");
-        self.metrics = ScenarioMetrics::compute(&self.project, scenario);
+        self.metrics = ScenarioMetrics::compute_with_roads(&self.project, scenario, self.roads.clone());
         self.reset();
+    }
+
+    /// Drive times by road from now on (`None`: the estimate); the metrics are redone.
+    pub fn set_roads(&mut self, roads: Option<Arc<RoadTimes>>) {
+        self.roads = roads;
+        self.recompute();
+    }
+
+    /// The road drive times in use, if any (for metrics of other scenarios).
+    pub fn roads(&self) -> Option<Arc<RoadTimes>> {
+        self.roads.clone()
     }
 }
 

@@ -53,7 +53,7 @@ fn round_trip(project: &mut Project, dir: &Path) {
     let areas = unit_areas(project, &scenario);
     for file in ["territories.geojson", "territories.shp"] {
         let path = dir.join(file);
-        let n = export::write_territories(project, &scenario, &path).unwrap();
+        let n = export::write_territories(project, &scenario, None, &path).unwrap();
         assert_eq!(n, scenario.territories.len());
         assert_same_area(&path, &areas);
     }

@@ -176,27 +176,9 @@ fn the_distance_estimate_is_calibrated_against_the_road_networks() {
 
 #[test]
 fn drive_times_export_says_road_or_estimate_for_every_account() {
-    let (Some(dc), true) = (extracts().into_iter().find(|p| p.to_string_lossy().contains("dc_washington")), Path::new("../shared/data/zcta-fullres").exists()) else { return };
-    let dir = tempfile::tempdir().unwrap();
+    let Some((dir, project, dc)) = dc_project() else { return };
     let file = |name: &str| dir.path().join(name);
-    // Accounts across Washington DC; the extract covers its north-west (the cathedral).
-    let mut accounts = String::from("id,lat,lon,potential\n");
-    for i in 0..200 {
-        let (lat, lon) = (38.83 + (i % 20) as f64 * 0.008, -77.10 + (i / 20) as f64 * 0.018);
-        accounts += &format!("A{i},{lat:.5},{lon:.5},1000\n");
-    }
-    std::fs::write(file("accounts.csv"), accounts).unwrap();
-    std::fs::write(file("reps.csv"), "name,lat,lon\nAnn,38.930,-77.070\nBo,38.870,-76.990\n").unwrap();
-    let project = file("dc.tdproj");
     let p = project.to_str().unwrap();
-    let run = |args: &[&str]| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_territory-designer")).args(args).output().unwrap();
-        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8(out.stdout).unwrap()
-    };
-    let units = "../shared/data/zcta-fullres/dc_district_of_columbia_zip_codes_geo.min.json";
-    run(&["new", "--units", units, "--accounts", file("accounts.csv").to_str().unwrap(), "--reps", file("reps.csv").to_str().unwrap(), "--skip-bad-rows", "--out", p]);
-    run(&["optimize", p, "--into", "Plan"]);
     // Without a network every time is the estimate, and says so.
     let csv = file("times.csv");
     let said = run(&["export", p, "--scenario", "Plan", "--drive-times", csv.to_str().unwrap()]);
@@ -223,4 +205,80 @@ fn drive_times_export_says_road_or_estimate_for_every_account() {
         }
     }
     assert!(road > 20 && estimate > 20, "both kinds: {road} by road, {estimate} estimated");
+}
+
+/// Accounts across Washington DC, two reps and an optimized "Plan"; the extract covers
+/// the city's north-west (the cathedral): (dir, project path, extract).
+fn dc_project() -> Option<(tempfile::TempDir, PathBuf, PathBuf)> {
+    let (Some(dc), true) = (extracts().into_iter().find(|p| p.to_string_lossy().contains("dc_washington")), Path::new("../shared/data/zcta-fullres").exists()) else { return None };
+    let dir = tempfile::tempdir().unwrap();
+    let file = |name: &str| dir.path().join(name);
+    let mut accounts = String::from("id,lat,lon,potential\n");
+    for i in 0..200 {
+        let (lat, lon) = (38.83 + (i % 20) as f64 * 0.008, -77.10 + (i / 20) as f64 * 0.018);
+        accounts += &format!("A{i},{lat:.5},{lon:.5},1000\n");
+    }
+    std::fs::write(file("accounts.csv"), accounts).unwrap();
+    std::fs::write(file("reps.csv"), "name,lat,lon\nAnn,38.930,-77.070\nBo,38.870,-76.990\n").unwrap();
+    let project = file("dc.tdproj");
+    let p = project.to_str().unwrap().to_string();
+    let units = "../shared/data/zcta-fullres/dc_district_of_columbia_zip_codes_geo.min.json";
+    run(&["new", "--units", units, "--accounts", file("accounts.csv").to_str().unwrap(), "--reps", file("reps.csv").to_str().unwrap(), "--skip-bad-rows", "--out", &p]);
+    run(&["optimize", &p, "--into", "Plan"]);
+    Some((dir, project, dc))
+}
+
+/// Runs the app's command line; it must succeed. Returns what it printed.
+fn run(args: &[&str]) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_territory-designer")).args(args).output().unwrap();
+    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn metrics_use_road_times_and_stay_equal_to_a_full_recompute_through_edits() {
+    use territory_designer::metrics::ScenarioMetrics;
+    use territory_designer::model::command::Command;
+    use territory_designer::model::ids::UnitId;
+    let Some((_dir, path, dc)) = dc_project() else { return };
+    run(&["roads", path.to_str().unwrap(), "--osm", dc.to_str().unwrap()]);
+    let project = territory_designer::io::project_file::load(&path).unwrap();
+    let roads = territory_designer::drivetime::roads::cache::for_project(&project, &path).unwrap().expect("the network is beside the project");
+    assert!(roads.accounts_on_network() > 20, "{} accounts on the roads", roads.accounts_on_network());
+    let plan = project.scenario_by_name("Plan").unwrap().id;
+    let estimate = ScenarioMetrics::compute(&project, project.scenario(plan).unwrap());
+    let mut session = territory_designer::session::Session::new(project);
+    session.set_active(plan);
+    session.set_roads(Some(roads.clone()));
+    assert!(session.metrics().drive_model().contains("road network dc_washington"));
+    let by_road: f64 = session.metrics().territories.iter().map(|t| t.drive_hours).sum();
+    let estimated: f64 = estimate.territories.iter().map(|t| t.drive_hours).sum();
+    assert!((by_road - estimated).abs() > 1e-6 * estimated, "road times change the drive hours: {by_road} vs {estimated}");
+
+    let same = |session: &territory_designer::session::Session, what: &str| {
+        let full = ScenarioMetrics::compute_with_roads(session.project(), session.scenario(), Some(roads.clone()));
+        for (a, b) in session.metrics().territories.iter().zip(&full.territories) {
+            assert!((a.drive_hours - b.drive_hours).abs() < 1e-6 * b.drive_hours.max(1.0), "{what}: incremental {} vs full {}", a.drive_hours, b.drive_hours);
+            assert!((a.workload_index - b.workload_index).abs() < 1e-9, "{what}: index");
+        }
+    };
+    // Units move between the two territories, one edit at a time.
+    let territories: Vec<_> = session.scenario().territories.iter().map(|t| t.id).collect();
+    for u in (0..session.project().units.len()).step_by(3) {
+        let to = territories[u % territories.len()];
+        session.execute(Command::assign_units([UnitId(u as u32)], Some(to))).unwrap();
+        same(&session, "after a move");
+    }
+    session.undo().unwrap();
+    same(&session, "after undo");
+    // What-if: a home base moves (one new search from it).
+    let rep = session.project().reps[0].id;
+    let home = session.project().reps[0].home;
+    session.execute(Command::SetRepHome { rep, home: territory_designer::model::entities::LonLat::new(home.lon + 0.02, home.lat - 0.01) }).unwrap();
+    same(&session, "after moving a home base");
+
+    // `report` says which model it used.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_territory-designer")).args(["report", path.to_str().unwrap(), "--scenario", "Plan"]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Drive times: road network dc_washington"), "{text}");
 }

@@ -35,7 +35,7 @@ fn the_map_picture_has_the_asked_size_and_shows_the_territories() {
     let project = sample();
     let scenario = project.baseline;
     let colours: Vec<[u8; 3]> = project.scenario(scenario).unwrap().territories.iter().map(|t| [t.color.0, t.color.1, t.color.2]).collect();
-    let spec = MapImageSpec { scenario, size: PictureSize { width: 900, height: 560, scale: 1.0 }, color_by: ColorBy::Territory, reference: None };
+    let spec = MapImageSpec { scenario, roads: None, size: PictureSize { width: 900, height: 560, scale: 1.0 }, color_by: ColorBy::Territory, reference: None };
     let image = map_image::render(project.clone(), &spec).expect("drawn");
     assert_eq!(image.size, [900, 560]);
     // Territory fills are the territory colours, translucent over the basemap: every
@@ -78,7 +78,7 @@ fn the_report_pdf_has_the_reports_names_and_totals_as_text() {
     let baseline = project.baseline;
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("report.pdf");
-    let pages = map_image::write_report(project.clone(), scenario, Some(baseline), &out).expect("written");
+    let pages = map_image::write_report(project.clone(), scenario, Some(baseline), None, &out).expect("written");
     assert!(pages >= 4, "cover, workload map, tables, changes: {pages} pages");
     let text = pdf_text(&out);
 
@@ -152,7 +152,7 @@ fn the_app_exports_the_map_image_and_the_report() {
 fn a_report_without_maps_or_baseline_still_reads_well() {
     let project = territory_designer::fixtures::grid_project(8, 5, 0.1, 400, 3, 11);
     let scenario = project.scenario(project.baseline).unwrap();
-    let spec = territory_designer::io::export::report_pdf::ReportSpec { project: &project, scenario, baseline: None, maps: Vec::new(), date: "2026-12-04".into() };
+    let spec = territory_designer::io::export::report_pdf::ReportSpec { project: &project, scenario, baseline: None, maps: Vec::new(), date: "2026-12-04".into(), roads: None };
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("grid.pdf");
     let pages = territory_designer::io::export::report_pdf::write(&spec, &out).expect("written");

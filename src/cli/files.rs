@@ -96,12 +96,14 @@ pub struct PictureArgs {
 pub fn export(path: &Path, scenario: Option<&str>, targets: ExportTargets, out: &mut dyn Write) -> Result<()> {
     let project = project_file::load(path)?;
     let scenario = pick_scenario(&project, scenario)?;
+    let wants_roads = targets.territories.is_some() || targets.metrics.is_some() || targets.map_image.is_some() || targets.report.is_some();
+    let roads = if wants_roads { crate::drivetime::roads::cache::for_project(&project, path)? } else { None };
     if let Some(file) = &targets.territories {
         // Check the extension before the (slower) dissolve.
         if export::PolygonFormat::from_path(file).is_none() {
             bail!("{}: territories are exported as .geojson or .shp; use one of these extensions", file.display());
         }
-        let n = export::write_territories(&project, scenario, file)?;
+        let n = export::write_territories(&project, scenario, roads.clone(), file)?;
         writeln!(out, "wrote {} territories to {}", n, file.display())?;
     }
     if let Some(file) = &targets.assignment {
@@ -113,7 +115,7 @@ pub fn export(path: &Path, scenario: Option<&str>, targets: ExportTargets, out: 
         writeln!(out, "wrote {written} to {}", file.display())?;
     }
     if let Some(file) = &targets.metrics {
-        let n = export::tables::write_metrics(&project, scenario, file)?;
+        let n = export::tables::write_metrics(&project, scenario, roads.clone(), file)?;
         writeln!(out, "wrote {} rows of metrics to {}", n, file.display())?;
     }
     if let Some(file) = &targets.drive_times {
@@ -130,7 +132,7 @@ pub fn export(path: &Path, scenario: Option<&str>, targets: ExportTargets, out: 
         let size = args.size.checked().map_err(|e| anyhow!("--width/--height/--scale: {e}"))?;
         let color_by = crate::colormap::ColorBy::parse(&args.color_by).map_err(|e| anyhow!("--color-by: {e}"))?;
         let reference = args.against.as_deref().map(|name| pick_scenario(&project, Some(name)).map(|s| s.id)).transpose()?;
-        let spec = crate::ui::map_image::MapImageSpec { scenario: scenario.id, size, color_by, reference };
+        let spec = crate::ui::map_image::MapImageSpec { scenario: scenario.id, roads: roads.clone(), size, color_by, reference };
         crate::ui::map_image::write(project.clone(), &spec, file)?;
         writeln!(out, "wrote a {}x{} map of '{}' to {}", size.width, size.height, scenario.name, file.display())?;
     }
@@ -139,7 +141,7 @@ pub fn export(path: &Path, scenario: Option<&str>, targets: ExportTargets, out: 
             Some(name) => Some(pick_scenario(&project, Some(name))?.id),
             None => Some(project.baseline).filter(|b| *b != scenario.id),
         };
-        let pages = crate::ui::map_image::write_report(project.clone(), scenario.id, against, file)?;
+        let pages = crate::ui::map_image::write_report(project.clone(), scenario.id, against, roads.clone(), file)?;
         let compared = against.and_then(|id| project.scenario(id)).map(|s| format!(", compared with '{}'", s.name)).unwrap_or_default();
         writeln!(out, "wrote the report of '{}' ({}){compared} to {}", scenario.name, crate::format::count(pages, "page", "pages"), file.display())?;
     }

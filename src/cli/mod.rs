@@ -338,24 +338,26 @@ pub enum Format {
 /// Runs a headless subcommand, writing to `out`.
 pub fn run(command: CliCommand, out: &mut dyn Write) -> Result<()> {
     match command {
-        CliCommand::Report { project, scenario, format, preset } => {
-            let mut project = project_file::load(&project)?;
+        CliCommand::Report { project: path, scenario, format, preset } => {
+            let mut project = project_file::load(&path)?;
             if let Some(preset) = preset {
                 let preset = WorkloadPreset::parse(&preset)
                     .ok_or_else(|| anyhow!("unknown preset '{preset}': use field, inside or strategic"))?;
                 project.settings.apply_preset(preset);
             }
+            let roads = crate::drivetime::roads::cache::for_project(&project, &path)?;
             let scenario = pick_scenario(&project, scenario.as_deref())?;
-            let metrics = ScenarioMetrics::compute(&project, scenario);
+            let metrics = ScenarioMetrics::compute_with_roads(&project, scenario, roads);
             project.unit_borders();
             let report = report::build(&project, scenario, &metrics);
             write_report(&report, format, out)
         }
-        CliCommand::Compare { project, from, to, format, ledger } => {
-            let project = project_file::load(&project)?;
+        CliCommand::Compare { project: path, from, to, format, ledger } => {
+            let project = project_file::load(&path)?;
+            let roads = crate::drivetime::roads::cache::for_project(&project, &path)?;
             let from = pick_scenario(&project, from.as_deref())?;
             let to = pick_scenario(&project, Some(&to))?;
-            let comparison = crate::metrics::compare::compare(&project, from, to);
+            let comparison = crate::metrics::compare::compare_with_roads(&project, from, to, roads);
             if let Some(path) = ledger {
                 crate::io::ledger::write_ledger(&comparison.ledger, &path)?;
             }
@@ -674,6 +676,7 @@ pub fn write_report(report: &Report, format: Format, out: &mut dyn Write) -> Res
 fn write_table(report: &Report, out: &mut dyn Write) -> Result<()> {
     let baseline = if report.baseline { " (baseline)" } else { "" };
     writeln!(out, "Scenario: {}{baseline}", report.scenario)?;
+    writeln!(out, "Drive times: {}", report.drive_model)?;
     writeln!(
         out,
         "{:<28} {:<18} {:>6} {:>8} {:>14} {:>9} {:>9} {:>8} {:>7} {:>8} {:>8} {:>7}",

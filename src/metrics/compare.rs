@@ -86,7 +86,13 @@ impl Comparison {
 }
 
 pub fn compare(project: &Project, from: &Scenario, to: &Scenario) -> Comparison {
-    compare_measured(project, from, &ScenarioMetrics::compute(project, from), to, &ScenarioMetrics::compute(project, to))
+    compare_with_roads(project, from, to, None)
+}
+
+/// `compare`, with drive times by road where `roads` has them.
+pub fn compare_with_roads(project: &Project, from: &Scenario, to: &Scenario, roads: Option<std::sync::Arc<crate::drivetime::roads::cache::RoadTimes>>) -> Comparison {
+    let from_metrics = ScenarioMetrics::compute_with_roads(project, from, roads.clone());
+    compare_measured(project, from, &from_metrics, to, &ScenarioMetrics::compute_with_roads(project, to, roads))
 }
 
 /// `compare` with the metrics of both scenarios already at hand (the app keeps the

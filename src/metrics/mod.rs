@@ -13,7 +13,9 @@ pub mod quota;
 pub mod report;
 pub mod shape;
 
+use crate::drivetime::roads::cache::{HomeTimes, RoadTimes};
 use crate::drivetime::{DensityClass, DistanceEstimate, DriveTimeModel};
+use std::sync::Arc;
 use crate::model::command::Effects;
 use crate::model::entities::{Account, LonLat};
 use crate::model::ids::{AccountId, ScenarioId, TerritoryId};
@@ -123,6 +125,13 @@ struct AccountLoad {
     density: DensityClass,
 }
 
+/// Where a territory's travel is measured from.
+struct Origin {
+    point: LonLat,
+    /// Road times from it, when it is a rep's home base and the project has roads.
+    roads: Option<Arc<HomeTimes>>,
+}
+
 /// Live metrics of one scenario.
 #[derive(Clone, Debug)]
 pub struct ScenarioMetrics {
@@ -135,14 +144,22 @@ pub struct ScenarioMetrics {
     loads: Vec<AccountLoad>,
     unit_density: Vec<DensityClass>,
     model: DistanceEstimate,
+    /// Road drive times, when the project has a road network.
+    roads: Option<Arc<RoadTimes>>,
     /// Derived per-territory figures, in the scenario's display order.
     pub territories: Vec<TerritoryMetrics>,
     pub balance: Balance,
 }
 
 impl ScenarioMetrics {
-    /// Computes everything from scratch.
+    /// Computes everything from scratch with the distance estimate.
     pub fn compute(project: &Project, scenario: &Scenario) -> Self {
+        Self::compute_with_roads(project, scenario, None)
+    }
+
+    /// Computes everything from scratch, with drive times by road where `roads` has
+    /// them (the estimate elsewhere).
+    pub fn compute_with_roads(project: &Project, scenario: &Scenario, roads: Option<Arc<RoadTimes>>) -> Self {
         let settings = &project.settings;
         let model = DistanceEstimate::new(settings.drive);
         let unit_density: Vec<_> = project.units.iter().map(|u| model.density_of_unit(u.area_km2)).collect();
@@ -155,6 +172,7 @@ impl ScenarioMetrics {
             loads,
             unit_density,
             model,
+            roads,
             territories: Vec::new(),
             balance: empty_balance(),
         };
@@ -181,13 +199,12 @@ impl ScenarioMetrics {
         }
         // Travel in one pass over the accounts (not one pass per territory: a national
         // project has 200 territories and 200,000 accounts).
-        let anchors: HashMap<TerritoryId, LonLat> = scenario.territories.iter().filter_map(|t| Some((t.id, self.anchor(project, scenario, t.id)?))).collect();
+        let origins: HashMap<TerritoryId, Origin> = scenario.territories.iter().filter_map(|t| Some((t.id, self.origin(project, scenario, t.id)?))).collect();
         for account in &project.accounts {
             let Some(t) = scenario.account_territory(account.id, account.unit) else { continue };
-            let Some(anchor) = anchors.get(&t) else { continue };
+            let Some(origin) = origins.get(&t) else { continue };
             let load = self.loads[account.id.index()];
-            let one_way = self.one_way(*anchor, &load);
-            let km = self.model.road_km(*anchor, load.location);
+            let (one_way, km) = self.drive(origin, account.id.index(), &load);
             let sums = self.slot(Some(t));
             sums.travel_hours += load.visits * 2.0 * one_way;
             sums.one_way_hours += one_way;
@@ -228,16 +245,46 @@ impl ScenarioMetrics {
         scenario.territory(id).is_none_or(|t| t.rep.is_none_or(|r| r.index() >= project.reps.len()))
     }
 
-    fn one_way(&self, anchor: LonLat, load: &AccountLoad) -> f64 {
-        self.model.one_way_hours(anchor, load.location, load.density)
+    /// Where travel is measured from, with its road times when it is a rep's home.
+    fn origin(&self, project: &Project, scenario: &Scenario, id: TerritoryId) -> Option<Origin> {
+        let point = self.anchor(project, scenario, id)?;
+        let home = !self.is_vacant(project, scenario, id);
+        let roads = self.roads.as_ref().filter(|_| home).map(|r| r.home(point));
+        Some(Origin { point, roads })
+    }
+
+    /// One-way hours and km to an account: by road where the network reaches it.
+    fn drive(&self, origin: &Origin, account: usize, load: &AccountLoad) -> (f64, f64) {
+        if let (Some(roads), Some(home)) = (&self.roads, &origin.roads) {
+            if let Some(found) = roads.account(home, account) {
+                return found;
+            }
+        }
+        (self.model.one_way_hours(origin.point, load.location, load.density), self.model.road_km(origin.point, load.location))
+    }
+
+    /// Where drive times come from, for a legend: "by road network FILE (date)".
+    pub fn drive_source(&self) -> String {
+        match &self.roads {
+            Some(r) => format!("by {}", r.label),
+            None => "estimated (no road network)".into(),
+        }
+    }
+
+    /// What drive times are measured with: "road network FILE (date)" or "estimate".
+    pub fn drive_model(&self) -> String {
+        match &self.roads {
+            Some(r) => format!("{}; the estimate where the roads do not reach", r.label),
+            None => "estimate (straight line, speed by trip length and area)".into(),
+        }
     }
 
     /// Recomputes the travel sums of one territory from its accounts: O(units +
     /// the territory's accounts).
     fn recompute_travel(&mut self, project: &Project, scenario: &Scenario, id: TerritoryId) {
-        let anchor = self.anchor(project, scenario, id);
+        let origin = self.origin(project, scenario, id);
         let (mut travel, mut one_way_sum, mut km_sum) = (0.0, 0.0, 0.0);
-        if let Some(anchor) = anchor {
+        if let Some(origin) = origin {
             let in_units = scenario
                 .unit_territory
                 .iter()
@@ -248,10 +295,10 @@ impl ScenarioMetrics {
             let overridden = scenario.account_overrides.iter().filter(|(_, t)| **t == id).map(|(a, _)| *a);
             for account in in_units.chain(overridden) {
                 let load = &self.loads[account.index()];
-                let one_way = self.one_way(anchor, load);
+                let (one_way, km) = self.drive(&origin, account.index(), load);
                 travel += load.visits * 2.0 * one_way;
                 one_way_sum += one_way;
-                km_sum += self.model.road_km(anchor, load.location);
+                km_sum += km;
             }
         }
         let sums = self.sums.entry(id).or_default();
@@ -292,9 +339,8 @@ impl ScenarioMetrics {
                     retravel.insert(t);
                     continue;
                 }
-                if let Some(anchor) = self.anchor(project, scenario, t) {
-                    let one_way = self.one_way(anchor, &load);
-                    let km = self.model.road_km(anchor, load.location);
+                if let Some(origin) = self.origin(project, scenario, t) {
+                    let (one_way, km) = self.drive(&origin, m.account.index(), &load);
                     let sums = self.slot(territory);
                     sums.travel_hours += sign * load.visits * 2.0 * one_way;
                     sums.one_way_hours += sign * one_way;
@@ -329,9 +375,14 @@ impl ScenarioMetrics {
     /// One-way drive hours from a territory's anchor to a point in an area of the given
     /// unit size (used by the drive-time heatmap).
     pub fn drive_hours_to(&self, project: &Project, scenario: &Scenario, id: TerritoryId, to: LonLat, unit_index: usize) -> Option<f64> {
-        let anchor = self.anchor(project, scenario, id)?;
+        let origin = self.origin(project, scenario, id)?;
+        if let (Some(roads), Some(home)) = (&self.roads, &origin.roads) {
+            if let Some((hours, _)) = roads.unit(home, unit_index) {
+                return Some(hours);
+            }
+        }
         let density = *self.unit_density.get(unit_index)?;
-        Some(self.model.one_way_hours(anchor, to, density))
+        Some(self.model.one_way_hours(origin.point, to, density))
     }
 
     /// Recomputes the derived figures from the sums: O(territories).

@@ -80,6 +80,9 @@ pub struct Report {
     /// The sales regions, each with its territories rolled up (empty when the
     /// scenario has none).
     pub regions: Vec<RegionRow>,
+    /// What drive times are measured with: the road network (file, date) or the
+    /// estimate.
+    pub drive_model: String,
 }
 
 /// A region rolled up: the sums of its territories and the balance among them.
@@ -226,6 +229,7 @@ pub fn build(project: &Project, scenario: &Scenario, metrics: &ScenarioMetrics) 
         quota_total: scenario.quotas.as_ref().map(|q| q.total_cents as f64 / 100.0),
         quota_warning: scenario.quotas.as_ref().and_then(|q| q.stale_reason(scenario)),
         regions,
+        drive_model: metrics.drive_model(),
     }
 }
 

@@ -68,6 +68,8 @@ pub struct TerritoryApp {
     pub map_image_form: Option<super::share::MapImageForm>,
     /// Pictures being drawn off screen for a map image or report.
     pub picture_export: Option<super::share::PictureExport>,
+    /// The project's road network being read and searched on a worker.
+    pub roads_job: Option<Job<Result<std::sync::Arc<crate::drivetime::roads::cache::RoadTimes>, String>>>,
     /// The territory list's search text and order.
     pub territory_list: territories::ListState,
     /// Where each territory's bars are in the balance chart (last frame).
@@ -121,6 +123,7 @@ impl TerritoryApp {
             export_job: None,
             map_image_form: None,
             picture_export: None,
+            roads_job: None,
             chart_columns: Vec::new(),
             territory_list: Default::default(),
             notice: None,
@@ -131,6 +134,7 @@ impl TerritoryApp {
             title: String::new(),
         };
         app.follow_active_scenario();
+        app.load_roads();
         app
     }
 
@@ -284,6 +288,7 @@ impl TerritoryApp {
         // The panels' actions first, so a window they open is drawn in this frame.
         self.apply_pending(&ctx);
         self.files_ui(&ctx);
+        self.roads_ui(&ctx);
         self.map_image_window_ui(&ctx);
         self.picture_export_ui(&ctx);
         self.basemap_window_ui(&ctx);

@@ -57,7 +57,7 @@ impl CompareView {
         };
         // The reference's figures follow model edits (weights, home bases), so they are
         // recomputed; the active scenario's are the session's live ones.
-        let reference_metrics = ScenarioMetrics::compute(project, reference);
+        let reference_metrics = ScenarioMetrics::compute_with_roads(project, reference, session.roads());
         let comparison = compare_measured(project, reference, &reference_metrics, session.scenario(), session.metrics());
         self.changed = vec![false; project.units.len()];
         for u in &comparison.changed_units {

@@ -103,14 +103,15 @@ impl TerritoryApp {
     pub fn export(&mut self, kind: ExportKind, path: PathBuf) {
         let project = self.session.project().clone();
         let scenario = self.session.scenario().clone();
+        let roads = self.session.roads();
         self.export_job = Some(Job::spawn(format!("Exporting {}", path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()), move |_| {
             let written = match kind {
                 ExportKind::TerritoriesGeoJson | ExportKind::TerritoriesShapefile => {
-                    export::write_territories(&project, &scenario, &path).map(|n| format!("{n} territories"))
+                    export::write_territories(&project, &scenario, roads, &path).map(|n| format!("{n} territories"))
                 }
                 ExportKind::Assignment => export::tables::write_assignment(&project, &scenario, &path).map(|n| format!("{n} ZIPs")),
                 ExportKind::Accounts => export::tables::write_accounts(&project, &scenario, &path).map(|n| n.to_string()),
-                ExportKind::Metrics => export::tables::write_metrics(&project, &scenario, &path).map(|n| format!("{n} rows of metrics")),
+                ExportKind::Metrics => export::tables::write_metrics(&project, &scenario, roads, &path).map(|n| format!("{n} rows of metrics")),
             };
             written.map(|what| format!("Exported {what} of '{}' to {}", scenario.name, path.display()))
         }));

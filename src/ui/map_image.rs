@@ -8,6 +8,7 @@ use super::map::view::{MapInputs, MapView, Viewpoint};
 use super::map::Selection;
 use super::offscreen::{Frame, Offscreen};
 use crate::colormap::{ColorBy, ColorModeError};
+use crate::drivetime::roads::cache::RoadTimes;
 use crate::model::ids::ScenarioId;
 use crate::model::project::Project;
 use crate::session::Session;
@@ -224,6 +225,7 @@ impl PictureJob {
 /// What `export --map-image` draws.
 pub struct MapImageSpec {
     pub scenario: ScenarioId,
+    pub roads: Option<std::sync::Arc<RoadTimes>>,
     pub size: PictureSize,
     pub color_by: ColorBy,
     pub reference: Option<ScenarioId>,
@@ -236,10 +238,14 @@ pub struct Headless {
 }
 
 impl Headless {
-    pub fn new(project: Project, scenario: ScenarioId) -> Self {
+    /// `roads`: drive times by road for the heat maps, when the project has a network.
+    pub fn new(project: Project, scenario: ScenarioId, roads: Option<std::sync::Arc<RoadTimes>>) -> Self {
         let view = MapView::new(&project, BasemapScene::take_embedded());
         let mut session = Session::new(project);
         session.set_active(scenario);
+        if roads.is_some() {
+            session.set_roads(roads);
+        }
         Self { view, session }
     }
 
@@ -265,20 +271,20 @@ impl Headless {
 
 /// Draws the picture of a project without a window, and returns its pixels.
 pub fn render(project: Project, spec: &MapImageSpec) -> anyhow::Result<egui::ColorImage> {
-    let mut headless = Headless::new(project, spec.scenario);
+    let mut headless = Headless::new(project, spec.scenario, spec.roads.clone());
     let titles = Titles::new(headless.session(), &spec.color_by, spec.reference);
     headless.render(spec.size, spec.color_by.clone(), spec.reference, titles)
 }
 
 /// The scenario report without a window: its maps drawn off screen, then the PDF.
 /// Returns the page count.
-pub fn write_report(project: Project, scenario: ScenarioId, baseline: Option<ScenarioId>, out: &Path) -> anyhow::Result<usize> {
-    let mut headless = Headless::new(project, scenario);
+pub fn write_report(project: Project, scenario: ScenarioId, baseline: Option<ScenarioId>, roads: Option<std::sync::Arc<RoadTimes>>, out: &Path) -> anyhow::Result<usize> {
+    let mut headless = Headless::new(project, scenario, roads.clone());
     let mut images = Vec::new();
     for (size, color_by, _, _) in super::share::REPORT_PICTURES.iter() {
         images.push(headless.render(*size, color_by.clone(), None, Titles::default())?);
     }
-    super::share::write_report_pdf(headless.session().project(), scenario, baseline, &images, out)
+    super::share::write_report_pdf(headless.session().project(), scenario, baseline, roads, &images, out)
 }
 
 /// The picture's pixels as 8-bit RGB (pictures are opaque: drawn on white).

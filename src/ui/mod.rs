@@ -16,6 +16,7 @@ pub mod optimize;
 pub mod panels;
 pub mod profile;
 pub mod raster;
+pub mod roads;
 pub mod screenshot;
 pub mod share;
 pub mod style;

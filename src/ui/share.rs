@@ -157,9 +157,10 @@ impl TerritoryApp {
         let project = self.session.project().clone();
         let scenario = self.session.active_id();
         let baseline = self.report_baseline();
+        let roads = self.session.roads();
         let name = path.display().to_string();
         let finish: Finish = Box::new(move |images| {
-            let pages = write_report_pdf(&project, scenario, baseline, &images, &path)?;
+            let pages = write_report_pdf(&project, scenario, baseline, roads, &images, &path)?;
             Ok(format!("Saved the scenario report ({}) to {name}", crate::format::count(pages, "page", "pages")))
         });
         self.picture_export = Some(PictureExport { jobs, frames: Vec::new(), total: REPORT_PICTURES.len(), finish: Some(finish), label: "Drawing the report's maps".into() });
@@ -225,13 +226,20 @@ pub const REPORT_PICTURES: [(PictureSize, ColorBy, &str, &str); 2] = [
 ];
 
 /// Writes the PDF from the report's drawn maps; returns its page count.
-pub fn write_report_pdf(project: &crate::model::project::Project, scenario: ScenarioId, baseline: Option<ScenarioId>, images: &[ColorImage], path: &std::path::Path) -> anyhow::Result<usize> {
+pub fn write_report_pdf(
+    project: &crate::model::project::Project,
+    scenario: ScenarioId,
+    baseline: Option<ScenarioId>,
+    roads: Option<std::sync::Arc<crate::drivetime::roads::cache::RoadTimes>>,
+    images: &[ColorImage],
+    path: &std::path::Path,
+) -> anyhow::Result<usize> {
     let scenario = project.scenario(scenario).ok_or_else(|| anyhow::anyhow!("the scenario is gone"))?;
     let maps = images
         .iter()
         .zip(REPORT_PICTURES.iter())
         .map(|(image, (_, _, title, caption))| MapPicture { title: title.to_string(), caption: caption.to_string(), width: image.size[0] as u32, height: image.size[1] as u32, rgb: to_rgb(image) })
         .collect();
-    let spec = ReportSpec { project, scenario, baseline: baseline.and_then(|b| project.scenario(b)), maps, date: crate::format::utc_date(std::time::SystemTime::now()) };
+    let spec = ReportSpec { project, scenario, baseline: baseline.and_then(|b| project.scenario(b)), maps, date: crate::format::utc_date(std::time::SystemTime::now()), roads };
     Ok(report_pdf::write(&spec, path)?)
 }

@@ -3,6 +3,7 @@
 //! from each rep's home base (`search`). Stored in a file of its own beside the project
 //! so that reopening does not read the extract again.
 
+pub mod cache;
 pub mod osm;
 pub mod profile;
 pub mod search;

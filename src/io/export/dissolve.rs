@@ -22,8 +22,8 @@ pub struct TerritoryShape {
 /// Dissolves every territory of the scenario (empty territories get an empty geometry).
 /// Territories are dissolved in parallel; the union is robust to slivers and shared
 /// edges (i_overlay through geo's `unary_union`).
-pub fn dissolve(project: &Project, scenario: &Scenario) -> Result<Vec<TerritoryShape>> {
-    let metrics = ScenarioMetrics::compute(project, scenario);
+pub fn dissolve(project: &Project, scenario: &Scenario, roads: Option<std::sync::Arc<crate::drivetime::roads::cache::RoadTimes>>) -> Result<Vec<TerritoryShape>> {
+    let metrics = ScenarioMetrics::compute_with_roads(project, scenario, roads);
     project.unit_borders();
     let report = report::build(project, scenario, &metrics);
     let mut members: Vec<Vec<&Polygon<f64>>> = vec![Vec::new(); scenario.territories.len()];

@@ -30,10 +30,11 @@ impl PolygonFormat {
 }
 
 /// Writes the dissolved territories of a scenario in the format the path names.
-pub fn write_territories(project: &crate::model::project::Project, scenario: &crate::model::scenario::Scenario, path: &Path) -> anyhow::Result<usize> {
+/// `roads`: drive times by road for the metrics, when the project has a network.
+pub fn write_territories(project: &crate::model::project::Project, scenario: &crate::model::scenario::Scenario, roads: Option<std::sync::Arc<crate::drivetime::roads::cache::RoadTimes>>, path: &Path) -> anyhow::Result<usize> {
     let format = PolygonFormat::from_path(path)
         .ok_or_else(|| anyhow::anyhow!("{}: territories are exported as .geojson or .shp; use one of these extensions", path.display()))?;
-    let shapes = dissolve(project, scenario)?;
+    let shapes = dissolve(project, scenario, roads)?;
     match format {
         PolygonFormat::GeoJson => dissolve::write_geojson(&shapes, path)?,
         PolygonFormat::Shapefile => shapefile_writer::write(&shapes, path)?,

@@ -42,6 +42,8 @@ pub struct ReportSpec<'a> {
     pub maps: Vec<MapPicture>,
     /// The day the report is made, "2026-12-04".
     pub date: String,
+    /// Road drive times, when the project has a road network.
+    pub roads: Option<std::sync::Arc<crate::drivetime::roads::cache::RoadTimes>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -64,9 +66,9 @@ pub fn write(spec: &ReportSpec<'_>, path: &Path) -> Result<usize, ReportPdfError
 /// The report as PDF bytes, and its page count.
 pub fn build(spec: &ReportSpec<'_>) -> Result<(Vec<u8>, usize), ReportPdfError> {
     let project = spec.project;
-    let metrics = ScenarioMetrics::compute(project, spec.scenario);
+    let metrics = ScenarioMetrics::compute_with_roads(project, spec.scenario, spec.roads.clone());
     let report = report::build(project, spec.scenario, &metrics);
-    let comparison = spec.baseline.filter(|b| b.id != spec.scenario.id).map(|b| crate::metrics::compare::compare(project, b, spec.scenario));
+    let comparison = spec.baseline.filter(|b| b.id != spec.scenario.id).map(|b| crate::metrics::compare::compare_with_roads(project, b, spec.scenario, spec.roads.clone()));
     let title = format!("{} - {}", spec.scenario.name, if project.name.is_empty() { "territory plan" } else { &project.name });
     let mut pdf = Pdf::new(&title, format!("{} · {}", project.name, spec.scenario.name))?;
     cover(&mut pdf, spec, &report, comparison.as_ref());
@@ -285,6 +287,7 @@ fn territory_table(pdf: &mut Pdf, report: &Report) {
     total.extend(std::iter::repeat_n(String::new(), usize::from(has_coverage) + usize::from(has_pipeline)));
     pdf.table(&columns, &rows, Some(&total));
     pdf.note("Index: workload against the team average (1.0 = average). Deviation: potential against the average territory. Drive h: a year's driving to the accounts. Coverage: accounts contacted. Pipeline: open pipeline over the quota still to win.");
+    pdf.note(&format!("Drive times: {}.", report.drive_model));
 }
 
 fn changes_section(pdf: &mut Pdf, c: &Comparison) {

@@ -114,8 +114,9 @@ pub fn write_drive_times(project: &Project, scenario: &Scenario, network: Option
 }
 
 /// One row per territory (and one for the unassigned pool, if any): the `report` figures.
-pub fn write_metrics(project: &Project, scenario: &Scenario, path: &Path) -> Result<usize> {
-    let metrics = ScenarioMetrics::compute(project, scenario);
+/// `roads`: drive times by road, when the project has a network.
+pub fn write_metrics(project: &Project, scenario: &Scenario, roads: Option<std::sync::Arc<crate::drivetime::roads::cache::RoadTimes>>, path: &Path) -> Result<usize> {
+    let metrics = ScenarioMetrics::compute_with_roads(project, scenario, roads);
     project.unit_borders();
     let report = report::build(project, scenario, &metrics);
     let mut bytes = Vec::new();
