@@ -44,6 +44,9 @@ pub enum Command {
     RemoveRep { id: RepId },
     /// Moves a rep's home base (project-level): drive times follow.
     SetRepHome { rep: RepId, home: LonLat },
+    /// Records (or forgets) the road network kept beside the project file
+    /// (project-level).
+    SetRoadNetwork { info: Option<Box<super::project::RoadNetworkInfo>> },
     /// Adds a scenario at a position in the list and makes it active; `history` is the
     /// undo history it had (a deleted scenario coming back), kept by the session;
     /// `baseline` makes it the baseline. Its id must be unused.
@@ -180,7 +183,7 @@ impl Command {
     /// alignment.
     pub fn is_project_level(&self) -> bool {
         match self {
-            Command::SetModel { .. } | Command::AddRep { .. } | Command::RemoveRep { .. } | Command::SetRepHome { .. } => true,
+            Command::SetModel { .. } | Command::AddRep { .. } | Command::RemoveRep { .. } | Command::SetRepHome { .. } | Command::SetRoadNetwork { .. } => true,
             Command::Batch { commands, .. } => commands.iter().any(Command::is_project_level),
             command => command.is_scenario_level(),
         }
@@ -374,6 +377,8 @@ impl Command {
             Command::AddRep { rep } => format!("Add rep {}", rep.name),
             Command::RemoveRep { .. } => "Remove rep".into(),
             Command::SetRepHome { .. } => "Move home base".into(),
+            Command::SetRoadNetwork { info: Some(info) } => format!("Use road network {}", info.source),
+            Command::SetRoadNetwork { info: None } => "Drive times by the estimate".into(),
             Command::InsertScenario { label, .. } => label.clone(),
             Command::RemoveScenario { id, .. } => format!("Delete scenario '{}'", scenario_name(*id)),
             Command::RenameScenario { id, name } => format!("Rename scenario '{}' to '{name}'", scenario_name(*id)),
@@ -471,6 +476,7 @@ impl Command {
             | Command::AddRep { .. }
             | Command::RemoveRep { .. }
             | Command::SetRepHome { .. }
+            | Command::SetRoadNetwork { .. }
             | Command::InsertScenario { .. }
             | Command::RemoveScenario { .. }
             | Command::RenameScenario { .. }

@@ -326,6 +326,10 @@ impl Project {
                 let old = std::mem::replace(&mut r.home, home);
                 Ok(Applied { effects: changed_model, inverse: Command::SetRepHome { rep, home: old } })
             }
+            Command::SetRoadNetwork { info } => {
+                let old = std::mem::replace(&mut self.road_network, info.map(|i| *i));
+                Ok(Applied { effects: Effects::default(), inverse: Command::SetRoadNetwork { info: old.map(Box::new) } })
+            }
             Command::InsertScenario { label: _, position, scenario: added, history: _, baseline } => {
                 self.insert_scenario_at(scenario, position, *added, baseline)
             }

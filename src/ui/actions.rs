@@ -30,6 +30,8 @@ pub enum AppAction {
     ExportMapImage(Option<PathBuf>),
     /// File > Export scenario report… (`None`: ask for the file).
     ExportReport(Option<PathBuf>),
+    /// File > Road network…: read an OpenStreetMap extract (`None`: ask for it).
+    ImportRoads(Option<PathBuf>),
     RecoverAutosave,
     DiscardAutosave,
     /// After a save found the file changed by someone else: replace it anyway.
@@ -289,6 +291,15 @@ impl TerritoryApp {
             AppAction::ExportReport(path) => {
                 if let Some(path) = path.or_else(|| self.ask_save_path("PDF", "pdf", "report")) {
                     self.export_report(path);
+                }
+            }
+            AppAction::ImportRoads(path) => {
+                let path = path.or_else(|| {
+                    let dialog = self.file_dialog("OpenStreetMap extract", &["pbf"]);
+                    self.choose(|| dialog.pick_file())
+                });
+                if let Some(path) = path {
+                    self.import_roads(path);
                 }
             }
             AppAction::ExportLedger(path) => {

@@ -69,7 +69,7 @@ pub struct TerritoryApp {
     /// Pictures being drawn off screen for a map image or report.
     pub picture_export: Option<super::share::PictureExport>,
     /// The project's road network being read and searched on a worker.
-    pub roads_job: Option<Job<Result<std::sync::Arc<crate::drivetime::roads::cache::RoadTimes>, String>>>,
+    pub roads_job: Option<super::roads::RoadsJob>,
     /// The territory list's search text and order.
     pub territory_list: territories::ListState,
     /// Where each territory's bars are in the balance chart (last frame).
@@ -360,6 +360,11 @@ impl TerritoryApp {
                 ui.separator();
                 if ui.button("Import alignment (CSV)…").on_hover_text("zip, territory[, rep]: becomes a new scenario").clicked() {
                     chosen.push(AppAction::ImportAlignment(None));
+                }
+                let roads = self.session.project().road_network.as_ref().map(|r| format!("now: {} ({})", r.source, r.imported)).unwrap_or_else(|| "now: the distance estimate".into());
+                let road_button = ui.add_enabled(self.roads_job.is_none(), egui::Button::new("Road network (OpenStreetMap)…"));
+                if road_button.on_hover_text(format!("Drive times by road from a .osm.pbf extract; {roads}")).clicked() {
+                    chosen.push(AppAction::ImportRoads(None));
                 }
                 ui.add_enabled_ui(self.export_job.is_none() && self.picture_export.is_none(), |ui| {
                     ui.menu_button("Export", |ui| self.export_menu_ui(ui));

@@ -1,0 +1,63 @@
+//! File > Road network… in the app: the extract is read on a worker, its graph kept
+//! beside the project, and drive times follow; undo and redo of the import follow too.
+
+mod common;
+
+use egui_kittest::Harness;
+use std::path::{Path, PathBuf};
+use territory_designer::io::project_file;
+use territory_designer::ui::{AppAction, TerritoryApp};
+
+fn dc_extract() -> Option<PathBuf> {
+    let path = PathBuf::from("../shared/data/roads/dc_washington_cathedral_r5.osm.pbf");
+    path.exists().then_some(path)
+}
+
+#[test]
+fn an_untitled_project_is_asked_to_be_saved_first() {
+    let Some(extract) = dc_extract() else { return };
+    let mut harness = common::harness();
+    harness.state_mut().act(AppAction::ImportRoads(Some(extract)));
+    harness.run_steps(2);
+    let notice = harness.state().notice.as_ref().map(|n| n.text.clone()).unwrap_or_default();
+    assert!(notice.contains("Save the project first"), "{notice}");
+    assert!(harness.state().roads_job.is_none());
+}
+
+#[test]
+fn a_road_network_is_read_used_and_undone_as_one_step() {
+    let Some(extract) = dc_extract() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sample.tdproj");
+    std::fs::copy("sample_maps/mid_atlantic.tdproj", &path).unwrap();
+    let project = project_file::load(&path).unwrap();
+    let app = TerritoryApp::without_basemap(project, Some(path.clone()));
+    let mut harness = Harness::builder().with_size([1400.0, 900.0]).with_max_steps(64).build_ui_state(|ui, app: &mut TerritoryApp| app.show(ui), app);
+    harness.run_steps(4);
+    let before: f64 = harness.state().session.metrics().territories.iter().map(|t| t.drive_hours).sum();
+
+    harness.state_mut().act(AppAction::ImportRoads(Some(extract)));
+    harness.step();
+    assert!(harness.state().roads_job.is_some(), "read on a worker");
+    common::step_until(&mut harness, |app| app.roads_job.is_none());
+    let app = harness.state();
+    let info = app.session.project().road_network.clone().expect("recorded in the project");
+    assert_eq!(info.source, "dc_washington_cathedral_r5.osm.pbf");
+    assert!(Path::new(&path.with_extension("roads")).exists(), "the graph is kept beside the project");
+    assert!(app.session.roads().is_some());
+    assert!(app.notice.as_ref().is_some_and(|n| n.text.contains("Drive times by road network")), "{:?}", app.notice.as_ref().map(|n| &n.text));
+    let by_road: f64 = app.session.metrics().territories.iter().map(|t| t.drive_hours).sum();
+    assert!((by_road - before).abs() > 1e-9, "the DC accounts' drives are by road now: {by_road} vs {before}");
+    assert_eq!(app.session.undo_label(), Some("Use road network dc_washington_cathedral_r5.osm.pbf"));
+
+    harness.state_mut().act(AppAction::Undo);
+    harness.run_steps(3);
+    assert!(harness.state().session.project().road_network.is_none());
+    assert!(harness.state().session.roads().is_none(), "back to the estimate");
+    let undone: f64 = harness.state().session.metrics().territories.iter().map(|t| t.drive_hours).sum();
+    assert!((undone - before).abs() < 1e-6 * before, "{undone} vs {before}");
+
+    harness.state_mut().act(AppAction::Redo);
+    common::step_until(&mut harness, |app| app.roads_job.is_none() && app.session.roads().is_some());
+    assert!(harness.state().session.roads().is_some(), "read back from beside the project");
+}
