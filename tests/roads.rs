@@ -255,6 +255,22 @@ fn metrics_use_road_times_and_stay_equal_to_a_full_recompute_through_edits() {
     let estimated: f64 = estimate.territories.iter().map(|t| t.drive_hours).sum();
     assert!((by_road - estimated).abs() > 1e-6 * estimated, "road times change the drive hours: {by_road} vs {estimated}");
 
+    // The tooltip's drive equals the export's where both are by road.
+    let network = RoadNetwork::of_project(session.project(), &path).unwrap().unwrap();
+    let snapper = territory_designer::drivetime::roads::search::Snapper::new(&network);
+    let exported = territory_designer::drivetime::roads::times::account_drives(session.project(), session.scenario(), Some((&network, &snapper)));
+    let mut both = 0;
+    for (i, e) in exported.iter().enumerate() {
+        let shown = session.metrics().account_drive(session.project(), session.scenario(), session.project().accounts[i].id);
+        if let (Some(e), Some(shown)) = (e, shown) {
+            if shown.by_road && e.source == territory_designer::drivetime::roads::times::Source::Road {
+                assert!((shown.hours * 60.0 - e.minutes).abs() < 0.01 && (shown.km - e.km).abs() < 0.01, "account {i}: {shown:?} vs {e:?}");
+                both += 1;
+            }
+        }
+    }
+    assert!(both > 20, "{both} accounts by road in both");
+
     let same = |session: &territory_designer::session::Session, what: &str| {
         let full = ScenarioMetrics::compute_with_roads(session.project(), session.scenario(), Some(roads.clone()));
         for (a, b) in session.metrics().territories.iter().zip(&full.territories) {

@@ -3,6 +3,7 @@
 
 mod common;
 
+use egui_kittest::kittest::Queryable;
 use egui_kittest::Harness;
 use std::path::{Path, PathBuf};
 use territory_designer::io::project_file;
@@ -49,6 +50,26 @@ fn a_road_network_is_read_used_and_undone_as_one_step() {
     let by_road: f64 = app.session.metrics().territories.iter().map(|t| t.drive_hours).sum();
     assert!((by_road - before).abs() > 1e-9, "the DC accounts' drives are by road now: {by_road} vs {before}");
     assert_eq!(app.session.undo_label(), Some("Use road network dc_washington_cathedral_r5.osm.pbf"));
+
+    // Hovering an account near the cathedral shows its drive by road.
+    let metrics_account = {
+        let app = harness.state();
+        let (project, scenario) = (app.session.project(), app.session.scenario());
+        project.accounts.iter().find(|a| app.session.metrics().account_drive(project, scenario, a.id).is_some_and(|d| d.by_road)).map(|a| (a.location, a.name.clone()))
+    };
+    let (at, name) = metrics_account.expect("an account is reached by road");
+    harness.state_mut().view.look_at(at.lon, at.lat, 16.0);
+    harness.run_steps(4);
+    let pos = common::screen(&harness, at);
+    harness.hover_at(pos);
+    harness.run_steps(3);
+    assert!(harness.state().view.map.hovered_account.is_some(), "the pointer is on the account at {pos:?}");
+    // Tooltips wait for the pointer to rest.
+    for _ in 0..50 {
+        harness.step();
+    }
+    assert!(harness.query_by_label(&name).is_some(), "the tooltip of {name}");
+    assert!(harness.query_by_label_contains("km one way (by road)").is_some(), "the drive, by road, is in the tooltip");
 
     harness.state_mut().act(AppAction::Undo);
     harness.run_steps(3);

@@ -125,6 +125,15 @@ struct AccountLoad {
     density: DensityClass,
 }
 
+/// An account's one-way drive, as the metrics count it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct AccountDrive {
+    pub hours: f64,
+    pub km: f64,
+    /// By the road network (else the estimate).
+    pub by_road: bool,
+}
+
 /// Where a territory's travel is measured from.
 struct Origin {
     point: LonLat,
@@ -261,6 +270,16 @@ impl ScenarioMetrics {
             }
         }
         (self.model.one_way_hours(origin.point, load.location, load.density), self.model.road_km(origin.point, load.location))
+    }
+
+    /// One account's one-way drive from its territory's rep (or, vacant, its centre).
+    pub fn account_drive(&self, project: &Project, scenario: &Scenario, account: crate::model::ids::AccountId) -> Option<AccountDrive> {
+        let a = project.accounts.get(account.index())?;
+        let origin = self.origin(project, scenario, scenario.account_territory(a.id, a.unit)?)?;
+        let load = self.loads.get(account.index())?;
+        let by_road = self.roads.as_ref().zip(origin.roads.as_ref()).and_then(|(r, h)| r.account(h, account.index())).is_some();
+        let (hours, km) = self.drive(&origin, account.index(), load);
+        Some(AccountDrive { hours, km, by_road })
     }
 
     /// Where drive times come from, for a legend: "by road network FILE (date)".

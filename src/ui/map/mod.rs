@@ -244,6 +244,8 @@ pub struct MapLayers<'a> {
     pub labels: Option<&'a [LabelAnchor]>,
     /// Each territory as one shape, drawn instead of its ZIPs in whole-country views.
     pub regions: Option<&'a RegionMeshes>,
+    /// The scenario's live metrics, for an account's drive in its tooltip (main map).
+    pub metrics: Option<&'a crate::metrics::ScenarioMetrics>,
     /// The arcs between territories (the main map's scenario), so a view without ZIP
     /// borders need not look at every arc.
     pub territory_borders: Option<&'a [u32]>,
@@ -485,6 +487,11 @@ impl MapLayers<'_> {
                 ui.label(format!("Owner (CRM): {owner}"));
                 if let Some(t) = territory {
                     ui.label(format!("Territory: {}", t.name));
+                }
+                if let Some(drive) = self.metrics.and_then(|m| m.account_drive(project, scenario, account)) {
+                    let from = territory.and_then(|t| t.rep).and_then(|r| project.reps.get(r.index())).map_or("the territory's centre".to_string(), |r| format!("{}'s home", r.name));
+                    let how = if drive.by_road { "by road" } else { "estimated" };
+                    ui.label(format!("Drive from {from}: {:.0} min, {:.1} km one way ({how})", drive.hours * 60.0, drive.km));
                 }
             });
         } else if let Some(unit) = self.state.hovered_unit {

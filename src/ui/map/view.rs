@@ -346,6 +346,7 @@ impl MapView {
             level,
             labels,
             regions,
+            metrics: Some(inputs.session.metrics()),
         };
         let tiles: Option<&mut dyn walkers::Tiles> = match self.tiles.as_mut() {
             Some(t) => Some(t.as_mut()),
@@ -412,6 +413,7 @@ impl MapView {
             level,
             labels: None,
             regions,
+            metrics: None,
             territory_borders: None,
             clusters: ref_owners.map(|o| (cluster_zoom, o.owners.as_slice())),
             clusters_key: ref_owners.map(|o| (cluster_zoom, o.generation)),
