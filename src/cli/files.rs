@@ -122,7 +122,7 @@ pub fn export(path: &Path, scenario: Option<&str>, targets: ExportTargets, out: 
         let network = crate::drivetime::roads::RoadNetwork::of_project(&project, path)?;
         let (rows, by_road) = export::tables::write_drive_times(&project, scenario, network.as_ref(), file)?;
         let model = match &project.road_network {
-            Some(info) => format!("road network {} ({}) where it reaches, the estimate elsewhere", info.source, info.imported),
+            Some(info) => format!("{} where it reaches, the estimate elsewhere", info.label()),
             None => "the estimate (no road network: `roads PROJECT --osm FILE.osm.pbf` imports one)".to_string(),
         };
         writeln!(out, "wrote {rows} drive times to {} ({by_road} by road): {model}", file.display())?;

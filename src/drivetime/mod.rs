@@ -28,6 +28,12 @@ pub trait DriveTimeModel {
 }
 
 /// Great-circle (haversine) distance in km.
+/// An account's density class: its unit's (`densities` by unit index), suburban when it
+/// lies in no unit.
+pub fn account_density(densities: &[DensityClass], account: &crate::model::entities::Account) -> DensityClass {
+    account.unit.and_then(|u| densities.get(u.index()).copied()).unwrap_or(DensityClass::Suburban)
+}
+
 pub fn great_circle_km(a: LonLat, b: LonLat) -> f64 {
     let (lat1, lat2) = (a.lat.to_radians(), b.lat.to_radians());
     let dlat = lat2 - lat1;
@@ -55,6 +61,11 @@ impl DistanceEstimate {
         } else {
             DensityClass::Rural
         }
+    }
+
+    /// The density class of every unit of a project, by index.
+    pub fn unit_densities(&self, project: &crate::model::project::Project) -> Vec<DensityClass> {
+        project.units.iter().map(|u| self.density_of_unit(u.area_km2)).collect()
     }
 
     pub fn speed_kmh(&self, density: DensityClass) -> f64 {

@@ -171,7 +171,7 @@ impl ScenarioMetrics {
     pub fn compute_with_roads(project: &Project, scenario: &Scenario, roads: Option<Arc<RoadTimes>>) -> Self {
         let settings = &project.settings;
         let model = DistanceEstimate::new(settings.drive);
-        let unit_density: Vec<_> = project.units.iter().map(|u| model.density_of_unit(u.area_km2)).collect();
+        let unit_density = model.unit_densities(project);
         let loads = project.accounts.iter().map(|a| account_load(a, settings, &unit_density)).collect();
         let mut metrics = Self {
             scenario: scenario.id,
@@ -213,7 +213,7 @@ impl ScenarioMetrics {
             let Some(t) = scenario.account_territory(account.id, account.unit) else { continue };
             let Some(origin) = origins.get(&t) else { continue };
             let load = self.loads[account.id.index()];
-            let (one_way, km) = self.drive(origin, account.id.index(), &load);
+            let AccountDrive { hours: one_way, km, .. } = self.drive(origin, account.id.index(), &load);
             let sums = self.slot(Some(t));
             sums.travel_hours += load.visits * 2.0 * one_way;
             sums.one_way_hours += one_way;
@@ -262,14 +262,16 @@ impl ScenarioMetrics {
         Some(Origin { point, roads })
     }
 
-    /// One-way hours and km to an account: by road where the network reaches it.
-    fn drive(&self, origin: &Origin, account: usize, load: &AccountLoad) -> (f64, f64) {
-        if let (Some(roads), Some(home)) = (&self.roads, &origin.roads) {
-            if let Some(found) = roads.account(home, account) {
-                return found;
-            }
+    /// One-way drive to an account: by road where the network reaches it.
+    fn drive(&self, origin: &Origin, account: usize, load: &AccountLoad) -> AccountDrive {
+        match origin.roads.as_ref().and_then(|home| home.account(account)) {
+            Some((hours, km)) => AccountDrive { hours, km, by_road: true },
+            None => AccountDrive {
+                hours: self.model.one_way_hours(origin.point, load.location, load.density),
+                km: self.model.road_km(origin.point, load.location),
+                by_road: false,
+            },
         }
-        (self.model.one_way_hours(origin.point, load.location, load.density), self.model.road_km(origin.point, load.location))
     }
 
     /// One account's one-way drive from its territory's rep (or, vacant, its centre).
@@ -277,9 +279,7 @@ impl ScenarioMetrics {
         let a = project.accounts.get(account.index())?;
         let origin = self.origin(project, scenario, scenario.account_territory(a.id, a.unit)?)?;
         let load = self.loads.get(account.index())?;
-        let by_road = self.roads.as_ref().zip(origin.roads.as_ref()).and_then(|(r, h)| r.account(h, account.index())).is_some();
-        let (hours, km) = self.drive(&origin, account.index(), load);
-        Some(AccountDrive { hours, km, by_road })
+        Some(self.drive(&origin, account.index(), load))
     }
 
     /// Where drive times come from, for a legend: "by road network FILE (date)".
@@ -314,7 +314,7 @@ impl ScenarioMetrics {
             let overridden = scenario.account_overrides.iter().filter(|(_, t)| **t == id).map(|(a, _)| *a);
             for account in in_units.chain(overridden) {
                 let load = &self.loads[account.index()];
-                let (one_way, km) = self.drive(&origin, account.index(), load);
+                let AccountDrive { hours: one_way, km, .. } = self.drive(&origin, account.index(), load);
                 travel += load.visits * 2.0 * one_way;
                 one_way_sum += one_way;
                 km_sum += km;
@@ -359,7 +359,7 @@ impl ScenarioMetrics {
                     continue;
                 }
                 if let Some(origin) = self.origin(project, scenario, t) {
-                    let (one_way, km) = self.drive(&origin, m.account.index(), &load);
+                    let AccountDrive { hours: one_way, km, .. } = self.drive(&origin, m.account.index(), &load);
                     let sums = self.slot(territory);
                     sums.travel_hours += sign * load.visits * 2.0 * one_way;
                     sums.one_way_hours += sign * one_way;
@@ -395,10 +395,8 @@ impl ScenarioMetrics {
     /// unit size (used by the drive-time heatmap).
     pub fn drive_hours_to(&self, project: &Project, scenario: &Scenario, id: TerritoryId, to: LonLat, unit_index: usize) -> Option<f64> {
         let origin = self.origin(project, scenario, id)?;
-        if let (Some(roads), Some(home)) = (&self.roads, &origin.roads) {
-            if let Some((hours, _)) = roads.unit(home, unit_index) {
-                return Some(hours);
-            }
+        if let Some((hours, _)) = origin.roads.as_ref().and_then(|home| home.unit(unit_index)) {
+            return Some(hours);
         }
         let density = *self.unit_density.get(unit_index)?;
         Some(self.model.one_way_hours(origin.point, to, density))
@@ -482,10 +480,7 @@ fn account_load(account: &Account, settings: &Settings, unit_density: &[DensityC
         visits,
         visit_hours: visits * settings.hours_per_visit.get(account.tier),
         location: account.location,
-        density: account
-            .unit
-            .and_then(|u| unit_density.get(u.index()).copied())
-            .unwrap_or(DensityClass::Suburban),
+        density: crate::drivetime::account_density(unit_density, account),
     }
 }
 

@@ -45,6 +45,13 @@ pub struct RoadNetworkInfo {
     pub edges: u64,
 }
 
+impl RoadNetworkInfo {
+    /// How legends, reports and the status line name it: "road network FILE (date)".
+    pub fn label(&self) -> String {
+        format!("road network {} ({})", self.source, self.imported)
+    }
+}
+
 /// A lazily built copy of the units' border lengths, shared by the project's clones.
 #[derive(Clone, Default)]
 struct DerivedBorders(std::sync::Arc<std::sync::OnceLock<crate::spatial::borders::UnitBorders>>);

@@ -27,7 +27,7 @@ impl TerritoryApp {
         let project = self.session.project();
         let (Some(info), Some(path)) = (project.road_network.as_ref(), self.document.path.clone()) else { return };
         let file = RoadNetwork::path_beside(&path);
-        let label = label(info);
+        let label = info.label();
         let snapshot = project.clone();
         self.roads_job = Some(Job::spawn("Reading the road network", move |progress| {
             progress(0.02);
@@ -54,7 +54,7 @@ impl TerritoryApp {
                 nodes: network.node_count() as u64,
                 edges: network.edge_count() as u64,
             };
-            let times = searched(network, &snapshot, label(&info), 0.7, progress);
+            let times = searched(network, &snapshot, info.label(), 0.7, progress);
             Ok(RoadsReady { times, imported: Some(info) })
         }));
     }
@@ -108,7 +108,7 @@ impl TerritoryApp {
         if self.roads_job.is_some() {
             return;
         }
-        let wanted = self.session.project().road_network.as_ref().map(label);
+        let wanted = self.session.project().road_network.as_ref().map(RoadNetworkInfo::label);
         let used = self.session.roads().map(|r| r.label.clone());
         if wanted == used {
             return;
@@ -120,10 +120,6 @@ impl TerritoryApp {
             self.load_roads();
         }
     }
-}
-
-fn label(info: &RoadNetworkInfo) -> String {
-    format!("road network {} ({})", info.source, info.imported)
 }
 
 /// Snaps the project to the network and searches from every home base, reporting

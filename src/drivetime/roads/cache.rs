@@ -27,9 +27,14 @@ pub struct HomeTimes {
 }
 
 impl HomeTimes {
-    /// Accounts reached by road.
-    pub fn accounts_reached(&self) -> usize {
-        self.accounts.len()
+    /// One-way (hours, km) by road to an account (by index), if reached.
+    pub fn account(&self, account: usize) -> Option<(f64, f64)> {
+        self.accounts.get(&(account as u32)).map(|(h, km)| (*h as f64, *km as f64))
+    }
+
+    /// One-way (hours, km) by road to a ZIP's centre (by index), if reached.
+    pub fn unit(&self, unit: usize) -> Option<(f64, f64)> {
+        self.units.get(&(unit as u32)).map(|(h, km)| (*h as f64, *km as f64))
     }
 }
 
@@ -108,16 +113,6 @@ impl RoadTimes {
         times
     }
 
-    /// One-way (hours, km) by road from `home` to an account (by index).
-    pub fn account(&self, home: &HomeTimes, account: usize) -> Option<(f64, f64)> {
-        home.accounts.get(&(account as u32)).map(|(h, km)| (*h as f64, *km as f64))
-    }
-
-    /// One-way (hours, km) by road from `home` to a ZIP's centre (by index).
-    pub fn unit(&self, home: &HomeTimes, unit: usize) -> Option<(f64, f64)> {
-        home.units.get(&(unit as u32)).map(|(h, km)| (*h as f64, *km as f64))
-    }
-
     fn search(&self, home: LonLat, cutoff_hours: f64) -> HomeTimes {
         let mut out = HomeTimes::default();
         let Some(start) = self.snapper.snap(home.lon, home.lat) else { return out };
@@ -145,7 +140,7 @@ impl RoadTimes {
 /// home base searched; `None` when the project has no network.
 pub fn for_project(project: &Project, project_path: &std::path::Path) -> Result<Option<Arc<RoadTimes>>, super::RoadError> {
     let Some(network) = RoadNetwork::of_project(project, project_path)? else { return Ok(None) };
-    let label = project.road_network.as_ref().map(|info| format!("road network {} ({})", info.source, info.imported)).unwrap_or_default();
+    let label = project.road_network.as_ref().map(crate::model::project::RoadNetworkInfo::label).unwrap_or_default();
     let times = RoadTimes::new(Arc::new(network), project, label);
     times.prepare(&search_reach(project), &mut |_| true);
     Ok(Some(Arc::new(times)))
@@ -157,14 +152,14 @@ pub fn for_project(project: &Project, project_path: &std::path::Path) -> Result<
 /// whole cut-off for a rep with no accounts yet.
 pub fn search_reach(project: &Project) -> Vec<(LonLat, f64)> {
     let estimate = crate::drivetime::DistanceEstimate::new(project.settings.drive);
-    let density: Vec<_> = project.units.iter().map(|u| estimate.density_of_unit(u.area_km2)).collect();
+    let density = estimate.unit_densities(project);
     let mut farthest = vec![0.0f64; project.reps.len()];
     for scenario in &project.scenarios {
         let rep_of: FxHashMap<_, _> = scenario.territories.iter().filter_map(|t| Some((t.id, t.rep?.index()))).collect();
         for a in &project.accounts {
             let Some(rep) = scenario.account_territory(a.id, a.unit).and_then(|t| rep_of.get(&t).copied()) else { continue };
             let (Some(home), Some(slot)) = (project.reps.get(rep).map(|r| r.home), farthest.get_mut(rep)) else { continue };
-            let d = a.unit.and_then(|u| density.get(u.index()).copied()).unwrap_or(crate::drivetime::DensityClass::Suburban);
+            let d = crate::drivetime::account_density(&density, a);
             *slot = slot.max(crate::drivetime::DriveTimeModel::one_way_hours(&estimate, home, a.location, d));
         }
     }

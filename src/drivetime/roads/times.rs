@@ -44,7 +44,7 @@ pub const SEARCH_CUTOFF_HOURS: f64 = 12.0;
 /// the estimate. Territories are searched in parallel.
 pub fn account_drives(project: &Project, scenario: &Scenario, network: Option<(&RoadNetwork, &Snapper)>) -> Vec<Option<AccountDrive>> {
     let estimate = DistanceEstimate::new(project.settings.drive);
-    let density: Vec<_> = project.units.iter().map(|u| estimate.density_of_unit(u.area_km2)).collect();
+    let density = estimate.unit_densities(project);
     let snaps: Vec<_> = match network {
         Some((_, snapper)) => project.accounts.par_iter().map(|a| snapper.snap(a.location.lon, a.location.lat)).collect(),
         None => vec![None; project.accounts.len()],
@@ -71,7 +71,7 @@ pub fn account_drives(project: &Project, scenario: &Scenario, network: Option<(&
                         let drive = match road {
                             Some((seconds, km)) => AccountDrive { km, minutes: seconds / 60.0, source: Source::Road },
                             None => {
-                                let d = a.unit.and_then(|u| density.get(u.index()).copied()).unwrap_or(crate::drivetime::DensityClass::Suburban);
+                                let d = crate::drivetime::account_density(&density, a);
                                 AccountDrive { km: estimate.road_km(home, a.location), minutes: estimate.one_way_hours(home, a.location, d) * 60.0, source: Source::Estimate }
                             }
                         };
