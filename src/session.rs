@@ -48,12 +48,19 @@ pub struct Session {
 impl Session {
     /// Opens a project on its baseline scenario.
     pub fn new(project: Project) -> Self {
-        let active = project.baseline_scenario().or(project.scenarios.first()).map(|s| s.id).unwrap_or(ScenarioId(0));
+        Self::open(project, None, None)
+    }
+
+    /// Opens a project on `scenario` (the baseline when `None` or unknown), with drive
+    /// times by road where `roads` has them; the metrics are computed once.
+    pub fn open(project: Project, scenario: Option<ScenarioId>, roads: Option<Arc<RoadTimes>>) -> Self {
+        let wanted = scenario.and_then(|id| project.scenario(id)).map(|s| s.id);
+        let active = wanted.or(project.baseline_scenario().map(|s| s.id)).or(project.scenarios.first().map(|s| s.id)).unwrap_or(ScenarioId(0));
         let metrics = match project.scenario(active) {
-            Some(scenario) => ScenarioMetrics::compute(&project, scenario),
-            None => ScenarioMetrics::compute(&project, &Scenario::new(active, "", project.units.len())),
+            Some(scenario) => ScenarioMetrics::compute_with_roads(&project, scenario, roads.clone()),
+            None => ScenarioMetrics::compute_with_roads(&project, &Scenario::new(active, "", project.units.len()), roads.clone()),
         };
-        Self { project, histories: HashMap::new(), active, metrics, generation: 0, saved_generation: 0, change_log: VecDeque::new(), reset_generation: 0, group: None, model_before: None, roads: None }
+        Self { project, histories: HashMap::new(), active, metrics, generation: 0, saved_generation: 0, change_log: VecDeque::new(), reset_generation: 0, group: None, model_before: None, roads }
     }
 
     pub fn project(&self) -> &Project {

@@ -241,11 +241,7 @@ impl Headless {
     /// `roads`: drive times by road for the heat maps, when the project has a network.
     pub fn new(project: Project, scenario: ScenarioId, roads: Option<std::sync::Arc<RoadTimes>>) -> Self {
         let view = MapView::new(&project, BasemapScene::take_embedded());
-        let mut session = Session::new(project);
-        session.set_active(scenario);
-        if roads.is_some() {
-            session.set_roads(roads);
-        }
+        let session = Session::open(project, Some(scenario), roads);
         Self { view, session }
     }
 
