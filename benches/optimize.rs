@@ -36,6 +36,7 @@ fn main() {
             seed,
             contiguous: true,
             base_loads: Vec::new(),
+            road_km: None,
         };
         let started = Instant::now();
         let solution = solve(&problem, &mut |_| true).expect("solves");

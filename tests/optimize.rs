@@ -31,6 +31,7 @@ fn problem(data: &bench_data::BenchData, k: usize, tolerance: f64) -> Problem<'_
         seed: 1,
         contiguous: true,
         base_loads: Vec::new(),
+        road_km: None,
     }
 }
 
@@ -100,7 +101,7 @@ fn an_infeasible_tolerance_is_reported_with_its_lower_bound() {
     let weights: Vec<f64> = (0..10).map(|i| if i == 4 { 9.0 } else { 1.0 }).collect();
     let xy: Vec<[f64; 2]> = (0..10).map(|i| [i as f64, 0.0]).collect();
     let adjacency: Vec<Vec<u32>> = (0..10u32).map(|i| [i.checked_sub(1), (i < 9).then_some(i + 1)].into_iter().flatten().collect()).collect();
-    let p = Problem { weights: &weights, xy_km: &xy, adjacency: &adjacency, k: 3, tolerance: 0.01, centres: None, fixed: vec![None; 10], start: None, disruption: 0.0, seed: 1, contiguous: true, base_loads: Vec::new() };
+    let p = Problem { weights: &weights, xy_km: &xy, adjacency: &adjacency, k: 3, tolerance: 0.01, centres: None, fixed: vec![None; 10], start: None, disruption: 0.0, seed: 1, contiguous: true, base_loads: Vec::new(), road_km: None };
     let s = run(&p);
     // Mean 6: the unit of 9 alone is 50% over.
     assert!((s.lower_bound - 0.5).abs() < 1e-9, "{}", s.lower_bound);
@@ -131,7 +132,7 @@ fn the_contiguity_switch_trades_pieces_for_balance() {
     let weights = [1.0, 1.0, 4.0, 1.0, 1.0];
     let xy: Vec<[f64; 2]> = (0..5).map(|i| [i as f64 * 10.0, 0.0]).collect();
     let adjacency: Vec<Vec<u32>> = (0..5u32).map(|i| [i.checked_sub(1), (i < 4).then_some(i + 1)].into_iter().flatten().collect()).collect();
-    let mut p = Problem { weights: &weights, xy_km: &xy, adjacency: &adjacency, k: 2, tolerance: 0.05, centres: None, fixed: vec![None; 5], start: None, disruption: 0.0, seed: 1, contiguous: true, base_loads: Vec::new() };
+    let mut p = Problem { weights: &weights, xy_km: &xy, adjacency: &adjacency, k: 2, tolerance: 0.05, centres: None, fixed: vec![None; 5], start: None, disruption: 0.0, seed: 1, contiguous: true, base_loads: Vec::new(), road_km: None };
     let whole = run(&p);
     assert_eq!(whole.noncontiguous, 0);
     assert!((whole.max_deviation - 0.5).abs() < 1e-9, "{}", whole.max_deviation);
@@ -189,7 +190,7 @@ fn a_heavy_unit_never_joins_a_locked_territory() {
     let xy: Vec<[f64; 2]> = (0..12).map(|i| [i as f64 * 10.0, 0.0]).collect();
     let adjacency: Vec<Vec<u32>> = (0..12u32).map(|i| [i.checked_sub(1), (i < 11).then_some(i + 1)].into_iter().flatten().collect()).collect();
     let fixed: Vec<Option<u32>> = (0..12).map(|i| (i < 2).then_some(0)).collect();
-    let p = Problem { weights: &weights, xy_km: &xy, adjacency: &adjacency, k: 3, tolerance: 0.05, centres: None, fixed, start: None, disruption: 0.0, seed: 1, contiguous: true, base_loads: Vec::new() };
+    let p = Problem { weights: &weights, xy_km: &xy, adjacency: &adjacency, k: 3, tolerance: 0.05, centres: None, fixed, start: None, disruption: 0.0, seed: 1, contiguous: true, base_loads: Vec::new(), road_km: None };
     let s = run(&p);
     assert_eq!(&s.assignment[..2], &[0, 0], "locked units stay");
     assert_ne!(s.assignment[8], 0, "{:?}", s.assignment);

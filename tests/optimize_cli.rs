@@ -94,7 +94,7 @@ fn named_accounts_keep_their_territory_and_count_where_they_stay() {
     let named: Vec<_> = project.accounts.iter().filter(|a| a.named).collect();
     assert!(named.len() > 10, "the sample has named accounts");
     let options = Options { measure: Measure::Potential, tolerance: 0.10, disruption: 0.0, seed: 1, contiguous: true, within_regions: false };
-    let proposal = propose(&project, start, start.territories.len(), &[], &options, &mut |_| true).unwrap();
+    let proposal = propose(&project, start, start.territories.len(), &[], &options, None, &mut |_| true).unwrap();
     let after = &proposal.scenario;
     let mut overridden = 0;
     for a in &named {

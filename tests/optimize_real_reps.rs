@@ -137,7 +137,7 @@ fn assert_bound_is_true(p: &Proposal) {
 }
 
 fn run(project: &Project, k: usize, without: &[TerritoryId], tolerance: f64) -> Proposal {
-    propose(project, &project.scenarios[0], k, without, &options(tolerance), &mut |_| true).unwrap()
+    propose(project, &project.scenarios[0], k, without, &options(tolerance), None, &mut |_| true).unwrap()
 }
 
 const FLORIDA: [(&str, f64, f64); 6] = [

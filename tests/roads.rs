@@ -298,3 +298,22 @@ fn metrics_use_road_times_and_stay_equal_to_a_full_recompute_through_edits() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("Drive times: road network dc_washington"), "{text}");
 }
+
+#[test]
+fn the_optimizer_measures_distances_from_home_bases_by_road() {
+    let Some((_dir, path, dc)) = dc_project() else { return };
+    let p = path.to_str().unwrap();
+    let summary = |text: String| serde_json::from_str::<serde_json::Value>(&text).unwrap();
+    let straight = summary(run(&["optimize", p, "--into", "Straight", "--format", "json"]));
+    assert_eq!(straight["distances"], "straight line");
+    run(&["roads", p, "--osm", dc.to_str().unwrap()]);
+    let by_road = summary(run(&["optimize", p, "--into", "By road", "--format", "json"]));
+    assert!(by_road["distances"].as_str().unwrap().contains("road network dc_washington"), "{by_road}");
+    assert_eq!(by_road["noncontiguous_territories"], 0);
+    // Road km are longer than straight lines (and the estimate's circuity where the
+    // roads do not reach): the same balance measured by road reads farther.
+    let km = |s: &serde_json::Value| s["mean_weighted_distance_km"].as_f64().unwrap();
+    assert!(km(&by_road) > km(&straight) * 1.05, "by road {} km, straight {} km", km(&by_road), km(&straight));
+    let text = run(&["optimize", p, "--into", "Again"]);
+    assert!(text.contains(" km by road,"), "{text}");
+}

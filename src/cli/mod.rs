@@ -387,7 +387,8 @@ pub fn run(command: CliCommand, out: &mut dyn Write) -> Result<()> {
                 })
                 .collect::<Result<Vec<_>>>()?;
             let request = crate::optimize::project::Request { start: start.id, territories: k, only, without, options };
-            let proposal = request.run(&project, &mut |_| true)?;
+            let roads = crate::drivetime::roads::cache::for_project(&project, &path)?;
+            let proposal = request.run(&project, roads.as_deref(), &mut |_| true)?;
             let name = into.unwrap_or_else(|| project.unused_scenario_name(crate::optimize::project::PROPOSAL_NAME));
             let id = project.insert_scenario(crate::optimize::project::proposal_scenario(&project, &proposal, &name))?;
             save_or_set_aside(&project, &path, &read)?;
@@ -403,6 +404,7 @@ pub fn run(command: CliCommand, out: &mut dyn Write) -> Result<()> {
                 "territories_within_tolerance": proposal.within_tolerance(),
                 "kept_territories": proposal.kept_territories,
                 "mean_weighted_distance_km": s.mean_weighted_distance_km,
+                "distances": if proposal.by_road { roads.as_ref().map_or("road network", |r| r.label.as_str()) } else { "straight line" },
                 "moved_units": proposal.moved_units,
                 "solve_secs": proposal.solve_secs,
                 "potential_max_deviation_pct": crate::optimize::project::potential_deviation_pct(&project, scenario),

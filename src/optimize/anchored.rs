@@ -48,9 +48,15 @@ pub fn anchors(problem: &Problem, centres: &[[f64; 2]]) -> Vec<Vec<u32>> {
     out
 }
 
-/// For each unit, its `l` nearest anchors along the adjacency (edges as long as the
-/// distance between the units' centres), nearest first; no path crosses another
-/// territory's anchor. Units no anchor reaches get none.
+/// For each unit, its `l` nearest anchors along the adjacency, nearest first; no path
+/// crosses another territory's anchor. Units no anchor reaches get none.
+///
+/// An edge is as long as the distance between the units' centres; with road figures,
+/// at least as long as the road distance from the territory's home grows across it.
+/// So a link across a bay, short as the crow flies, is as long for a territory as the
+/// drive around the bay, and territories grow along the roads. (Edges then differ by
+/// territory, which the argument above does not cover; where it leaves a piece, the
+/// contiguity repair that follows mends it.)
 pub fn nearest_anchors(problem: &Problem, anchors: &[Vec<u32>], l: usize) -> Vec<Vec<(u32, f64)>> {
     let n = problem.weights.len();
     let mut wall = vec![u32::MAX; n];
@@ -78,11 +84,19 @@ pub fn nearest_anchors(problem: &Problem, anchors: &[Vec<u32>], l: usize) -> Vec
         for &v in &problem.adjacency[u as usize] {
             let there = &labels[v as usize];
             if there.len() < l && !there.iter().any(|x| x.0 == t) {
-                heap.push(Smallest::new(d + dist(problem.xy_km[u as usize], problem.xy_km[v as usize]), v, t));
+                heap.push(Smallest::new(d + edge_km(problem, u as usize, v as usize, t as usize), v, t));
             }
         }
     }
     labels
+}
+
+/// Length of the edge from unit `u` to `v` for territory `t`'s paths (see
+/// [`nearest_anchors`]).
+fn edge_km(problem: &Problem, u: usize, v: usize, t: usize) -> f64 {
+    let straight = dist(problem.xy_km[u], problem.xy_km[v]);
+    let rise = problem.road_km.and_then(|r| Some(r.get(t, v)? - r.get(t, u)?));
+    rise.map_or(straight, |rise| straight.max(rise))
 }
 
 /// The anchored first plan: each territory whole around its anchor, loads as near
@@ -95,7 +109,7 @@ pub fn assign(problem: &Problem, centres: &[[f64; 2]], goals: &Goals) -> Vec<u32
     // another, and whole groups would tie; the straight line splits them by place.
     for (u, c) in candidates.iter_mut().enumerate() {
         for (t, d) in c.iter_mut() {
-            *d += STRAIGHT_LINE_SHARE * dist(problem.xy_km[u], centres[*t as usize]);
+            *d += STRAIGHT_LINE_SHARE * problem.centre_km(u, *t as usize, centres[*t as usize]);
         }
     }
     // A unit no anchor reaches (cut off by others' anchors) bids for the nearest centre
@@ -103,8 +117,8 @@ pub fn assign(problem: &Problem, centres: &[[f64; 2]], goals: &Goals) -> Vec<u32
     let longest = candidates.iter().flatten().map(|c| c.1).fold(0.0, f64::max);
     for (u, c) in candidates.iter_mut().enumerate() {
         if c.is_empty() {
-            let t = (0..problem.k).min_by(|a, b| dist(problem.xy_km[u], centres[*a]).total_cmp(&dist(problem.xy_km[u], centres[*b]))).unwrap_or(0);
-            c.push((t as u32, longest * 2.0 + dist(problem.xy_km[u], centres[t])));
+            let t = (0..problem.k).min_by(|a, b| problem.centre_km(u, *a, centres[*a]).total_cmp(&problem.centre_km(u, *b, centres[*b]))).unwrap_or(0);
+            c.push((t as u32, longest * 2.0 + problem.centre_km(u, t, centres[t])));
         }
     }
     // Anchors that are not locked (territories without a rep) hold their anchor
@@ -132,7 +146,7 @@ mod tests {
             fixed[*h] = Some(t as u32);
         }
         let centres = homes.iter().map(|h| xy[*h]).collect();
-        Problem { weights, xy_km: xy, adjacency, k: homes.len(), tolerance: 0.05, centres: Some(centres), fixed, start: None, disruption: 0.0, seed: 1, contiguous: true, base_loads: Vec::new() }
+        Problem { weights, xy_km: xy, adjacency, k: homes.len(), tolerance: 0.05, centres: Some(centres), fixed, start: None, disruption: 0.0, seed: 1, contiguous: true, base_loads: Vec::new(), road_km: None }
     }
 
     #[test]

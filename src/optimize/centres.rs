@@ -121,7 +121,7 @@ mod tests {
         let xy: Vec<[f64; 2]> = (0..n).map(|i| [(i % 10) as f64, (i / 10) as f64]).collect();
         let weights: Vec<f64> = (0..n).map(|i| if i % 10 < 2 && i / 10 < 2 { 24.0 } else { 1.0 }).collect();
         let adjacency = vec![Vec::new(); n];
-        let p = Problem { weights: &weights, xy_km: &xy, adjacency: &adjacency, k: 8, tolerance: 0.01, centres: None, fixed: vec![None; n], start: None, disruption: 0.0, seed: 1, contiguous: true, base_loads: Vec::new() };
+        let p = Problem { weights: &weights, xy_km: &xy, adjacency: &adjacency, k: 8, tolerance: 0.01, centres: None, fixed: vec![None; n], start: None, disruption: 0.0, seed: 1, contiguous: true, base_loads: Vec::new(), road_km: None };
         let centres = seed(&p, &mut ChaCha8Rng::seed_from_u64(1));
         assert_eq!(centres.len(), 8);
         let in_corner = centres.iter().filter(|c| c[0] < 2.0 && c[1] < 2.0).count();
@@ -134,7 +134,7 @@ mod tests {
         let weights = vec![1.0; 6];
         let adjacency = vec![Vec::new(); 6];
         let fixed = vec![None, None, None, None, None, Some(1)];
-        let p = Problem { weights: &weights, xy_km: &xy, adjacency: &adjacency, k: 2, tolerance: 0.01, centres: None, fixed, start: None, disruption: 0.0, seed: 1, contiguous: true, base_loads: Vec::new() };
+        let p = Problem { weights: &weights, xy_km: &xy, adjacency: &adjacency, k: 2, tolerance: 0.01, centres: None, fixed, start: None, disruption: 0.0, seed: 1, contiguous: true, base_loads: Vec::new(), road_km: None };
         let centres = seed(&p, &mut ChaCha8Rng::seed_from_u64(1));
         assert_eq!(centres[1], [5.0, 0.0]);
         assert_eq!(centres[0], [2.0, 0.0], "the free territory is centred on the free units");

@@ -12,7 +12,6 @@
 use super::goals::Score;
 use super::heap::Smallest;
 use super::state::{Move, State};
-use super::dist;
 use std::collections::BinaryHeap;
 
 /// Rounds of the global rebalance at most; each routes what is left after the last.
@@ -306,13 +305,12 @@ impl State<'_, '_> {
         // Nearest b's centre first; with a disruption weight, units that were b's in
         // the start plan before the others, and units that were a's last.
         let key = |s: &Self, u: u32| {
-            let xy = s.problem.xy_km[u as usize];
             let leaving = match &s.problem.start {
                 Some(start) if start[u as usize] as usize == a => 1.0,
                 Some(start) if start[u as usize] as usize == b => -1.0,
                 _ => 0.0,
             };
-            dist(xy, s.centres[b]) - dist(xy, s.centres[a]) + leaving * s.problem.disruption * s.scale
+            s.problem.centre_km(u as usize, b, s.centres[b]) - s.problem.centre_km(u as usize, a, s.centres[a]) + leaving * s.problem.disruption * s.scale
         };
         let touches = |s: &Self, u: u32| s.problem.adjacency[u as usize].iter().any(|v| s.assignment[*v as usize] as usize == b);
         // Border units of the sender, ranked by how much nearer the receiver's centre they
@@ -380,7 +378,7 @@ mod tests {
         let adjacency = grid(w, h);
         let weights = vec![1.0; w * h];
         let xy: Vec<[f64; 2]> = (0..w * h).map(|i| [(i % w) as f64, (i / w) as f64]).collect();
-        let p = Problem { weights: &weights, xy_km: &xy, adjacency: &adjacency, k: 3, tolerance: 0.01, centres: None, fixed: vec![None; w * h], start: None, disruption: 0.0, seed: 1, contiguous: true, base_loads: Vec::new() };
+        let p = Problem { weights: &weights, xy_km: &xy, adjacency: &adjacency, k: 3, tolerance: 0.01, centres: None, fixed: vec![None; w * h], start: None, disruption: 0.0, seed: 1, contiguous: true, base_loads: Vec::new(), road_km: None };
         let assignment: Vec<u32> = (0..w * h).map(|i| match i % w { 0..=1 => 0, 2..=5 => 1, _ => 2 }).collect();
         let goals = Goals::of(&p);
         let mut state = State::new(&p, assignment, &[[0.5, 2.5], [3.5, 2.5], [8.5, 2.5]], &goals);
@@ -400,7 +398,7 @@ mod tests {
         let n = weights.len();
         let adjacency = grid(n, 1);
         let xy: Vec<[f64; 2]> = (0..n).map(|i| [i as f64, 0.0]).collect();
-        let p = Problem { weights: &weights, xy_km: &xy, adjacency: &adjacency, k: 3, tolerance: 0.05, centres: None, fixed: vec![None; n], start: None, disruption: 0.0, seed: 1, contiguous: true, base_loads: Vec::new() };
+        let p = Problem { weights: &weights, xy_km: &xy, adjacency: &adjacency, k: 3, tolerance: 0.05, centres: None, fixed: vec![None; n], start: None, disruption: 0.0, seed: 1, contiguous: true, base_loads: Vec::new(), road_km: None };
         let assignment = vec![0, 0, 1, 1, 2, 2, 2, 2, 2];
         let goals = Goals::of(&p);
         let mut state = State::new(&p, assignment, &[[0.5, 0.0], [2.5, 0.0], [6.0, 0.0]], &goals);

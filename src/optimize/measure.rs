@@ -6,6 +6,7 @@
 //! home base each account's drive counts from (see optimize::project, which measures
 //! from the nearest, then from the rep a first plan gave).
 
+use crate::drivetime::roads::cache::RoadTimes;
 use crate::drivetime::{great_circle_km, DensityClass, DistanceEstimate, DriveTimeModel};
 use crate::model::entities::{Account, LonLat};
 use crate::model::ids::AccountId;
@@ -122,17 +123,18 @@ impl Weights {
 /// measured from the nearest rep's home base).
 pub fn unit_weights(project: &Project, measure: &Measure) -> Result<Vec<f64>, MeasureError> {
     let nearest = |a: &Account| project.reps.iter().map(|r| r.home).min_by(|x, y| great_circle_km(*x, a.location).total_cmp(&great_circle_km(*y, a.location)));
-    weights(project, measure, &nearest, &|_| false).map(|w| w.units)
+    weights(project, measure, &nearest, None, &|_| false).map(|w| w.units)
 }
 
 /// Weights of the units (and pinned accounts) under `measure`; `drive_from` gives the
-/// home base an account's drive time is measured from (none: no drive).
-pub fn weights(project: &Project, measure: &Measure, drive_from: &dyn Fn(&Account) -> Option<LonLat>, pinned: &dyn Fn(&Account) -> bool) -> Result<Weights, MeasureError> {
+/// home base an account's drive time is measured from (none: no drive), by road where
+/// `roads` reach the account, else by the estimate.
+pub fn weights(project: &Project, measure: &Measure, drive_from: &dyn Fn(&Account) -> Option<LonLat>, roads: Option<&RoadTimes>, pinned: &dyn Fn(&Account) -> bool) -> Result<Weights, MeasureError> {
     match measure {
         Measure::Mix(parts) => {
             let mut weighed = Vec::with_capacity(parts.len());
             for (share, part) in parts {
-                let w = weights(project, part, drive_from, pinned)?;
+                let w = weights(project, part, drive_from, roads, pinned)?;
                 if w.total() <= 0.0 {
                     return Err(MeasureError::ZeroEverywhere(part.label()));
                 }
@@ -145,14 +147,14 @@ pub fn weights(project: &Project, measure: &Measure, drive_from: &dyn Fn(&Accoun
             let parts = [(w.accounts, Figure::TierAccounts), (w.potential, Figure::Potential), (w.visits, Figure::VisitHours), (w.drive, Figure::DriveHours)];
             // A figure that is zero everywhere (no visits, no reps to drive from) is
             // even already: it takes no part.
-            let weighed: Vec<(f64, Weights)> = parts.iter().filter(|p| p.0 > 0.0).map(|(share, figure)| (*share, figure_weights(project, *figure, drive_from, pinned))).filter(|p| p.1.total() > 0.0).collect();
+            let weighed: Vec<(f64, Weights)> = parts.iter().filter(|p| p.0 > 0.0).map(|(share, figure)| (*share, figure_weights(project, *figure, drive_from, roads, pinned))).filter(|p| p.1.total() > 0.0).collect();
             if weighed.is_empty() {
                 return Err(MeasureError::NoWorkload);
             }
             Ok(mix(project, weighed))
         }
-        Measure::Potential => Ok(figure_weights(project, Figure::Potential, drive_from, pinned)),
-        Measure::VisitHours => Ok(figure_weights(project, Figure::VisitHours, drive_from, pinned)),
+        Measure::Potential => Ok(figure_weights(project, Figure::Potential, drive_from, roads, pinned)),
+        Measure::VisitHours => Ok(figure_weights(project, Figure::VisitHours, drive_from, roads, pinned)),
         Measure::Attribute(name) => {
             if !project.units.iter().any(|u| u.attributes.contains_key(name)) {
                 return Err(MeasureError::NoSuchAttribute { name: name.clone(), available: project.unit_attribute_names().join(", ") });
@@ -190,12 +192,12 @@ enum Figure {
     DriveHours,
 }
 
-fn figure_weights(project: &Project, figure: Figure, drive_from: &dyn Fn(&Account) -> Option<LonLat>, pinned: &dyn Fn(&Account) -> bool) -> Weights {
+fn figure_weights(project: &Project, figure: Figure, drive_from: &dyn Fn(&Account) -> Option<LonLat>, roads: Option<&RoadTimes>, pinned: &dyn Fn(&Account) -> bool) -> Weights {
     let settings = &project.settings;
     let model = DistanceEstimate::new(settings.drive);
     let mut units = vec![0.0; project.units.len()];
     let mut pinned_out = Vec::new();
-    for a in &project.accounts {
+    for (index, a) in project.accounts.iter().enumerate() {
         let value = match figure {
             Figure::TierAccounts => settings.tier_weights.get(a.tier),
             Figure::Potential => a.potential,
@@ -203,7 +205,11 @@ fn figure_weights(project: &Project, figure: Figure, drive_from: &dyn Fn(&Accoun
             Figure::DriveHours => {
                 // As the app's metrics: the density of the account's ZIP, suburban without one.
                 let density = a.unit.and_then(|u| project.units.get(u.index())).map_or(DensityClass::Suburban, |u| model.density_of_unit(u.area_km2));
-                drive_from(a).map_or(0.0, |home| a.visits_per_year.max(0.0) * 2.0 * model.one_way_hours(home, a.location, density))
+                let one_way = |home: LonLat| {
+                    let by_road = roads.and_then(|r| r.home(home).account(index)).map(|(hours, _)| hours);
+                    by_road.unwrap_or_else(|| model.one_way_hours(home, a.location, density))
+                };
+                drive_from(a).map_or(0.0, |home| a.visits_per_year.max(0.0) * 2.0 * one_way(home))
             }
         };
         if pinned(a) {

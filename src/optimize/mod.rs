@@ -36,6 +36,7 @@ pub mod measure;
 mod plan;
 pub mod project;
 mod regions;
+pub mod roads;
 mod search;
 mod state;
 
@@ -73,6 +74,9 @@ pub struct Problem<'a> {
     /// Load each territory carries whatever units it gets (named accounts, account
     /// overrides); empty = none.
     pub base_loads: Vec<f64>,
+    /// Road km from the fixed centres (rep home bases) to the units, when the project
+    /// has a road network: then distances to centres are by road.
+    pub road_km: Option<&'a roads::RoadKm>,
 }
 
 impl Problem<'_> {
@@ -84,6 +88,16 @@ impl Problem<'_> {
     /// Loads of each territory before any unit: the base loads, zero-padded to k.
     pub fn initial_loads(&self) -> Vec<f64> {
         (0..self.k).map(|t| self.base_load(t)).collect()
+    }
+
+    /// Distance from unit `u` to territory `t`'s centre (at `centre`), km: by road
+    /// when known, else the straight line (times the estimate's circuity when the
+    /// problem has road figures at all, so both kinds compare).
+    pub fn centre_km(&self, u: usize, t: usize, centre: [f64; 2]) -> f64 {
+        match self.road_km {
+            Some(r) => r.get(t, u).unwrap_or_else(|| dist(self.xy_km[u], centre) * r.circuity),
+            None => dist(self.xy_km[u], centre),
+        }
     }
 
     /// Units plus base loads.
@@ -200,7 +214,7 @@ fn heavy_units(problem: &Problem) -> Vec<(usize, u32)> {
             break;
         }
         let chosen = match &problem.centres {
-            Some(c) => free.min_by(|a, b| dist(c[*a], problem.xy_km[u]).total_cmp(&dist(c[*b], problem.xy_km[u])).then(a.cmp(b))),
+            Some(c) => free.min_by(|a, b| problem.centre_km(u, *a, c[*a]).total_cmp(&problem.centre_km(u, *b, c[*b])).then(a.cmp(b))),
             None => free.min(),
         };
         let Some(t) = chosen else { break };
@@ -354,7 +368,7 @@ pub(crate) fn lower_bound(problem: &Problem) -> f64 {
 pub fn evaluate(problem: &Problem, assignment: Vec<u32>, centres: Vec<[f64; 2]>, lower_bound: f64) -> Solution {
     let k = problem.k;
     let loads = goals::loads(problem, &assignment);
-    let distance: f64 = assignment.iter().enumerate().map(|(u, &t)| problem.weights[u] * dist(problem.xy_km[u], centres[t as usize])).sum();
+    let distance: f64 = assignment.iter().enumerate().map(|(u, &t)| problem.weights[u] * problem.centre_km(u, t as usize, centres[t as usize])).sum();
     let total: f64 = loads.iter().sum();
     let unit_total: f64 = problem.weights.iter().sum();
     let mean = total / k as f64;
@@ -381,11 +395,9 @@ pub(crate) fn dist(a: [f64; 2], b: [f64; 2]) -> f64 {
 
 /// Candidate centres of each unit: its L nearest.
 fn candidates(problem: &Problem, centres: &[[f64; 2]], l: usize) -> Vec<Vec<(u32, f64)>> {
-    problem
-        .xy_km
-        .iter()
-        .map(|p| {
-            let mut all: Vec<(u32, f64)> = centres.iter().enumerate().map(|(c, q)| (c as u32, dist(*p, *q))).collect();
+    (0..problem.xy_km.len())
+        .map(|u| {
+            let mut all: Vec<(u32, f64)> = centres.iter().enumerate().map(|(c, q)| (c as u32, problem.centre_km(u, c, *q))).collect();
             let l = l.min(all.len());
             all.select_nth_unstable_by(l - 1, |a, b| a.1.total_cmp(&b.1));
             all.truncate(l);

@@ -9,7 +9,9 @@ use crate::model::entities::{Account, LonLat};
 use crate::model::ids::{AccountId, ScenarioId, TerritoryId};
 use crate::model::project::Project;
 use crate::model::scenario::Scenario;
+use super::roads::RoadKm;
 use crate::drivetime::great_circle_km;
+use crate::drivetime::roads::cache::RoadTimes;
 use proj4rs::proj::Proj;
 
 /// The default name of a proposal (numbered when taken).
@@ -97,12 +99,13 @@ impl Request {
         Ok(start)
     }
 
-    /// Checks the request and runs the optimizer.
-    pub fn run(&self, project: &Project, progress: Progress) -> Result<Proposal, OptimizeError> {
+    /// Checks the request and runs the optimizer; with `roads`, distances from rep home
+    /// bases (and drive time in the measure) are by road.
+    pub fn run(&self, project: &Project, roads: Option<&RoadTimes>, progress: Progress) -> Result<Proposal, OptimizeError> {
         let start = self.check(project)?;
         match &self.only {
-            Some(ids) => propose_local(project, start, ids, &self.options, progress),
-            None => propose(project, start, self.territories, &self.without, &self.options, progress),
+            Some(ids) => propose_local(project, start, ids, &self.options, roads, progress),
+            None => propose(project, start, self.territories, &self.without, &self.options, roads, progress),
         }
     }
 }
@@ -141,6 +144,9 @@ pub struct Proposal {
     pub bound_reason: Option<String>,
     /// Reps whose territory was dropped (fewer territories asked for than reps).
     pub reps_without_territory: Vec<String>,
+    /// Distances from home bases were by road (the project's road network) where it
+    /// reached, rather than straight lines.
+    pub by_road: bool,
 }
 
 impl Proposal {
@@ -156,12 +162,13 @@ impl Proposal {
         let s = &self.solution;
         let k = s.loads.len();
         let mut line = format!(
-            "max deviation {:.1}% (tolerance {:.0}%), {} of {k} territories within the tolerance, {} in pieces, mean weighted distance {:.1} km, {} ZIPs moved, {:.2} s",
+            "max deviation {:.1}% (tolerance {:.0}%), {} of {k} territories within the tolerance, {} in pieces, mean weighted distance {:.1} km{}, {} ZIPs moved, {:.2} s",
             s.max_deviation * 100.0,
             self.tolerance * 100.0,
             self.within_tolerance(),
             s.noncontiguous,
             s.mean_weighted_distance_km,
+            if self.by_road { " by road" } else { "" },
             self.moved_units,
             self.solve_secs
         );
@@ -291,7 +298,8 @@ pub fn left_out(project: &Project, scenario: &Scenario, k: usize, chosen: &[Terr
 /// kept, extra ones are added without a rep, surplus ones left out (`without` first,
 /// see [`left_out`]). Locked territories are kept exactly: they neither give nor take a
 /// ZIP; the others share the rest, unassigned ZIPs included.
-pub fn propose(project: &Project, from: &Scenario, k: usize, without: &[TerritoryId], options: &Options, progress: Progress) -> Result<Proposal, OptimizeError> {
+#[allow(clippy::too_many_arguments)]
+pub fn propose(project: &Project, from: &Scenario, k: usize, without: &[TerritoryId], options: &Options, roads: Option<&RoadTimes>, progress: Progress) -> Result<Proposal, OptimizeError> {
     let started = std::time::Instant::now();
     if k == 0 {
         return Err(OptimizeError::Invalid("ask for at least one territory".into()));
@@ -326,14 +334,14 @@ pub fn propose(project: &Project, from: &Scenario, k: usize, without: &[Territor
         return Err(OptimizeError::Invalid("every territory is locked: unlock the ones the optimizer may change".into()));
     }
     let units: Vec<usize> = (0..project.units.len()).filter(|u| shaped.unit_territory[*u].is_none_or(|t| open.contains(&t))).collect();
-    let mut proposal = solve_scope(project, from, &shaped, &open, &units, options, progress, started)?;
+    let mut proposal = solve_scope(project, from, &shaped, &open, &units, options, roads, progress, started)?;
     proposal.reps_without_territory = reps_without_territory;
     Ok(proposal)
 }
 
 /// Local rebalance: only the territories in `only` change, among themselves; every other
 /// territory keeps its ZIPs exactly.
-pub fn propose_local(project: &Project, from: &Scenario, only: &[TerritoryId], options: &Options, progress: Progress) -> Result<Proposal, OptimizeError> {
+pub fn propose_local(project: &Project, from: &Scenario, only: &[TerritoryId], options: &Options, roads: Option<&RoadTimes>, progress: Progress) -> Result<Proposal, OptimizeError> {
     let started = std::time::Instant::now();
     if only.len() < 2 {
         return Err(OptimizeError::Invalid("pick at least two territories to rebalance between".into()));
@@ -345,7 +353,7 @@ pub fn propose_local(project: &Project, from: &Scenario, only: &[TerritoryId], o
         return Err(OptimizeError::Invalid(format!("{} is locked", t.name)));
     }
     let units: Vec<usize> = (0..project.units.len()).filter(|u| from.unit_territory[*u].is_some_and(|t| only.contains(&t))).collect();
-    solve_scope(project, from, from, only, &units, options, progress, started)
+    solve_scope(project, from, from, only, &units, options, roads, progress, started)
 }
 
 /// Partitions `units` among `territories` of `shaped` (the start scenario, reshaped to
@@ -355,7 +363,17 @@ pub fn propose_local(project: &Project, from: &Scenario, only: &[TerritoryId], o
 /// Each rep's territory keeps the rep's home ZIP; the units split into regions that do
 /// not touch (see plan), each planned on its own with the reps whose homes lie in it.
 #[allow(clippy::too_many_arguments)]
-fn solve_scope(project: &Project, original: &Scenario, shaped: &Scenario, territories: &[TerritoryId], units: &[usize], options: &Options, progress: Progress, started: std::time::Instant) -> Result<Proposal, OptimizeError> {
+fn solve_scope(
+    project: &Project,
+    original: &Scenario,
+    shaped: &Scenario,
+    territories: &[TerritoryId],
+    units: &[usize],
+    options: &Options,
+    roads: Option<&RoadTimes>,
+    progress: Progress,
+    started: std::time::Instant,
+) -> Result<Proposal, OptimizeError> {
     if units.len() < territories.len() {
         return Err(OptimizeError::Invalid(format!("{} ZIPs cannot make {} territories", units.len(), territories.len())));
     }
@@ -396,6 +414,12 @@ fn solve_scope(project: &Project, original: &Scenario, shaped: &Scenario, territ
             }
         }
     }
+    // Distances from a rep's home are by road where the roads reach (from the rep's
+    // home itself, which may lie off the home ZIP's centre).
+    let road_km = roads.map(|r| {
+        let anchored_homes: Vec<Option<LonLat>> = homes.iter().enumerate().map(|(t, h)| h.and(rep_of(territories[t]).map(|r| r.home))).collect();
+        RoadKm::from_times(r, &anchored_homes, units, project.settings.drive.circuity)
+    });
     // Drive time is measured from the rep who serves an account. Not known before the
     // plan is: the first pass measures from the nearest home base, a second one from
     // the rep the first pass gave each ZIP.
@@ -407,7 +431,7 @@ fn solve_scope(project: &Project, original: &Scenario, shaped: &Scenario, territ
     let mut result = None;
     for pass in 0..passes {
         let drive_from = |a: &Account| a.unit.and_then(|u| served_from[u.index()]).or_else(|| nearest(a));
-        let weighed = weights(project, &options.measure, &drive_from, &|a| pinned_territory(shaped, a).is_some())?;
+        let weighed = weights(project, &options.measure, &drive_from, roads, &|a| pinned_territory(shaped, a).is_some())?;
         let weights: Vec<f64> = units.iter().map(|u| weighed.units[*u]).collect();
         let base = base_loads(project, shaped, &weighed.pinned, territories);
         let plan = match &groups {
@@ -415,7 +439,7 @@ fn solve_scope(project: &Project, original: &Scenario, shaped: &Scenario, territ
             None if options.contiguous => super::plan::plan(&linked, &xy, &weights, &homes),
             None => super::plan::Plan::single(units.len(), k),
         };
-        let scope = Scope { xy: &xy, weights: &weights, adjacency: &plan.solving_adjacency(&linked), homes: &homes, start: &start, base_loads: &base };
+        let scope = Scope { xy: &xy, weights: &weights, adjacency: &plan.solving_adjacency(&linked), homes: &homes, start: &start, base_loads: &base, road_km: road_km.as_ref() };
         let mut scaled = |f: f32| progress((pass as f32 + f) / passes as f32);
         let (assignment, centres) = solve_regions(&scope, &plan, options, &mut scaled)?;
         for (i, &t) in assignment.iter().enumerate() {
@@ -442,6 +466,7 @@ fn solve_scope(project: &Project, original: &Scenario, shaped: &Scenario, territ
             seed: options.seed,
             contiguous: options.contiguous,
             base_loads: base.clone(),
+            road_km: road_km.as_ref(),
         };
         let names: Vec<String> = territories.iter().map(|t| shaped.territory(*t).map(|x| x.name.clone()).unwrap_or_default()).collect();
         let codes: Vec<String> = units.iter().map(|u| project.units[*u].code.clone()).collect();
@@ -485,7 +510,8 @@ fn solve_scope(project: &Project, original: &Scenario, shaped: &Scenario, territ
     }
     let moved_units = (0..project.units.len()).filter(|u| original.unit_territory[*u] != scenario.unit_territory[*u]).count();
     let kept = scenario.territories.len() - k;
-    Ok(Proposal { scenario, solution, moved_units, solve_secs: started.elapsed().as_secs_f64(), tolerance: options.tolerance, kept_territories: kept, explanation, bound_reason, reps_without_territory: Vec::new() })
+    let by_road = road_km.as_ref().is_some_and(|r| r.territories_with_roads() > 0);
+    Ok(Proposal { scenario, solution, moved_units, solve_secs: started.elapsed().as_secs_f64(), tolerance: options.tolerance, kept_territories: kept, explanation, bound_reason, reps_without_territory: Vec::new(), by_road })
 }
 
 /// Sales regions as groups of the scope: each territory's region, and each unit's (that
@@ -590,6 +616,7 @@ struct Scope<'a> {
     homes: &'a [Option<u32>],
     start: &'a [u32],
     base_loads: &'a [f64],
+    road_km: Option<&'a RoadKm>,
 }
 
 /// How far outside the ZIPs of a plan a rep's home base may lie and still anchor a
@@ -657,6 +684,8 @@ fn solve_regions(scope: &Scope, plan: &super::plan::Plan, options: &Options, pro
         }
         let start: Vec<u32> = region.units.iter().map(|u| position(scope.start[*u as usize]).unwrap_or(kr as u32)).collect();
         let base_loads: Vec<f64> = region.territories.iter().map(|t| scope.base_loads.get(*t as usize).copied().unwrap_or(0.0)).collect();
+        let region_units: Vec<usize> = region.units.iter().map(|u| *u as usize).collect();
+        let road_km = scope.road_km.map(|r| r.subset(&region_units, &region.territories));
         // Reps' homes are their territories' centres; a territory without a rep (with
         // reps around) starts where the weight is farthest from every home.
         let any_home = region.territories.iter().any(|t| scope.homes[*t as usize].is_some());
@@ -687,6 +716,7 @@ fn solve_regions(scope: &Scope, plan: &super::plan::Plan, options: &Options, pro
             seed: options.seed.wrapping_add(r as u64),
             contiguous: options.contiguous,
             base_loads,
+            road_km: road_km.as_ref(),
         };
         let (from, span) = (done_units as f32 / total_units as f32, region.units.len() as f32 / total_units as f32);
         let mut scaled = |f: f32| progress(from + span * f);
@@ -744,7 +774,7 @@ mod tests {
             }
         }
         project.scenarios[0] = start.clone();
-        let proposal = propose(&project, &start, 4, &[], &options(0.05), &mut |_| true).unwrap();
+        let proposal = propose(&project, &start, 4, &[], &options(0.05), None, &mut |_| true).unwrap();
         for u in 0..project.units.len() {
             let (before, after) = (start.unit_territory[u], proposal.scenario.unit_territory[u]);
             assert_eq!(before == Some(locked), after == Some(locked), "unit {u}: {before:?} -> {after:?}");
@@ -758,7 +788,7 @@ mod tests {
         for t in start.territories.iter_mut() {
             t.locked = true;
         }
-        let error = propose(&project, &start, 4, &[], &options(0.05), &mut |_| true).err().unwrap();
+        let error = propose(&project, &start, 4, &[], &options(0.05), None, &mut |_| true).err().unwrap();
         assert!(error.to_string().contains("every territory is locked"), "{error}");
     }
 
@@ -775,12 +805,12 @@ mod tests {
         };
         assert!(request(0.1, 0.0, 3).check(&project).is_ok());
         for (bad, why) in [(request(0.0, 0.0, 3), "tolerance"), (request(1.5, 0.0, 3), "tolerance"), (request(0.1, -1.0, 3), "keep changes small"), (request(0.1, 0.0, 0), "at least one"), (request(0.1, 0.0, 25), "cannot be made")] {
-            let error = bad.run(&project, &mut |_| true).err().expect("refused");
+            let error = bad.run(&project, None, &mut |_| true).err().expect("refused");
             assert!(error.to_string().contains(why), "{error}");
         }
         let gone = Request { start: crate::model::ScenarioId(99), ..request(0.1, 0.0, 3) };
         assert!(gone.check(&project).unwrap_err().to_string().contains("no longer exists"));
-        assert!(request(0.1, 0.0, 3).run(&project, &mut |_| true).is_ok());
+        assert!(request(0.1, 0.0, 3).run(&project, None, &mut |_| true).is_ok());
     }
 
     #[test]

@@ -148,6 +148,7 @@ fn solve_region(problem: &Problem, assignment: &[u32], centres: &[[f64; 2]], reg
     let outside = region.len() as u32;
     let start = problem.start.as_ref().map(|s| members.iter().map(|u| position(s[*u]).map_or(outside, |p| p as u32)).collect());
     let base_loads: Vec<f64> = region.iter().map(|t| problem.base_load(*t as usize)).collect();
+    let road_km = problem.road_km.map(|r| r.subset(&members, region));
     // Centres stay those of the region's territories, so that each new territory keeps
     // its identity (its rep, its units for the disruption weight).
     let sub = Problem {
@@ -163,6 +164,7 @@ fn solve_region(problem: &Problem, assignment: &[u32], centres: &[[f64; 2]], reg
         seed: problem.seed.wrapping_add(round),
         contiguous: problem.contiguous,
         base_loads,
+        road_km: road_km.as_ref(),
     };
     // A sub-problem that cannot be solved leaves the region as it is; only a cancel
     // stops the whole run.
@@ -176,7 +178,7 @@ fn solve_region(problem: &Problem, assignment: &[u32], centres: &[[f64; 2]], reg
     // Without rep home bases the centres may move too: a few fresh starts, relabelled
     // to the territories they overlap most.
     if problem.centres.is_none() && problem.disruption == 0.0 {
-        let free = Problem { centres: None, start: None, ..sub.clone() };
+        let free = Problem { centres: None, start: None, road_km: None, ..sub.clone() };
         let fresh = match solve_with(&free, &mut |_| true, REGION_ATTEMPTS, false) {
             Ok(solution) => solution,
             Err(OptimizeError::Cancelled) => return Err(OptimizeError::Cancelled),
@@ -242,7 +244,7 @@ mod tests {
         let weights = [9.0, 1.0, 1.0, 1.0];
         let xy = [[0.0, 0.0]; 4];
         let adjacency: Vec<Vec<u32>> = vec![vec![1], vec![0, 2], vec![1, 3], vec![2]];
-        let p = Problem { weights: &weights, xy_km: &xy, adjacency: &adjacency, k: 2, tolerance: 0.01, centres: None, fixed: vec![Some(0), None, None, None], start: None, disruption: 0.0, seed: 1, contiguous: true, base_loads: Vec::new() };
+        let p = Problem { weights: &weights, xy_km: &xy, adjacency: &adjacency, k: 2, tolerance: 0.01, centres: None, fixed: vec![Some(0), None, None, None], start: None, disruption: 0.0, seed: 1, contiguous: true, base_loads: Vec::new(), road_km: None };
         // The heavy unit locked alone is on its goal, all of its excess forced; the rest
         // is the other territory's fair share, exactly.
         let devs = deviations(&p, &Goals::of(&p), &[0, 1, 1, 1]);

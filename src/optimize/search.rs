@@ -3,7 +3,7 @@
 //! where those cannot help, a heavy unit is ejected and its weight spread (see flow).
 
 use super::state::{Move, State};
-use super::{dist, OptimizeError, Progress};
+use super::{OptimizeError, Progress};
 use std::collections::VecDeque;
 
 impl State<'_, '_> {
@@ -16,8 +16,7 @@ impl State<'_, '_> {
         let w = p.weights[u as usize] / self.target;
         let (a, b) = (self.dev(from), self.dev(to));
         let balance = (a - w).powi(2) + (b + w).powi(2) - a * a - b * b;
-        let xy = p.xy_km[u as usize];
-        let compact = w * (dist(xy, self.centres[to]) - dist(xy, self.centres[from])) / self.scale;
+        let compact = w * (p.centre_km(u as usize, to, self.centres[to]) - p.centre_km(u as usize, from, self.centres[from])) / self.scale;
         let disruption = match &p.start {
             Some(s) if s[u as usize] as usize == from => p.disruption * w,
             Some(s) if s[u as usize] as usize == to => -p.disruption * w,

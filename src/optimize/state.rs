@@ -4,7 +4,7 @@
 
 use super::goals::Goals;
 use super::graph::{can_leave, LeaveScratch};
-use super::{dist, Problem};
+use super::Problem;
 
 pub(super) struct State<'p, 'a> {
     pub(super) problem: &'p Problem<'a>,
@@ -133,7 +133,7 @@ impl<'p, 'a> State<'p, 'a> {
             loads[t as usize] += problem.weights[u];
         }
         let scale = {
-            let total: f64 = (0..n).map(|u| problem.weights[u] * dist(problem.xy_km[u], centres[assignment[u] as usize])).sum();
+            let total: f64 = (0..n).map(|u| problem.weights[u] * problem.centre_km(u, assignment[u] as usize, centres[assignment[u] as usize])).sum();
             (total / (target * k as f64)).max(1e-6)
         };
         let mut borders: Vec<Vec<(u32, i32)>> = vec![Vec::new(); k];
@@ -182,7 +182,7 @@ mod tests {
         let adjacency = crate::fixtures::grid_neighbours(w, h);
         let weights = vec![1.0; w * h];
         let xy: Vec<[f64; 2]> = (0..w * h).map(|i| [(i % w) as f64, (i / w) as f64]).collect();
-        let p = Problem { weights: &weights, xy_km: &xy, adjacency: &adjacency, k: 3, tolerance: 0.01, centres: None, fixed: vec![None; w * h], start: None, disruption: 0.0, seed: 1, contiguous: true, base_loads: Vec::new() };
+        let p = Problem { weights: &weights, xy_km: &xy, adjacency: &adjacency, k: 3, tolerance: 0.01, centres: None, fixed: vec![None; w * h], start: None, disruption: 0.0, seed: 1, contiguous: true, base_loads: Vec::new(), road_km: None };
         let start: Vec<u32> = (0..w * h).map(|i| ((i % w) / 2) as u32).collect();
         let mut s = State::new(&p, start, &[[0.5, 2.0], [2.5, 2.0], [4.5, 2.0]], &Goals::of(&p));
         let normal = |b: &Vec<Vec<(u32, i32)>>| -> Vec<Vec<(u32, i32)>> { b.iter().map(|l| { let mut l: Vec<_> = l.iter().copied().filter(|e| e.1 != 0).collect(); l.sort(); l }).collect() };

@@ -157,7 +157,7 @@ pub fn screenshot(project: Project, path: Option<PathBuf>, spec: ScreenshotSpec)
         if let (Some(tolerance), Some(form)) = (proposal, app.optimize.form.as_mut()) {
             form.tolerance_pct = tolerance;
             let request = form.request();
-            app.optimize.proposal = Some(request.run(app.session.project(), &mut |_| true)?);
+            app.optimize.proposal = Some(request.run(app.session.project(), app.session.roads().as_deref(), &mut |_| true)?);
         }
     }
     if let Some(files) = import_dialog {

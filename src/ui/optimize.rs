@@ -279,7 +279,8 @@ impl TerritoryApp {
         }
         let project = self.session.project().clone();
         self.optimize.start = Some(request.start);
-        self.optimize.job = Some(Job::spawn("Balancing territories", move |progress| request.run(&project, progress)));
+        let roads = self.session.roads();
+        self.optimize.job = Some(Job::spawn("Balancing territories", move |progress| request.run(&project, roads.as_deref(), progress)));
     }
 
     /// The dialog, and the job's outcome once it arrives.
