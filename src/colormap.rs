@@ -398,7 +398,7 @@ pub fn unit_colors(
             let values: Vec<Option<f64>> = (0..project.units.len()).map(|i| drive_minutes(project, scenario, metrics, i)).collect();
             let max = robust_max(values.iter().flatten().copied()).max(30.0);
             let scale = SequentialScale { min: 0.0, max, palette: SequentialPalette::YellowOrangeRed, log: false };
-            let note = format!("one way from the rep's home base (houses), {}", metrics.drive_source());
+            let note = format!("one way from the rep's home base (houses): ZIPs from their centre, dots each account's own; {}", metrics.drive_source());
             (values, Legend { title: "Drive time".into(), unit: "min".into(), kind: LegendKind::Sequential(scale), note })
         }
         ColorBy::Attribute(name) => {

@@ -317,3 +317,36 @@ fn the_optimizer_measures_distances_from_home_bases_by_road() {
     let text = run(&["optimize", p, "--into", "Again"]);
     assert!(text.contains(" km by road,"), "{text}");
 }
+
+/// The route drawn on the map is a quickest one: A* towards the account takes as long
+/// as the one-to-many search says, and it runs along roads of the network.
+#[test]
+fn routes_are_quickest_paths_along_the_roads() {
+    use territory_designer::drivetime::roads::search::{route, Snapper};
+    let files = extracts();
+    let Some(file) = files.first() else { return };
+    let network = osm::read_pbf(file, &|_| true).unwrap();
+    let snapper = Snapper::new(&network);
+    let main: Vec<u32> = (0..network.node_count() as u32).filter(|n| network.main[*n as usize]).collect();
+    let at = |n: u32| network.nodes[n as usize];
+    let mut checked = 0;
+    for i in 0..6 {
+        let start_node = main[i * main.len() / 6];
+        let p = at(start_node);
+        let start = snapper.snap(p[0] + 0.0004, p[1] - 0.0003).unwrap();
+        let reach = reach_from(&network, &start, f64::INFINITY);
+        for j in 0..15 {
+            let q = at(main[(j * 7919 + i * 104_729) % main.len()]);
+            let Some(end) = snapper.snap(q[0] - 0.0002, q[1] + 0.0003) else { continue };
+            let (seconds, _) = reach.to(&network, &end).unwrap();
+            let (path, on_road) = route(&network, &start, &end).expect("the main part is connected");
+            let off_road = (start.off_km + end.off_km) / territory_designer::drivetime::roads::search::OFF_ROAD_KMH * 3600.0;
+            assert!((on_road + off_road - seconds).abs() <= 1e-3 * seconds.max(1.0) + 0.05, "{}: route {on_road} + {off_road} s, search {seconds} s", file.display());
+            let along: f64 = path.windows(2).map(|w| network.edge_seconds(w[0], w[1]).expect("consecutive junctions share a road") as f64).sum();
+            assert!(along <= on_road + 1e-3, "the junctions' roads take {along} s of {on_road}");
+            assert!(path.first().is_some_and(|n| *n == start.a || *n == start.b) && path.last().is_some_and(|n| *n == end.a || *n == end.b));
+            checked += 1;
+        }
+    }
+    assert!(checked >= 60, "{checked} routes");
+}

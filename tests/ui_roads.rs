@@ -70,6 +70,28 @@ fn a_road_network_is_read_used_and_undone_as_one_step() {
     }
     assert!(harness.query_by_label(&name).is_some(), "the tooltip of {name}");
     assert!(harness.query_by_label_contains("km one way (by road)").is_some(), "the drive, by road, is in the tooltip");
+    // ...and its route from the rep's home, searched on a thread of its own.
+    common::step_until(&mut harness, |app| !app.view.route_pending() && app.view.route_points() > 0);
+    assert!(harness.state().view.route_points() >= 3, "home, junctions, account: {}", harness.state().view.route_points());
+
+    // View > Drive-time zones: outlines around the home bases, limits as typed.
+    harness.hover_at(egui::pos2(5.0, 300.0));
+    harness.get_by_label("View").click();
+    harness.run_steps(2);
+    harness.get_by_label("Drive-time zones").click();
+    harness.run_steps(3);
+    assert!(harness.state().view.map.layers.drive_zones);
+    let default_edges = harness.state().view.zone_edges();
+    assert!(default_edges > 0, "30/60/90 min outlines");
+    harness.state_mut().act(AppAction::SetZoneLimits("20, soon".into()));
+    harness.run_steps(2);
+    assert_eq!(harness.state().view.map.zone_limits, vec![30.0, 60.0, 90.0], "a limit that does not read changes nothing");
+    harness.state_mut().act(AppAction::SetZoneLimits("15".into()));
+    harness.run_steps(2);
+    assert_eq!(harness.state().view.map.zone_limits, vec![15.0]);
+    assert!(harness.state().view.zone_edges() > 0 && harness.state().view.zone_edges() != default_edges, "one limit now");
+    harness.key_press(egui::Key::Escape);
+    harness.run_steps(2);
 
     harness.state_mut().act(AppAction::Undo);
     harness.run_steps(3);

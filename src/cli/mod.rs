@@ -155,6 +155,13 @@ pub enum CliCommand {
         /// country, 7: a state, 11: a city).
         #[arg(long, value_name = "LON,LAT,ZOOM")]
         view: Option<String>,
+        /// Show the drive-time zones around the reps' home bases, e.g. 30,60,90
+        /// (minutes).
+        #[arg(long, value_name = "MINUTES")]
+        zones: Option<String>,
+        /// Select the account with this CRM id: its road route from its rep is drawn.
+        #[arg(long, value_name = "ACCOUNT_ID")]
+        route_to: Option<String>,
     },
     /// Open the real window on a project, drive it (panning, zooming, edits in a heat
     /// mode, a lasso of 1,000 ZIPs) and print how long it took (needs a display, e.g.
@@ -423,7 +430,7 @@ pub fn run(command: CliCommand, out: &mut dyn Write) -> Result<()> {
             }
             Ok(())
         }
-        CliCommand::Screenshot { project: path, out: png, width, height, scenario, color_by, model_window, quotas_window, present, compare, import_dialog, optimize_dialog, map_image_dialog, proposal, view } => {
+        CliCommand::Screenshot { project: path, out: png, width, height, scenario, color_by, model_window, quotas_window, present, compare, import_dialog, optimize_dialog, map_image_dialog, proposal, view, zones, route_to } => {
             let view = match view.as_deref() {
                 Some(text) => {
                     let parts: Vec<f64> = text.split(',').map(|p| p.trim().parse::<f64>()).collect::<Result<_, _>>().map_err(|_| anyhow!("--view: write LON,LAT,ZOOM, e.g. -98.5,39.8,4"))?;
@@ -446,7 +453,7 @@ pub fn run(command: CliCommand, out: &mut dyn Write) -> Result<()> {
             // Fail before a window opens when the attribute does not exist.
             let metrics = ScenarioMetrics::compute(&project, scenario);
             crate::colormap::unit_colors(&project, scenario, &metrics, &color_by).map_err(|e| anyhow!("--color-by: {e}"))?;
-            let spec = crate::ui::ScreenshotSpec { scenario: scenario.id, out: png.clone(), width, height, color_by, model_window, quotas_window, reference, import_dialog, optimize_dialog, map_image_dialog, proposal, view, present };
+            let spec = crate::ui::ScreenshotSpec { scenario: scenario.id, out: png.clone(), width, height, color_by, model_window, quotas_window, reference, import_dialog, optimize_dialog, map_image_dialog, proposal, view, present, zones, route_to };
             crate::ui::screenshot(project, Some(path), spec)?;
             writeln!(out, "wrote {}", png.display())?;
             Ok(())

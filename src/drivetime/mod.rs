@@ -6,6 +6,7 @@
 //! middle at a speed that rises with the trip's length towards highway speed.
 
 pub mod roads;
+pub mod zones;
 
 use crate::model::entities::LonLat;
 use crate::model::settings::DriveModelSettings;

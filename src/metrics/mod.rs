@@ -15,6 +15,7 @@ pub mod shape;
 
 use crate::drivetime::roads::cache::{HomeTimes, RoadTimes};
 use crate::drivetime::{DensityClass, DistanceEstimate, DriveTimeModel};
+use rustc_hash::FxHashMap;
 use std::sync::Arc;
 use crate::model::command::Effects;
 use crate::model::entities::{Account, LonLat};
@@ -280,6 +281,21 @@ impl ScenarioMetrics {
         let origin = self.origin(project, scenario, scenario.account_territory(a.id, a.unit)?)?;
         let load = self.loads.get(account.index())?;
         Some(self.drive(&origin, account.index(), load))
+    }
+
+    /// Every account's one-way drive minutes from its territory's rep (or, vacant, its
+    /// centre), as [`Self::account_drive`] gives them; `None` for an unassigned account.
+    pub fn account_minutes(&self, project: &Project, scenario: &Scenario) -> Vec<Option<f64>> {
+        let origins: FxHashMap<TerritoryId, Option<Origin>> = scenario.territories.iter().map(|t| (t.id, self.origin(project, scenario, t.id))).collect();
+        project
+            .accounts
+            .iter()
+            .enumerate()
+            .map(|(i, a)| {
+                let origin = origins.get(&scenario.account_territory(a.id, a.unit)?)?.as_ref()?;
+                Some(self.drive(origin, i, self.loads.get(i)?).hours * 60.0)
+            })
+            .collect()
     }
 
     /// Where drive times come from, for a legend: "by road network FILE (date)".

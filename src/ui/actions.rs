@@ -61,6 +61,9 @@ pub enum AppAction {
     GrowBrush(f32),
     SetPicks(Picks),
     SetLayers(LayerToggles),
+    /// The drive-time zones' limits as typed ("30, 60, 90"); kept while it does not
+    /// read, applied once it does.
+    SetZoneLimits(String),
     SetAssignOnRelease(bool),
     ZoomToProject,
     SetBasemap(BasemapSource),
@@ -370,6 +373,12 @@ impl TerritoryApp {
             AppAction::GrowBrush(delta) => self.view.map.brush_radius_px = (self.view.map.brush_radius_px + delta).clamp(4.0, 120.0),
             AppAction::SetPicks(picks) => self.view.map.picks = picks,
             AppAction::SetLayers(layers) => self.view.map.layers = layers,
+            AppAction::SetZoneLimits(text) => {
+                if let Ok(limits) = crate::drivetime::zones::parse_minutes(&text) {
+                    self.view.map.zone_limits = limits;
+                }
+                self.view.map.zone_text = text;
+            }
             AppAction::SetAssignOnRelease(on) => self.assign_on_release = on,
             AppAction::ZoomToProject => self.view.fit_to(self.view.scene.home_extent),
             AppAction::SetBasemap(source) => self.set_basemap(ctx, source),

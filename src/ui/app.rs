@@ -407,8 +407,22 @@ impl TerritoryApp {
                 ui.checkbox(&mut layers.accounts, "Accounts");
                 ui.checkbox(&mut layers.rep_homes, "Rep home bases");
                 ui.checkbox(&mut layers.counties, "County lines");
+                ui.checkbox(&mut layers.drive_zones, "Drive-time zones").on_hover_text("Outlines around each rep's home base: the ZIPs within each drive time (by road with a road network)");
                 if layers != self.view.map.layers {
                     chosen.push(AppAction::SetLayers(layers));
+                }
+                if layers.drive_zones {
+                    ui.horizontal(|ui| {
+                        ui.label("Zones, min:");
+                        let mut text = self.view.map.zone_text.clone();
+                        let edit = ui.add(egui::TextEdit::singleline(&mut text).desired_width(90.0)).on_hover_text("Up to four limits, e.g. 30, 60, 90");
+                        if edit.changed() {
+                            chosen.push(AppAction::SetZoneLimits(text.clone()));
+                        }
+                        if let Err(e) = crate::drivetime::zones::parse_minutes(&text) {
+                            ui.colored_label(egui::Color32::from_rgb(180, 40, 30), e);
+                        }
+                    });
                 }
                 ui.separator();
                 if ui.button("Basemap…").clicked() {

@@ -130,11 +130,19 @@ pub struct ScreenshotSpec {
     pub view: Option<(f64, f64, f64)>,
     /// Presentation mode (the window keeps the size asked for).
     pub present: bool,
+    /// Show the drive-time zones with these limits (minutes, as typed: "30,60,90").
+    pub zones: Option<String>,
+    /// Select this account (by its CRM id), which draws its road route from its rep.
+    pub route_to: Option<String>,
 }
 
 /// Renders the real window fitted to the project's extent and saves it as a PNG.
 pub fn screenshot(project: Project, path: Option<PathBuf>, spec: ScreenshotSpec) -> Result<()> {
-    let ScreenshotSpec { scenario, out, width, height, color_by, model_window, quotas_window, reference, import_dialog, optimize_dialog, map_image_dialog, proposal, view, present } = spec;
+    let ScreenshotSpec { scenario, out, width, height, color_by, model_window, quotas_window, reference, import_dialog, optimize_dialog, map_image_dialog, proposal, view, present, zones, route_to } = spec;
+    let route_to = match route_to {
+        Some(id) => Some(project.accounts.iter().find(|a| a.external_id == id).map(|a| a.id).ok_or_else(|| anyhow!("--route-to: no account with id '{id}'"))?),
+        None => None,
+    };
     let mut app = TerritoryApp::new(project, path);
     app.switch_scenario(scenario);
     app.set_compare(reference);
@@ -145,6 +153,14 @@ pub fn screenshot(project: Project, path: Option<PathBuf>, spec: ScreenshotSpec)
     }
     if present {
         app.act(actions::AppAction::TogglePresent);
+    }
+    if let Some(text) = zones {
+        app.view.map.zone_limits = crate::drivetime::zones::parse_minutes(&text).map_err(|e| anyhow!("--zones: {e}"))?;
+        app.view.map.zone_text = text;
+        app.view.map.layers.drive_zones = true;
+    }
+    if let Some(account) = route_to {
+        app.selection.accounts.insert(account);
     }
     if let Some((lon, lat, zoom)) = view {
         app.view.look_at(lon, lat, zoom);

@@ -113,6 +113,22 @@ impl RoadTimes {
         times
     }
 
+    /// The quickest route from a home base to an account (by index), as lon/lat points
+    /// from the home to the account; `None` where either is off the network or the
+    /// account cannot be reached.
+    pub fn route(&self, home: LonLat, account: usize) -> Option<Vec<LonLat>> {
+        let start = self.snapper.snap(home.lon, home.lat)?;
+        let end = self.account_snaps.get(account).copied().flatten()?;
+        let (junctions, _) = super::search::route(&self.network, &start, &end)?;
+        let mut points = vec![home];
+        points.extend(junctions.iter().map(|n| {
+            let p = self.network.nodes[*n as usize];
+            LonLat::new(p[0], p[1])
+        }));
+        points.push(*self.account_points.get(account)?);
+        Some(points)
+    }
+
     fn search(&self, home: LonLat, cutoff_hours: f64) -> HomeTimes {
         let mut out = HomeTimes::default();
         let Some(start) = self.snapper.snap(home.lon, home.lat) else { return out };

@@ -148,3 +148,66 @@ pub fn reach_from(network: &RoadNetwork, start: &Snap, cutoff_s: f64) -> Reach {
     }
     Reach { seconds, metres }
 }
+
+/// No road is faster than this: the A* estimate of the time left never overstates it.
+const ROUTE_FASTEST_KMH: f64 = 150.0;
+
+/// The quickest route between two snapped points: the junctions it passes, in order
+/// (the points themselves not included), and its seconds on the road (the legs off
+/// the road not included); `None` when `to` cannot be reached. An A*
+/// search towards `to`, so a short drive looks at a small part of a state's roads.
+pub fn route(network: &RoadNetwork, from: &Snap, to: &Snap) -> Option<(Vec<u32>, f64)> {
+    use rustc_hash::FxHashMap;
+    let node = |n: u32| network.nodes[n as usize];
+    let (ga, gb) = (node(to.a), node(to.b));
+    let goal = [ga[0] + to.t * (gb[0] - ga[0]), ga[1] + to.t * (gb[1] - ga[1])];
+    let left = |n: u32| super::metres_between(node(n), goal) / 1000.0 / ROUTE_FASTEST_KMH * 3600.0;
+    let mut seconds: FxHashMap<u32, f64> = FxHashMap::default();
+    let mut came_from: FxHashMap<u32, u32> = FxHashMap::default();
+    let mut heap: BinaryHeap<Reverse<(u64, u32)>> = BinaryHeap::new();
+    let key = |f: f64| (f.max(0.0) * 1000.0) as u64;
+    for (end, other, share) in [(from.b, from.a, 1.0 - from.t), (from.a, from.b, from.t)] {
+        if let Some((_, s)) = along(network, other, end, share) {
+            if seconds.get(&end).is_none_or(|known| s < *known) {
+                seconds.insert(end, s);
+                heap.push(Reverse((key(s + left(end)), end)));
+            }
+        }
+    }
+    let mut best: Option<(f64, u32)> = None;
+    let mut settled = rustc_hash::FxHashSet::default();
+    while let Some(Reverse((f, v))) = heap.pop() {
+        if best.is_some_and(|(b, _)| f >= key(b)) {
+            break;
+        }
+        if !settled.insert(v) {
+            continue;
+        }
+        let g = seconds[&v];
+        for (end, other, share) in [(to.a, to.b, to.t), (to.b, to.a, 1.0 - to.t)] {
+            if v == end {
+                if let Some((_, s)) = along(network, end, other, share) {
+                    if best.is_none_or(|(b, _)| g + s < b) {
+                        best = Some((g + s, v));
+                    }
+                }
+            }
+        }
+        for (w, _, t) in network.edges(v) {
+            let next = g + t as f64;
+            if seconds.get(&w).is_none_or(|known| next < *known) {
+                seconds.insert(w, next);
+                came_from.insert(w, v);
+                heap.push(Reverse((key(next + left(w)), w)));
+            }
+        }
+    }
+    let (total, mut at) = best?;
+    let mut path = vec![at];
+    while let Some(prev) = came_from.get(&at) {
+        at = *prev;
+        path.push(at);
+    }
+    path.reverse();
+    Some((path, total))
+}

@@ -48,6 +48,16 @@ impl Paint {
         self.account(territory_color, territory)
     }
 
+    /// An account's dot in the drive-time view: the legend's colour of its own minutes
+    /// from its rep (grey when it has none).
+    fn account_drive(&self, heat: Option<Rgb>, territory: Option<TerritoryId>) -> Color32 {
+        let alpha = if self.dim(territory) { 70 } else { 255 };
+        match heat {
+            Some(c) => Color32::from_rgba_unmultiplied(c.0, c.1, c.2, alpha),
+            None => Color32::from_rgba_unmultiplied(110, 110, 110, 70),
+        }
+    }
+
     fn account(&self, territory_color: Option<Rgb>, territory: Option<TerritoryId>) -> Color32 {
         let alpha = if self.dim(territory) { 70 } else { 255 };
         match territory_color.map(rgb) {
@@ -81,15 +91,29 @@ pub fn scenario_colors(
     let paint = Paint::new(mode, highlight);
     let units = computed.units.iter().zip(&scenario.unit_territory).map(|(c, t)| paint.unit(*c, *t)).collect();
     let colours = territory_rgb(scenario);
+    let minutes = (*mode == ColorBy::DriveTime).then(|| metrics.account_minutes(project, scenario));
     let accounts = project
         .accounts
         .iter()
-        .map(|a| {
+        .enumerate()
+        .map(|(i, a)| {
             let t = scenario.account_territory(a.id, a.unit);
-            paint.account_dot(a, t.and_then(|t| colours.get(&t).copied()), t)
+            match &minutes {
+                Some(minutes) => paint.account_drive(minutes.get(i).copied().flatten().map(|m| colormap::legend_color(&computed.legend, m)), t),
+                None => paint.account_dot(a, t.and_then(|t| colours.get(&t).copied()), t),
+            }
         })
         .collect();
     Ok(ScenarioColors { units, accounts, legend: computed.legend })
+}
+
+/// An account's dot in the drive-time view, on the scale of `legend` (the one the map
+/// shows, kept between full recolours).
+fn account_drive_dot(session: &Session, paint: &Paint, legend: &colormap::Legend, account: crate::model::AccountId) -> Color32 {
+    let (project, scenario) = (session.project(), session.scenario());
+    let minutes = session.metrics().account_drive(project, scenario, account).map(|d| d.hours * 60.0);
+    let territory = project.accounts.get(account.index()).and_then(|a| scenario.account_territory(a.id, a.unit));
+    paint.account_drive(minutes.map(|m| colormap::legend_color(legend, m)), territory)
 }
 
 /// What the colours were computed for.
@@ -203,7 +227,18 @@ impl ColorCache {
                 }
             }
         }
-        if !effects.accounts.is_empty() {
+        if let (ColorBy::DriveTime, Some(legend)) = (mode, self.legend.clone()) {
+            // A dot's minutes change with its rep: the accounts of moved ZIPs and the
+            // accounts moved on their own.
+            let moved = effects.units.iter().flat_map(|(unit, _, _)| project.accounts_in_unit(*unit).iter().copied()).chain(effects.accounts.iter().map(|m| m.account));
+            for account in moved {
+                let colour = account_drive_dot(session, &paint, &legend, account);
+                if let Some(dot) = self.accounts.get_mut(account.index()) {
+                    *dot = colour;
+                    changed = true;
+                }
+            }
+        } else if !effects.accounts.is_empty() {
             let colours = territory_rgb(scenario);
             for moved in &effects.accounts {
                 if let (Some(dot), Some(account)) = (self.accounts.get_mut(moved.account.index()), project.accounts.get(moved.account.index())) {
@@ -247,10 +282,26 @@ mod tests {
                     assert!(cache.generation > generation, "{mode:?}: the edit changed colours");
                     let full = scenario_colors(session.project(), session.scenario(), session.metrics(), &mode, highlight).unwrap();
                     if mode != ColorBy::DriveTime {
-                        // Drive time keeps its legend's range between full recolours.
                         assert_eq!(cache.units, full.units, "{mode:?} step {step}");
+                        assert_eq!(cache.accounts, full.accounts, "{mode:?} step {step}");
+                    } else {
+                        // Drive time keeps its legend's range between full recolours:
+                        // every colour is that legend's colour of the minutes now.
+                        let legend = cache.legend.clone().unwrap();
+                        let paint = Paint::new(&mode, highlight);
+                        let (project, scenario) = (session.project(), session.scenario());
+                        for u in 0..project.units.len() {
+                            let rgb = colormap::drive_minutes(project, scenario, session.metrics(), u).map(|m| colormap::legend_color(&legend, m));
+                            assert_eq!(cache.units[u], paint.unit(rgb, scenario.unit_territory[u]), "{mode:?} step {step} unit {u}");
+                        }
+                        for a in &project.accounts {
+                            assert_eq!(cache.accounts[a.id.index()], account_drive_dot(&session, &paint, &legend, a.id), "{mode:?} step {step} account {}", a.id.0);
+                        }
+                        if step == 0 {
+                            let heated = cache.accounts.iter().filter(|c| c.r() != c.g() || c.g() != c.b()).count();
+                            assert!(heated > 250, "accounts take their minutes' colour: {heated}");
+                        }
                     }
-                    assert_eq!(cache.accounts, full.accounts, "{mode:?} step {step}");
                 }
             }
         }

@@ -3,7 +3,7 @@
 //! until the view or a colour changes, and the small overlays drawn every frame
 //! (selection, highlight, rep homes, the tool, territory names).
 
-use super::scene::{push_disc, push_fill, push_polyline, MapScene, View};
+use super::scene::{push_dashed_polyline, push_disc, push_fill, push_polyline, MapScene, View};
 use crate::spatial::clusters::CLUSTER_CELL_PX;
 use super::{Gesture, MapLayers, Tool};
 use crate::model::ids::{TerritoryId, UnitId};
@@ -23,6 +23,9 @@ const REGION_BORDER: Color32 = Color32::from_rgb(235, 120, 20);
 const OUTER_EDGE: Color32 = Color32::from_rgba_premultiplied(40, 40, 46, 150);
 const SELECT_EDGE: Color32 = Color32::from_rgb(20, 90, 200);
 const CHANGED: Color32 = Color32::from_rgb(200, 0, 120);
+const ROUTE: Color32 = Color32::from_rgb(25, 70, 200);
+/// Line width and opacity of a drive-time zone's outline, by limit (nearest first).
+pub const ZONE_STYLE: [(f32, u8); 4] = [(3.4, 235), (2.4, 205), (1.6, 175), (1.1, 150)];
 /// More accounts than this in view are drawn as clusters.
 pub const DOT_LIMIT: u32 = 3_000;
 
@@ -181,6 +184,9 @@ impl MapLayers<'_> {
                 push_polyline(&mut mesh, points, view, 0.7, zip_border_color);
             }
         }
+        if let Some(zones) = self.zones {
+            self.push_zones(&mut mesh, view, zones, &visible, pixel);
+        }
         if layers.accounts {
             match self.cluster_zoom(view) {
                 Some(z) => self.push_clusters(&mut mesh, view, z),
@@ -188,6 +194,75 @@ impl MapLayers<'_> {
             }
         }
         mesh
+    }
+
+    /// Each zone's outline in its rep's territory colour, darkened: the nearest limit
+    /// thickest. With a territory highlighted, only its rep's zones.
+    fn push_zones(&self, mesh: &mut Mesh, view: &View, zones: &super::zones::ZoneCache, visible: &MercBox, pixel: f64) {
+        let lod = &self.scene.lod;
+        let points = lod.points(self.level);
+        for edge in &zones.edges {
+            let (Some(arc), Some((rep, colour))) = (lod.arcs.get(edge.arc as usize), zones.homes.get(edge.home as usize)) else { continue };
+            if !self.shows_zones_of(*rep) {
+                continue;
+            }
+            let [w, h] = arc.bounds.size();
+            if !arc.bounds.intersects(visible) || w.max(h) < pixel {
+                continue;
+            }
+            let (width, alpha) = ZONE_STYLE[(edge.limit as usize).min(ZONE_STYLE.len() - 1)];
+            let dark = |c: u8| (c as f32 * 0.55) as u8;
+            let stroke = Color32::from_rgba_unmultiplied(dark(colour.0), dark(colour.1), dark(colour.2), alpha);
+            // Dashed, so a zone does not read as a territory border.
+            push_dashed_polyline(mesh, &points[edge.arc as usize], view, width, stroke, 9.0, 5.0);
+        }
+    }
+
+    /// Whether the zones around rep `rep`'s home are drawn: all reps', or with a
+    /// territory highlighted, only its rep's.
+    fn shows_zones_of(&self, rep: usize) -> bool {
+        match self.highlight {
+            None => true,
+            Some(t) => self.scenario.territory(t).and_then(|t| t.rep).is_some_and(|r| r.index() == rep),
+        }
+    }
+
+    /// "30 min" at the top of each zone's outline, in its rep's colour.
+    fn paint_zone_labels(&self, painter: &egui::Painter, view: &View) {
+        let Some(zones) = self.zones else { return };
+        let font = egui::FontId::proportional(11.0);
+        let mut placed: Vec<egui::Rect> = Vec::new();
+        // Each zone's label at the topmost point of its outline in view.
+        let inner = view.rect.shrink(12.0);
+        let points = self.scene.lod.points(self.level);
+        let mut anchors: std::collections::BTreeMap<(u32, u8), egui::Pos2> = std::collections::BTreeMap::new();
+        for edge in &zones.edges {
+            for p in points.get(edge.arc as usize).into_iter().flatten() {
+                let at = view.to_screen(*p);
+                if inner.contains(at) {
+                    let slot = anchors.entry((edge.home, edge.limit)).or_insert(at);
+                    if at.y < slot.y {
+                        *slot = at;
+                    }
+                }
+            }
+        }
+        for ((home, limit), at) in anchors {
+            let (Some((rep, colour)), Some(minutes)) = (zones.homes.get(home as usize), zones.limits.get(limit as usize)) else { continue };
+            if !self.shows_zones_of(*rep) {
+                continue;
+            }
+            let dark = |c: u8| (c as f32 * 0.55) as u8;
+            let text_colour = Color32::from_rgb(dark(colour.0), dark(colour.1), dark(colour.2));
+            let galley = painter.layout_no_wrap(format!("{minutes:.0} min"), font.clone(), text_colour);
+            let rect = egui::Rect::from_center_size(at + egui::vec2(0.0, -8.0), galley.size() + egui::vec2(6.0, 2.0));
+            if !view.rect.contains_rect(rect) || placed.iter().any(|r| r.intersects(rect)) {
+                continue;
+            }
+            placed.push(rect);
+            painter.rect_filled(rect, 3.0, Color32::from_rgba_unmultiplied(255, 255, 255, 210));
+            painter.galley(rect.min + egui::vec2(3.0, 1.0), galley, text_colour);
+        }
     }
 
     fn push_dots(&self, mesh: &mut Mesh, view: &View, zoom: f64) {
@@ -289,6 +364,11 @@ impl MapLayers<'_> {
         for points in highlight_lines {
             push_polyline(&mut mesh, points, view, 3.5, Color32::from_rgb(255, 200, 0));
         }
+        if self.route.len() >= 2 {
+            // A white casing under it, so the route reads on any fill.
+            push_polyline(&mut mesh, self.route, view, 6.0, Color32::from_rgba_unmultiplied(255, 255, 255, 220));
+            push_polyline(&mut mesh, self.route, view, 3.2, ROUTE);
+        }
         painter.add(Shape::mesh(mesh));
         if self.state.layers.rep_homes {
             self.paint_rep_homes(painter, view);
@@ -349,6 +429,7 @@ impl MapLayers<'_> {
     /// name that would overlap one already placed, or is wider than its territory on
     /// screen, is left out.
     pub(super) fn paint_labels(&self, painter: &egui::Painter, view: &View) {
+        self.paint_zone_labels(painter, view);
         let Some(labels) = self.labels else { return };
         let font = egui::FontId::proportional(if view.scale > 256.0 * 2f64.powi(8) { 13.0 } else { 11.5 });
         let mut placed: Vec<egui::Rect> = Vec::new();

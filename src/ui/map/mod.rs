@@ -5,7 +5,9 @@
 pub mod colors;
 mod draw;
 pub mod scene;
+pub mod route;
 pub mod view;
+pub mod zones;
 
 use crate::metrics::preview::would_move;
 use crate::model::entities::LonLat;
@@ -104,11 +106,13 @@ pub struct LayerToggles {
     pub accounts: bool,
     pub counties: bool,
     pub rep_homes: bool,
+    /// Drive-time zones around the reps' home bases (see `MapInteraction::zone_limits`).
+    pub drive_zones: bool,
 }
 
 impl Default for LayerToggles {
     fn default() -> Self {
-        Self { zip_fill: true, zip_borders: true, accounts: true, counties: true, rep_homes: true }
+        Self { zip_fill: true, zip_borders: true, accounts: true, counties: true, rep_homes: true, drive_zones: false }
     }
 }
 
@@ -162,6 +166,9 @@ pub struct MapInteraction {
     pub picks: Picks,
     pub brush_radius_px: f32,
     pub layers: LayerToggles,
+    /// The drive-time zones' limits, minutes, ascending, and as the planner typed them.
+    pub zone_limits: Vec<f64>,
+    pub zone_text: String,
     pub pointer: Option<LonLat>,
     pub hovered_unit: Option<UnitId>,
     pub hovered_account: Option<AccountId>,
@@ -185,6 +192,8 @@ impl Default for MapInteraction {
             picks: Picks::Zips,
             brush_radius_px: 18.0,
             layers: LayerToggles::default(),
+            zone_limits: crate::drivetime::zones::DEFAULT_MINUTES.to_vec(),
+            zone_text: "30, 60, 90".into(),
             pointer: None,
             hovered_unit: None,
             hovered_account: None,
@@ -210,6 +219,7 @@ struct CacheKey {
     lod_generation: u64,
     regions_generation: Option<u64>,
     clusters: Option<(usize, u64)>,
+    zones: Option<u64>,
 }
 
 /// Colours of the units and accounts, computed by the app from the scenario.
@@ -253,6 +263,10 @@ pub struct MapLayers<'a> {
     pub clusters: Option<(usize, &'a [Option<TerritoryId>])>,
     /// Changes whenever the clusters' zoom or main territories change.
     pub clusters_key: Option<(usize, u64)>,
+    /// Drive-time zones to outline (the layer is on).
+    pub zones: Option<&'a zones::ZoneCache>,
+    /// The road route to the hovered (or selected) account, mercator; empty: none.
+    pub route: &'a [[f64; 2]],
 }
 
 
@@ -279,6 +293,7 @@ impl MapLayers<'_> {
             lod_generation: self.scene.lod.generation,
             regions_generation: self.regions.map(|r| r.generation),
             clusters: self.clusters_key,
+            zones: self.zones.map(|z| z.generation),
         };
         let mesh = match &self.state.cache {
             Some((k, mesh)) if *k == key => Arc::clone(mesh),

@@ -364,9 +364,53 @@ pub fn push_polyline(out: &mut Mesh, points: &[[f64; 2]], view: &View, width: f3
     }
 }
 
+/// Appends a dashed polyline: `dash` pixels drawn, `gap` left, the pattern carried
+/// along `phase` (pixels already walked) so pieces drawn one after another continue it.
+pub fn push_dashed_polyline(out: &mut Mesh, points: &[[f64; 2]], view: &View, width: f32, color: Color32, dash: f32, gap: f32) {
+    let period = dash + gap;
+    let mut walked = 0.0f32;
+    let mut last: Option<Pos2> = None;
+    for m in points {
+        let p = view.to_screen(*m);
+        let Some(l) = last else {
+            last = Some(p);
+            continue;
+        };
+        let length = (p - l).length();
+        if length < 0.5 {
+            continue;
+        }
+        let mut at = 0.0f32;
+        while at < length {
+            let in_period = (walked + at) % period;
+            let step = if in_period < dash { dash - in_period } else { period - in_period };
+            let end = (at + step).min(length);
+            if in_period < dash {
+                push_segment(out, l + (p - l) * (at / length), l + (p - l) * (end / length), width, color);
+            }
+            at = end;
+        }
+        walked += length;
+        last = Some(p);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_dashed_line_draws_its_dashes_and_leaves_its_gaps() {
+        let view = View { centre_merc: [50.0, 50.0], scale: 1.0, screen_centre: Pos2::new(50.0, 50.0), rect: egui::Rect::from_min_size(Pos2::ZERO, egui::vec2(100.0, 100.0)) };
+        let mut mesh = Mesh::default();
+        // 30 px: dashes at 0-8, 13-21, 26-30.
+        push_dashed_polyline(&mut mesh, &[[0.0, 50.0], [30.0, 50.0]], &view, 2.0, Color32::BLACK, 8.0, 5.0);
+        let xs: Vec<f32> = mesh.vertices.iter().map(|v| v.pos.x).collect();
+        let covered = |x: f32| xs.chunks(4).any(|q| q.iter().copied().fold(f32::INFINITY, f32::min) <= x && x <= q.iter().copied().fold(f32::NEG_INFINITY, f32::max));
+        assert_eq!(xs.len() / 4, 3, "three dashes");
+        assert!(covered(4.0) && covered(17.0) && covered(28.0));
+        assert!(!covered(10.5) && !covered(23.5));
+    }
 
     /// Every level of the embedded basemap triangulates (debug builds check geo's
     /// preconditions), and the coarse levels are far lighter than full detail.

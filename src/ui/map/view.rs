@@ -50,6 +50,8 @@ pub struct MapView {
     /// the compare view's reference map.
     cluster_owners: std::collections::HashMap<usize, ClusterOwners>,
     reference_cluster_owners: std::collections::HashMap<usize, ClusterOwners>,
+    zones: super::zones::ZoneCache,
+    route: super::route::RouteView,
 }
 
 /// The main territory of each cluster of a zoom, worked out for the clusters in view
@@ -181,6 +183,8 @@ impl MapView {
             reference_regions: Default::default(),
             cluster_owners: Default::default(),
             reference_cluster_owners: Default::default(),
+            zones: Default::default(),
+            route: Default::default(),
         }
     }
 
@@ -189,9 +193,26 @@ impl MapView {
         let Self { scene, map, tiles, basemap_source, .. } = self;
         let mut next = Self::new(project, scene.basemap);
         next.map.layers = map.layers;
+        next.map.zone_limits = map.zone_limits;
+        next.map.zone_text = map.zone_text;
         next.tiles = tiles;
         next.basemap_source = basemap_source;
         next
+    }
+
+    /// Points of the road route drawn (to the hovered or selected account); 0: none.
+    pub fn route_points(&self) -> usize {
+        self.route.merc.len()
+    }
+
+    /// Pieces of drive-time zone outline worked out (when the layer is on).
+    pub fn zone_edges(&self) -> usize {
+        self.zones.edges.len()
+    }
+
+    /// Whether the road route to an account is still being searched.
+    pub fn route_pending(&self) -> bool {
+        self.route.pending()
     }
 
     /// Centres the map on a place at a zoom (instead of fitting the project).
@@ -323,7 +344,17 @@ impl MapView {
         let cluster_zoom = self.memory.zoom().floor().max(0.0) as usize;
         let visible = self.map.last_view.map(|v| v.visible(64.0));
         let owners = cluster_owners(&mut self.cluster_owners, &self.scene, self.map.layers.accounts, cluster_zoom, inputs.session, inputs.session.scenario(), true, visible);
+        if self.map.layers.drive_zones {
+            self.zones.refresh(inputs.session, &self.scene.lod, &self.map.zone_limits);
+        }
+        let zones = self.map.layers.drive_zones.then_some(&self.zones);
+        let single = (inputs.selection.accounts.len() == 1).then(|| inputs.selection.accounts.iter().next().copied()).flatten();
+        if self.route.refresh(inputs.session, self.map.hovered_account.or(single)) {
+            ui.ctx().request_repaint_after(std::time::Duration::from_millis(30));
+        }
         let layers = MapLayers {
+            zones,
+            route: &self.route.merc,
             territory_borders,
             clusters: owners.map(|o| (cluster_zoom, o.owners.as_slice())),
             clusters_key: owners.map(|o| (cluster_zoom, o.generation)),
@@ -359,10 +390,17 @@ impl MapView {
         }
         // Side by side, the territory colours explain themselves; heat legends stay.
         let legend = self.colors.legend.as_ref().filter(|_| inputs.compare.is_none() || self.color_by != ColorBy::Territory);
+        let zones_line = self.map.layers.drive_zones.then(|| zones_legend(&self.map.zone_limits, inputs.session, inputs.highlight));
         if let Some(legend) = legend {
             let rect = ui.max_rect();
             egui::Area::new(egui::Id::unique("map_legend")).pivot(egui::Align2::LEFT_BOTTOM).fixed_pos(rect.left_bottom() + egui::vec2(10.0, -22.0)).show(ui.ctx(), |ui| {
-                egui::Frame::popup(ui.style()).fill(Color32::from_rgba_unmultiplied(255, 255, 255, 235)).show(ui, |ui| legend::legend_ui(ui, legend, inputs.still));
+                egui::Frame::popup(ui.style()).fill(Color32::from_rgba_unmultiplied(255, 255, 255, 235)).show(ui, |ui| {
+                    legend::legend_ui(ui, legend, inputs.still);
+                    if let Some(line) = zones_line {
+                        ui.separator();
+                        ui.label(egui::RichText::new(line).size(11.5));
+                    }
+                });
             });
         }
         if let Some(text) = inputs.error {
@@ -415,6 +453,8 @@ impl MapView {
             regions,
             metrics: None,
             territory_borders: None,
+            zones: None,
+            route: &[],
             clusters: ref_owners.map(|o| (cluster_zoom, o.owners.as_slice())),
             clusters_key: ref_owners.map(|o| (cluster_zoom, o.generation)),
         };
@@ -422,6 +462,17 @@ impl MapView {
         Map::new(None, &mut self.memory, lon_lat(center.lon, center.lat)).with_plugin(layers).zoom_with_ctrl(false).show(ui, |_, _, _, _| ());
         map_caption(ui, &format!("Reference: {}", reference.name));
     }
+}
+
+/// What the zone outlines are, for the legend.
+fn zones_legend(limits: &[f64], session: &Session, highlight: Option<TerritoryId>) -> String {
+    let limits: Vec<String> = limits.iter().map(|m| format!("{m:.0}")).collect();
+    let whose = match highlight.and_then(|t| session.scenario().territory(t)).and_then(|t| t.rep).and_then(|r| session.project().reps.get(r.index())) {
+        Some(rep) => format!("{}'s home", rep.name),
+        None => "each rep's home (thickest nearest)".into(),
+    };
+    let how = if session.roads().is_some() { "by road where the network reaches" } else { "estimated" };
+    format!("Outlines: {} min drive from {whose}, {how}", limits.join(" / "))
 }
 
 /// The main territory of each account cluster at `zoom` (accounts cluster at whole-number
