@@ -73,6 +73,9 @@ fn deltas(values: &[i64]) -> impl Iterator<Item = i64> + '_ {
     })
 }
 
+/// A way as written: id, tags as string-table (key, value) indices, node refs.
+type WayRecord = (i64, Vec<(u64, u64)>, Vec<i64>);
+
 const STRINGS: [&str; 9] = ["", "highway", "residential", "motorway", "oneway", "yes", "building", "name", "Main Street"];
 
 struct Writer<W: Write> {
@@ -121,8 +124,7 @@ impl<W: Write> Writer<W> {
         self.block(group);
     }
 
-    /// Ways: id, tags as string-table (key, value) indices, node refs.
-    fn ways(&mut self, ways: &[(i64, Vec<(u64, u64)>, Vec<i64>)]) {
+    fn ways(&mut self, ways: &[WayRecord]) {
         let mut group = Message::default();
         for (id, tags, refs) in ways {
             let mut way = Message::default();
@@ -206,7 +208,7 @@ fn write_state(path: &Path) -> u64 {
     }
     flush(&mut w, &mut batch, true);
     // Ways: each row and column in streets of 10 blocks; then the buildings.
-    let mut ways: Vec<(i64, Vec<(u64, u64)>, Vec<i64>)> = Vec::with_capacity(PER_BLOCK);
+    let mut ways: Vec<WayRecord> = Vec::with_capacity(PER_BLOCK);
     let mut way_id = 1i64;
     let flush_ways = |w: &mut Writer<_>, ways: &mut Vec<_>, force: bool| {
         if ways.len() >= PER_BLOCK || (force && !ways.is_empty()) {

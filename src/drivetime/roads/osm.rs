@@ -87,7 +87,7 @@ fn pack(lon: f64, lat: f64) -> u64 {
 
 /// The longitude and latitude of a packed word; `None` for [`MISSING`].
 fn unpack(word: u64) -> Option<[f64; 2]> {
-    (word != MISSING).then(|| [(word >> 32) as u32 as i32 as f64 * 1e-7, word as u32 as i32 as f64 * 1e-7])
+    (word != MISSING).then_some([(word >> 32) as u32 as i32 as f64 * 1e-7, word as u32 as i32 as f64 * 1e-7])
 }
 
 /// Reads a PBF extract into a road network (car profile), keeping its largest strongly
