@@ -93,6 +93,29 @@ fn a_road_network_is_read_used_and_undone_as_one_step() {
     harness.key_press(egui::Key::Escape);
     harness.run_steps(2);
 
+    // What-if "move home base": the new home is searched on a worker first, then the
+    // move is one undo step with road times from the new home ready.
+    let (territory, rep, home) = {
+        let app = harness.state();
+        let t = app.session.scenario().territories.iter().find(|t| t.rep.is_some()).unwrap();
+        let rep = t.rep.unwrap();
+        (t.id, rep, app.session.project().reps[rep.index()].home)
+    };
+    let new_home = territory_designer::model::entities::LonLat::new(-77.072, 38.931);
+    assert_ne!(home, new_home);
+    harness.state_mut().target = Some(territory);
+    harness.state_mut().move_home(new_home);
+    assert!(harness.state().home_search.is_some(), "searched on a worker");
+    assert_eq!(harness.state().session.project().reps[rep.index()].home, home, "not moved before the search is done");
+    common::step_until(&mut harness, |app| app.home_search.is_none());
+    let app = harness.state();
+    assert_eq!(app.session.project().reps[rep.index()].home, new_home);
+    assert!(app.session.roads().unwrap().has_home(new_home));
+    assert!(app.session.undo_label().is_some_and(|l| l.contains("home")), "{:?}", app.session.undo_label());
+    harness.state_mut().act(AppAction::Undo);
+    harness.run_steps(3);
+    assert_eq!(harness.state().session.project().reps[rep.index()].home, home);
+
     harness.state_mut().act(AppAction::Undo);
     harness.run_steps(3);
     assert!(harness.state().session.project().road_network.is_none());

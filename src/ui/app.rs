@@ -70,6 +70,8 @@ pub struct TerritoryApp {
     pub picture_export: Option<super::share::PictureExport>,
     /// The project's road network being read and searched on a worker.
     pub roads_job: Option<super::roads::RoadsJob>,
+    /// A new home base's road search, with the what-if waiting for it.
+    pub home_search: Option<super::roads::HomeSearch>,
     /// The territory list's search text and order.
     pub territory_list: territories::ListState,
     /// Where each territory's bars are in the balance chart (last frame).
@@ -124,6 +126,7 @@ impl TerritoryApp {
             map_image_form: None,
             picture_export: None,
             roads_job: None,
+            home_search: None,
             chart_columns: Vec::new(),
             territory_list: Default::default(),
             notice: None,
@@ -289,6 +292,7 @@ impl TerritoryApp {
         self.apply_pending(&ctx);
         self.files_ui(&ctx);
         self.roads_ui(&ctx);
+        self.home_search_ui(&ctx);
         self.map_image_window_ui(&ctx);
         self.picture_export_ui(&ctx);
         self.basemap_window_ui(&ctx);

@@ -136,6 +136,9 @@ impl TerritoryApp {
 
     /// A new rep with a home base at `at` and an empty territory (one undo step).
     pub fn place_rep(&mut self, at: LonLat) {
+        if self.search_roads_first(at, super::roads::HomeEdit::Place { at }) {
+            return;
+        }
         let scenario = self.session.scenario();
         let (command, id) = crate::model::whatif::add_rep_with_territory(self.session.project(), scenario, at, next_territory_colour(scenario));
         if self.execute(command) {
@@ -150,11 +153,18 @@ impl TerritoryApp {
         let rep = self.target.and_then(|t| self.session.scenario().territory(t)).and_then(|t| t.rep);
         match rep {
             Some(rep) => {
-                if self.execute(Command::SetRepHome { rep, home: at }) {
-                    self.view.map.tool = Tool::Select;
+                if !self.search_roads_first(at, super::roads::HomeEdit::Move { rep, at }) {
+                    self.set_rep_home(rep, at);
                 }
             }
             None => self.complain("Pick a target territory that has a rep, then click its new home base"),
+        }
+    }
+
+    /// The what-if itself: `rep`'s home base at `at` (one undo step).
+    pub(super) fn set_rep_home(&mut self, rep: crate::model::ids::RepId, at: LonLat) {
+        if self.execute(Command::SetRepHome { rep, home: at }) {
+            self.view.map.tool = Tool::Select;
         }
     }
 

@@ -21,6 +21,19 @@ pub struct RoadsReady {
 
 pub type RoadsJob = Job<Result<RoadsReady, String>>;
 
+/// A what-if that puts a home base where the roads have not been searched from yet:
+/// done once a worker has searched (so the metrics then find the times ready).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum HomeEdit {
+    Move { rep: crate::model::ids::RepId, at: crate::model::entities::LonLat },
+    Place { at: crate::model::entities::LonLat },
+}
+
+pub struct HomeSearch {
+    job: Job<()>,
+    then: HomeEdit,
+}
+
 impl TerritoryApp {
     /// Starts reading the road network of the open project, if it has one.
     pub(super) fn load_roads(&mut self) {
@@ -99,6 +112,48 @@ impl TerritoryApp {
             Some(Err(())) => {
                 self.roads_job = None;
                 self.complain("Reading the road network stopped unexpectedly; drive times are estimated");
+            }
+        }
+    }
+
+    /// With a road network, a new home base `at` is searched from on a worker first
+    /// (a state-size search takes a fraction of a second): returns true when `then`
+    /// waits for it. False: no network, or `at` is searched already; do it now.
+    pub(super) fn search_roads_first(&mut self, at: crate::model::entities::LonLat, then: HomeEdit) -> bool {
+        let Some(roads) = self.session.roads().filter(|r| !r.has_home(at)) else { return false };
+        if self.home_search.is_some() {
+            self.complain("Still searching the roads from the last home base: try again in a moment");
+            return true;
+        }
+        let cutoff = crate::drivetime::roads::cache::DEFAULT_CUTOFF_HOURS;
+        let job = Job::spawn("Searching the roads from the new home base", move |progress| roads.prepare(&[(at, cutoff)], progress));
+        self.home_search = Some(HomeSearch { job, then });
+        true
+    }
+
+    /// Progress of a home base's search; the edit waiting for it once it is done.
+    pub(super) fn home_search_ui(&mut self, ctx: &egui::Context) {
+        let Some(search) = &self.home_search else { return };
+        match search.job.poll() {
+            None => {
+                ctx.request_repaint_after(std::time::Duration::from_millis(30));
+                let mut cancel = false;
+                egui::Window::new("Road network").collapsible(false).resizable(false).anchor(egui::Align2::RIGHT_BOTTOM, [-20.0, -40.0]).show(ctx, |ui| {
+                    cancel = progress_ui(ui, &search.job);
+                });
+                if cancel {
+                    search.job.cancel();
+                    self.home_search = None;
+                    self.say("Home base not moved");
+                }
+            }
+            Some(_) => {
+                let then = search.then;
+                self.home_search = None;
+                match then {
+                    HomeEdit::Move { rep, at } => self.set_rep_home(rep, at),
+                    HomeEdit::Place { at } => self.place_rep(at),
+                }
             }
         }
     }

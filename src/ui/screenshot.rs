@@ -38,7 +38,7 @@ impl ScreenshotJob {
 impl TerritoryApp {
     /// One frame of the screenshot job, if one runs.
     pub(super) fn screenshot_step(&mut self, ctx: &egui::Context) {
-        let settled = self.view.is_settled() && self.roads_job.is_none() && !self.view.route_pending() && self.new_from_files.as_mut().is_none_or(|d| d.read_given_files());
+        let settled = self.view.is_settled() && self.roads_job.is_none() && self.home_search.is_none() && !self.view.route_pending() && self.new_from_files.as_mut().is_none_or(|d| d.read_given_files());
         let Some(job) = &mut self.screenshot else { return };
         job.frames += 1;
         ctx.request_repaint();

@@ -101,6 +101,11 @@ impl RoadTimes {
         progress(1.0);
     }
 
+    /// Whether a home base has been searched from already.
+    pub fn has_home(&self, home: LonLat) -> bool {
+        self.homes.read().is_ok_and(|h| h.contains_key(&key(home)))
+    }
+
     /// The times from a home base: searched now if it was not yet (a moved home base).
     pub fn home(&self, home: LonLat) -> Arc<HomeTimes> {
         if let Some(found) = self.homes.read().ok().and_then(|h| h.get(&key(home)).cloned()) {

@@ -19,12 +19,14 @@ use std::collections::HashMap;
 #[derive(Clone, Copy, Debug, PartialEq)]
 struct Paint {
     heat: bool,
+    /// Drive time colours the accounts too: the ZIPs are a lighter wash under them.
+    drive: bool,
     highlight: Option<TerritoryId>,
 }
 
 impl Paint {
     fn new(mode: &ColorBy, highlight: Option<TerritoryId>) -> Self {
-        Self { heat: *mode != ColorBy::Territory, highlight }
+        Self { heat: *mode != ColorBy::Territory, drive: *mode == ColorBy::DriveTime, highlight }
     }
 
     fn dim(&self, t: Option<TerritoryId>) -> bool {
@@ -32,7 +34,11 @@ impl Paint {
     }
 
     fn unit(&self, color: Option<Rgb>, territory: Option<TerritoryId>) -> Color32 {
-        let (alpha, dim_alpha) = if self.heat { (215, 50) } else { (140, 45) };
+        let (alpha, dim_alpha) = match (self.heat, self.drive) {
+            (_, true) => (125, 40),
+            (true, false) => (215, 50),
+            (false, false) => (140, 45),
+        };
         match color {
             Some(c) => Color32::from_rgba_unmultiplied(c.0, c.1, c.2, if self.dim(territory) { dim_alpha } else { alpha }),
             None => Color32::from_rgba_unmultiplied(120, 120, 120, 60),

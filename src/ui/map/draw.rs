@@ -247,7 +247,18 @@ impl MapLayers<'_> {
                 }
             }
         }
+        // Many reps' zones at once: labels only around the home nearest the middle of
+        // the view, or they would bury the map (the legend says what the lines are).
+        let homes: std::collections::BTreeSet<u32> = anchors.keys().map(|k| k.0).collect();
+        let labelled = (homes.len() > 4).then(|| {
+            let centre = view.rect.center();
+            let distance = |h: &u32| zones.homes.get(*h as usize).and_then(|(rep, _)| self.scene.rep_homes_merc.get(*rep)).map_or(f32::INFINITY, |m| (view.to_screen(*m) - centre).length());
+            homes.iter().copied().min_by(|a, b| distance(a).total_cmp(&distance(b)))
+        });
         for ((home, limit), at) in anchors {
+            if labelled.is_some_and(|only| only != Some(home)) {
+                continue;
+            }
             let (Some((rep, colour)), Some(minutes)) = (zones.homes.get(home as usize), zones.limits.get(limit as usize)) else { continue };
             if !self.shows_zones_of(*rep) {
                 continue;

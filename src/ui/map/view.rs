@@ -365,7 +365,8 @@ impl MapView {
             colors: MapColors {
                 unit_fill: &self.colors.units,
                 account: &self.colors.accounts,
-                account_scale: if self.color_by == ColorBy::Territory { 1.0 } else { 0.6 },
+                // Drive time colours the dots themselves: they keep their size.
+                account_scale: if matches!(self.color_by, ColorBy::Territory | ColorBy::DriveTime) { 1.0 } else { 0.6 },
                 generation: self.colors.generation,
             },
             selection: inputs.selection,
