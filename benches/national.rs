@@ -42,6 +42,16 @@ fn bench(c: &mut Criterion) {
         b.iter(|| black_box(MapScene::new(&project, BasemapScene::empty())))
     });
 
+    let scene = MapScene::new(&project, BasemapScene::empty());
+    let arcs: Vec<(u32, Option<u32>)> = scene.lod.arcs.iter().map(|a| (a.left, a.right)).collect();
+    let homes: Vec<LonLat> = project.reps.iter().map(|r| r.home).collect();
+    let edges = territory_designer::drivetime::zones::zone_edges(&project, None, &homes, &[30.0, 60.0, 90.0], &arcs);
+    eprintln!("national zones: {} outline pieces around {} homes", edges.len(), homes.len());
+    c.bench_function("national: drive-time zones 30/60/90 min around 200 homes (estimate)", |b| {
+        b.iter(|| black_box(territory_designer::drivetime::zones::zone_edges(&project, None, &homes, &[30.0, 60.0, 90.0], &arcs)))
+    });
+    drop(scene);
+
     let app = TerritoryApp::new(project.clone(), None);
     let mut harness = Harness::builder().with_size([1600.0, 1000.0]).with_max_steps(1_000_000).build_ui_state(|ui, app: &mut TerritoryApp| app.show(ui), app);
     harness.run_steps(8);
@@ -63,6 +73,20 @@ fn bench(c: &mut Criterion) {
             frame(&mut harness);
         })
     });
+    harness.state_mut().view.map.layers.drive_zones = true;
+    harness.run_steps(2);
+    let mut k = 0u32;
+    c.bench_function("national: frame while panning at national zoom, drive-time zones on", |b| {
+        b.iter(|| {
+            k += 1;
+            let t = (k % 100) as f64 / 100.0 * std::f64::consts::TAU;
+            let [w, h] = home.size();
+            let centre = home.center();
+            centre_at(&mut harness, [centre[0] + 0.3 * w * t.sin(), centre[1] + 0.2 * h * (2.0 * t).sin()], zoom + 2.0);
+            frame(&mut harness);
+        })
+    });
+    harness.state_mut().view.map.layers.drive_zones = false;
     let mut k = 0u32;
     c.bench_function("national: frame while zooming (national to city zoom and back)", |b| {
         b.iter(|| {
