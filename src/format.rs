@@ -71,6 +71,12 @@ pub fn utc_stamp(at: std::time::SystemTime) -> String {
     format!("{} {:02}{:02}", utc_date(at), rest / 3600, rest % 3600 / 60)
 }
 
+/// A moment as "2026-12-04 15:30 UTC", for what a planner reads.
+pub fn utc_time(at: std::time::SystemTime) -> String {
+    let rest = unix_secs(at).rem_euclid(86_400);
+    format!("{} {:02}:{:02} UTC", utc_date(at), rest / 3600, rest % 3600 / 60)
+}
+
 /// A moment's day as "2026-12-04" (UTC), for report covers and titles.
 pub fn utc_date(at: std::time::SystemTime) -> String {
     let days = unix_secs(at).div_euclid(86_400);
@@ -120,6 +126,7 @@ mod tests {
         assert_eq!(utc_stamp(at(0)), "1970-01-01 0000");
         assert_eq!(utc_stamp(at(1_796_398_200)), "2026-12-04 1530");
         assert_eq!(utc_stamp(at(951_782_400)), "2000-02-29 0000");
+        assert_eq!(utc_time(at(1_796_398_200)), "2026-12-04 15:30 UTC");
     }
 
     #[test]

@@ -571,7 +571,7 @@ pub fn run(command: CliCommand, out: &mut dyn Write) -> Result<()> {
             let main = network.main.iter().filter(|m| **m).count();
             project.road_network = Some(crate::model::project::RoadNetworkInfo {
                 source: osm.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
-                imported: crate::format::utc_stamp(std::time::SystemTime::now()),
+                imported: crate::format::utc_time(std::time::SystemTime::now()),
                 nodes: network.node_count() as u64,
                 edges: network.edge_count() as u64,
             });

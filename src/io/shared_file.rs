@@ -84,7 +84,7 @@ pub struct Holder {
     pub user: String,
     pub host: String,
     pub pid: u32,
-    /// When they opened it, "2026-12-04 1530" (UTC).
+    /// When they opened it, "2026-12-04 15:30 UTC".
     pub since: String,
 }
 
@@ -92,7 +92,7 @@ impl Holder {
     fn me() -> Self {
         let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
         let host = fs::read_to_string("/etc/hostname").ok().map(|h| h.trim().to_string()).filter(|h| !h.is_empty()).or_else(|| env("COMPUTERNAME")).or_else(|| env("HOSTNAME")).unwrap_or_else(|| "this computer".into());
-        Self { user: env("USER").or_else(|| env("USERNAME")).unwrap_or_else(|| "someone".into()), host, pid: std::process::id(), since: crate::format::utc_stamp(SystemTime::now()) }
+        Self { user: env("USER").or_else(|| env("USERNAME")).unwrap_or_else(|| "someone".into()), host, pid: std::process::id(), since: crate::format::utc_time(SystemTime::now()) }
     }
 
     fn to_text(&self) -> String {
@@ -112,7 +112,7 @@ impl Holder {
 
 impl std::fmt::Display for Holder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} on {} (since {} UTC)", self.user, self.host, self.since)
+        write!(f, "{} on {} (since {})", self.user, self.host, self.since)
     }
 }
 

@@ -39,7 +39,7 @@ pub struct Project {
 pub struct RoadNetworkInfo {
     /// The extract's file name.
     pub source: String,
-    /// When it was imported (UTC, "2026-12-04 15:30").
+    /// When it was imported ("2026-12-04 15:30 UTC").
     pub imported: String,
     pub nodes: u64,
     pub edges: u64,

@@ -63,7 +63,7 @@ impl TerritoryApp {
             network.save(&file).map_err(|e| e.to_string())?;
             let info = RoadNetworkInfo {
                 source: name,
-                imported: crate::format::utc_stamp(std::time::SystemTime::now()),
+                imported: crate::format::utc_time(std::time::SystemTime::now()),
                 nodes: network.node_count() as u64,
                 edges: network.edge_count() as u64,
             };

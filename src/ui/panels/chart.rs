@@ -120,14 +120,16 @@ struct Chart {
     values: Vec<f64>,
     format: std::rc::Rc<dyn Fn(f64) -> String>,
     reference: (String, f64),
-    band: (String, std::ops::RangeInclusive<f64>),
+    /// The tolerance band (its meaning is in the note: a label inside the band
+    /// would be squeezed into a rotated "0.8...").
+    band: std::ops::RangeInclusive<f64>,
 }
 
 impl Chart {
     fn show(self, ui: &mut Ui, bars: &Bars, width: f32, highlight: Option<TerritoryId>, outcome: &mut ChartOutcome) {
         let sorted;
         let (bars, values) = if bars.ids.len() > SORTED_ABOVE {
-            sorted = bars.sorted_by(&self.values, &self.band.1);
+            sorted = bars.sorted_by(&self.values, &self.band);
             let values: Vec<f64> = sorted.order.iter().map(|i| self.values[*i]).collect();
             (&sorted, values)
         } else {
@@ -167,7 +169,7 @@ impl Chart {
             .y_axis_formatter(move |mark, _| axis_format(mark.value))
             .label_formatter(|_| None)
             .show(ui, |plot| {
-                plot.span(Span::new(self.band.0, self.band.1).axis(Axis::Y).fill(BAND));
+                plot.span(Span::new("", self.band).axis(Axis::Y).fill(BAND));
                 plot.bar_chart(BarChart::new(self.title, bars.bars(values.into_iter(), highlight, |v| format(v))));
                 let (name, y) = self.reference;
                 plot.hline(HLine::new(name, y).color(MEAN).style(LineStyle::dashed_loose()).width(1.5));
@@ -205,7 +207,7 @@ pub fn balance_chart_ui(ui: &mut Ui, project: &Project, scenario: &Scenario, met
             values: metrics.territories.iter().map(|m| m.potential).collect(),
             reference: (format!("Mean {}", short_amount(mean, &unit)), mean),
             format: std::rc::Rc::new(move |v| short_amount(v, &unit)),
-            band: (format!("±{:.0}% of mean", th.tolerance * 100.0), mean_band),
+            band: mean_band,
         },
         Chart {
             id: "index_chart",
@@ -216,7 +218,7 @@ pub fn balance_chart_ui(ui: &mut Ui, project: &Project, scenario: &Scenario, met
             values: metrics.territories.iter().map(|m| m.workload_index).collect(),
             format: std::rc::Rc::new(|v| format!("{v:.2}")),
             reference: ("Team average 1.0".into(), 1.0),
-            band: (format!("{:.1}-{:.1} balanced", th.index_low, th.index_high), th.index_low..=th.index_high),
+            band: th.index_low..=th.index_high,
         },
     ];
     ui.horizontal_top(|ui| {
