@@ -376,6 +376,22 @@ pub fn drive_minutes(project: &crate::model::Project, scenario: &crate::model::S
     metrics.drive_hours_to(project, scenario, t, project.units.get(unit)?.centroid, unit).map(|h| h * 60.0)
 }
 
+/// The top of the drive-time scale: the 95th percentile of the ZIPs that hold accounts
+/// (of all ZIPs when none do), at least 30 min. Empty ZIPs at the far end of a state
+/// would otherwise stretch the scale to hours and paint every account the palest colour;
+/// beyond the top they take the darkest one, which is what they are: far.
+fn drive_scale_max(project: &crate::model::Project, unit_minutes: &[Option<f64>]) -> f64 {
+    let mut holds_accounts = vec![false; unit_minutes.len()];
+    for unit in project.accounts.iter().filter_map(|a| a.unit) {
+        if let Some(holds) = holds_accounts.get_mut(unit.index()) {
+            *holds = true;
+        }
+    }
+    let at_accounts: Vec<f64> = unit_minutes.iter().zip(&holds_accounts).filter(|(_, holds)| **holds).filter_map(|(m, _)| *m).collect();
+    let max = if at_accounts.is_empty() { robust_max(unit_minutes.iter().flatten().copied()) } else { robust_max(at_accounts.into_iter()) };
+    max.max(30.0)
+}
+
 /// The colour a legend's scale gives a value.
 pub fn legend_color(legend: &Legend, value: f64) -> Rgb {
     match &legend.kind {
@@ -396,7 +412,7 @@ pub fn unit_colors(
     let (values, legend): (Vec<Option<f64>>, Legend) = match mode {
         ColorBy::DriveTime => {
             let values: Vec<Option<f64>> = (0..project.units.len()).map(|i| drive_minutes(project, scenario, metrics, i)).collect();
-            let max = robust_max(values.iter().flatten().copied()).max(30.0);
+            let max = drive_scale_max(project, &values);
             let scale = SequentialScale { min: 0.0, max, palette: SequentialPalette::YellowOrangeRed, log: false };
             let note = format!("one way from the rep's home base (houses): ZIPs from their centre, dots each account's own; {}", metrics.drive_source());
             (values, Legend { title: "Drive time".into(), unit: "min".into(), kind: LegendKind::Sequential(scale), note })
@@ -430,6 +446,23 @@ mod tests {
 
     fn workload() -> DivergingScale {
         DivergingScale { min: 0.5, max: 1.5, neutral_low: 0.8, neutral_high: 1.2 }
+    }
+
+    #[test]
+    fn the_drive_scale_follows_the_zips_with_accounts() {
+        let mut project = crate::fixtures::grid_project(10, 10, 0.1, 50, 2, 7);
+        // Accounts only in the first ten ZIPs, 5-50 minutes away; the empty rest 4 h.
+        for (i, a) in project.accounts.iter_mut().enumerate() {
+            a.unit = Some(crate::model::UnitId((i % 10) as u32));
+        }
+        let minutes: Vec<Option<f64>> = (0..100).map(|u| Some(if u < 10 { 5.0 + u as f64 * 5.0 } else { 240.0 })).collect();
+        assert_eq!(drive_scale_max(&project, &minutes), 50.0);
+        // Near accounts still get a scale of at least half an hour.
+        let near: Vec<Option<f64>> = minutes.iter().map(|m| m.map(|m| m / 10.0)).collect();
+        assert_eq!(drive_scale_max(&project, &near), 30.0);
+        // No account in any ZIP: the ZIPs themselves set it.
+        project.accounts.clear();
+        assert_eq!(drive_scale_max(&project, &minutes), 250.0);
     }
 
     #[test]
