@@ -18,6 +18,9 @@
 //!    within the tolerance (or nothing improves).
 //! 6. Regional refinement (large-neighbourhood search): a territory still outside the
 //!    tolerance is partitioned again from scratch with the territories around it.
+//! 7. In a project's plan (see project), units without weight (ZIPs without accounts)
+//!    then go to the nearest adjacent territory while every territory stays whole (see
+//!    tidy): balance never priced them.
 //!
 //! Locked units never move; a disruption weight keeps units in their starting territory.
 //! Deterministic for a given seed. No UI here.
@@ -39,6 +42,7 @@ mod regions;
 pub mod roads;
 mod search;
 mod state;
+mod tidy;
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;

@@ -439,7 +439,7 @@ fn solve_scope(
             None if options.contiguous => super::plan::plan(&linked, &xy, &weights, &homes),
             None => super::plan::Plan::single(units.len(), k),
         };
-        let scope = Scope { xy: &xy, weights: &weights, adjacency: &plan.solving_adjacency(&linked), homes: &homes, start: &start, base_loads: &base, road_km: road_km.as_ref() };
+        let scope = Scope { xy: &xy, weights: &weights, adjacency: &plan.solving_adjacency(&linked), linked: &linked, borders: &real, homes: &homes, start: &start, base_loads: &base, road_km: road_km.as_ref() };
         let mut scaled = |f: f32| progress((pass as f32 + f) / passes as f32);
         let (assignment, centres) = solve_regions(&scope, &plan, options, &mut scaled)?;
         for (i, &t) in assignment.iter().enumerate() {
@@ -613,6 +613,10 @@ struct Scope<'a> {
     xy: &'a [[f64; 2]],
     weights: &'a [f64],
     adjacency: &'a [Vec<u32>],
+    /// Real borders and short gaps, without the long links that join orphan parts.
+    linked: &'a [Vec<u32>],
+    /// Real borders only.
+    borders: &'a [Vec<u32>],
     homes: &'a [Option<u32>],
     start: &'a [u32],
     base_loads: &'a [f64],
@@ -720,7 +724,12 @@ fn solve_regions(scope: &Scope, plan: &super::plan::Plan, options: &Options, pro
         };
         let (from, span) = (done_units as f32 / total_units as f32, region.units.len() as f32 / total_units as f32);
         let mut scaled = |f: f32| progress(from + span * f);
-        let solved = solve(&problem, &mut scaled)?;
+        let mut solved = solve(&problem, &mut scaled)?;
+        // Empty ZIPs to the nearest territory: across real borders, and judged whole
+        // without the orphans' long links (a move across one would leave a piece).
+        let in_region = |graph: &[Vec<u32>]| -> Vec<Vec<u32>> { region.units.iter().map(|u| graph[*u as usize].iter().map(|v| local[*v as usize]).filter(|l| *l != u32::MAX).collect()).collect() };
+        let (linked, borders) = (in_region(scope.linked), in_region(scope.borders));
+        super::tidy::weightless_to_nearest(&Problem { adjacency: &linked, ..problem.clone() }, &borders, &mut solved.assignment, &solved.centres);
         for (i, &t) in solved.assignment.iter().enumerate() {
             assignment[region.units[i] as usize] = region.territories[t as usize];
         }
