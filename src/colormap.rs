@@ -381,13 +381,8 @@ pub fn drive_minutes(project: &crate::model::Project, scenario: &crate::model::S
 /// would otherwise stretch the scale to hours and paint every account the palest colour;
 /// beyond the top they take the darkest one, which is what they are: far.
 fn drive_scale_max(project: &crate::model::Project, unit_minutes: &[Option<f64>]) -> f64 {
-    let mut holds_accounts = vec![false; unit_minutes.len()];
-    for unit in project.accounts.iter().filter_map(|a| a.unit) {
-        if let Some(holds) = holds_accounts.get_mut(unit.index()) {
-            *holds = true;
-        }
-    }
-    let at_accounts: Vec<f64> = unit_minutes.iter().zip(&holds_accounts).filter(|(_, holds)| **holds).filter_map(|(m, _)| *m).collect();
+    let holds_accounts = |u: usize| !project.accounts_in_unit(crate::model::UnitId(u as u32)).is_empty();
+    let at_accounts: Vec<f64> = unit_minutes.iter().enumerate().filter(|(u, _)| holds_accounts(*u)).filter_map(|(_, m)| *m).collect();
     let max = if at_accounts.is_empty() { robust_max(unit_minutes.iter().flatten().copied()) } else { robust_max(at_accounts.into_iter()) };
     max.max(30.0)
 }
@@ -455,6 +450,7 @@ mod tests {
         for (i, a) in project.accounts.iter_mut().enumerate() {
             a.unit = Some(crate::model::UnitId((i % 10) as u32));
         }
+        project.rebuild_indexes();
         let minutes: Vec<Option<f64>> = (0..100).map(|u| Some(if u < 10 { 5.0 + u as f64 * 5.0 } else { 240.0 })).collect();
         assert_eq!(drive_scale_max(&project, &minutes), 50.0);
         // Near accounts still get a scale of at least half an hour.
@@ -462,6 +458,7 @@ mod tests {
         assert_eq!(drive_scale_max(&project, &near), 30.0);
         // No account in any ZIP: the ZIPs themselves set it.
         project.accounts.clear();
+        project.rebuild_indexes();
         assert_eq!(drive_scale_max(&project, &minutes), 250.0);
     }
 

@@ -679,7 +679,9 @@ fn solve_regions(scope: &Scope, plan: &super::plan::Plan, options: &Options, pro
         }
         let weights: Vec<f64> = region.units.iter().map(|u| scope.weights[*u as usize]).collect();
         let xy: Vec<[f64; 2]> = region.units.iter().map(|u| scope.xy[*u as usize]).collect();
-        let adjacency: Vec<Vec<u32>> = region.units.iter().map(|u| scope.adjacency[*u as usize].iter().map(|v| local[*v as usize]).filter(|l| *l != u32::MAX).collect()).collect();
+        // A graph of the scope as one of the region's units.
+        let in_region = |graph: &[Vec<u32>]| -> Vec<Vec<u32>> { region.units.iter().map(|u| graph[*u as usize].iter().map(|v| local[*v as usize]).filter(|l| *l != u32::MAX).collect()).collect() };
+        let adjacency = in_region(scope.adjacency);
         let mut fixed = vec![None; region.units.len()];
         for (i, t) in region.territories.iter().enumerate() {
             if let Some(h) = scope.homes[*t as usize] {
@@ -727,7 +729,6 @@ fn solve_regions(scope: &Scope, plan: &super::plan::Plan, options: &Options, pro
         let mut solved = solve(&problem, &mut scaled)?;
         // Empty ZIPs to the nearest territory: across real borders, and judged whole
         // without the orphans' long links (a move across one would leave a piece).
-        let in_region = |graph: &[Vec<u32>]| -> Vec<Vec<u32>> { region.units.iter().map(|u| graph[*u as usize].iter().map(|v| local[*v as usize]).filter(|l| *l != u32::MAX).collect()).collect() };
         let (linked, borders) = (in_region(scope.linked), in_region(scope.borders));
         super::tidy::weightless_to_nearest(&Problem { adjacency: &linked, ..problem.clone() }, &borders, &mut solved.assignment, &solved.centres);
         for (i, &t) in solved.assignment.iter().enumerate() {
